@@ -1,0 +1,25 @@
+# Convenience targets around the go tool. Every target works on a fresh
+# machine that has Go; `make e2e` also needs root and Debian packages.
+GO ?= go
+STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+.PHONY: build test lint docs quickstart
+
+build:
+	$(GO) build -o bin/dsconfig ./cmd/dsconfig
+
+test:
+	$(GO) test ./...
+
+lint:
+	test -z "$$(gofmt -l .)" || { gofmt -l .; exit 1; }
+	$(GO) vet ./...
+	$(STATICCHECK) ./...
+
+# Regenerate the files in docs/ that come from the registry.
+docs:
+	$(GO) test ./cmd/dsconfig -run TestDocsUpToDate -update
+
+# The provisioning quick start of the README, in a throw-away directory.
+quickstart: build
+	./scripts/quickstart.sh bin/dsconfig

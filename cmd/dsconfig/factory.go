@@ -1,0 +1,97 @@
+package main
+
+import (
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+
+	"dsconfig/internal/config"
+	"dsconfig/internal/httpauth"
+	"dsconfig/internal/mailer"
+	"dsconfig/internal/passphrase"
+	"dsconfig/internal/tlsconf"
+)
+
+// IOStreams are the command's standard streams, injected so that tests and
+// batch mode can capture them.
+type IOStreams struct {
+	In          io.Reader
+	Out, ErrOut io.Writer
+	// StdinTTY and StdoutTTY say whether a person is at a terminal.
+	StdinTTY, StdoutTTY bool
+}
+
+func systemIO() *IOStreams {
+	return &IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
+		StdinTTY: isTerminal(os.Stdin), StdoutTTY: isTerminal(os.Stdout)}
+}
+
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// globalOptions are the options every subcommand accepts, before or after
+// its name.
+type globalOptions struct {
+	ConfigDir      string
+	NoPrompt       bool
+	ScriptFriendly bool
+	Quiet          bool
+}
+
+// factory holds what the commands depend on. Fields are filled once per
+// process (or per test); commands copy what they need.
+type factory struct {
+	IO       *IOStreams
+	Registry *config.Registry
+	Getenv   func(string) string
+	Global   globalOptions
+}
+
+func newRegistry() (*config.Registry, error) {
+	return config.NewRegistry(config.Kinds(), config.GlobalTypes(),
+		passphrase.Types(), tlsconf.Types(), httpauth.Types(), mailer.Types())
+}
+
+// configDir resolves the configuration directory: --config-dir, then
+// $DSCONFIG_CONFIG_DIR, then $XDG_CONFIG_HOME/dsconfig, then
+// ~/.config/dsconfig.
+func (f *factory) configDir() (string, error) {
+	if d := f.Global.ConfigDir; d != "" {
+		return d, nil
+	}
+	if d := f.Getenv("DSCONFIG_CONFIG_DIR"); d != "" {
+		return d, nil
+	}
+	if d := f.Getenv("XDG_CONFIG_HOME"); d != "" {
+		return filepath.Join(d, "dsconfig"), nil
+	}
+	if h := f.Getenv("HOME"); h != "" {
+		return filepath.Join(h, ".config", "dsconfig"), nil
+	}
+	return "", usagef("cannot find the configuration directory: give --config-dir, or set DSCONFIG_CONFIG_DIR or HOME")
+}
+
+// Store returns the configuration store. It depends on Global.ConfigDir,
+// which is known only once flags are parsed.
+func (f *factory) Store() (*config.Store, error) {
+	dir, err := f.configDir()
+	if err != nil {
+		return nil, err
+	}
+	return &config.Store{Dir: dir, Registry: f.Registry}, nil
+}
+
+// Load reads the current configuration without locking it; readers see a
+// whole file because writers rename atomically.
+func (f *factory) Load() (*config.State, error) {
+	s, err := f.Store()
+	if err != nil {
+		return nil, err
+	}
+	return s.Load()
+}
+
+var errNoSubcommand = errors.New("A sub-command must be specified")

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"dsconfig/internal/config"
+)
+
+// Help texts are rendered from the registry, so they cannot drift from
+// what the commands accept.
+
+func joinTypes(k *config.Kind) string { return strings.Join(k.TypeNames(), ", ") }
+
+func createHelp(k *config.Kind) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Creates a %s. %s\n\nGive the name with --%s and the type with --type, then each property with\n--set PROP:VALUE. Mandatory properties must be given.\n", k.Friendly, k.Synopsis, k.NamingArg)
+	writeTypeProps(&b, k)
+	return b.String()
+}
+
+func modifyHelp(k *config.Kind) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Modifies %s properties. %s\n\nWithin one command resets apply first, then sets, removes and adds. The\nfirst --set of a property replaces its values; further --set of the same\nproperty add values.\n", k.Friendly, k.Synopsis)
+	writeTypeProps(&b, k)
+	return b.String()
+}
+
+func writeTypeProps(b *strings.Builder, k *config.Kind) {
+	for _, t := range k.Types() {
+		if t.Name != "" {
+			fmt.Fprintf(b, "\nType %s: %s\n", t.Name, t.Synopsis)
+		} else {
+			b.WriteString("\nProperties:\n")
+		}
+		for _, p := range t.SortedProperties() {
+			fmt.Fprintf(b, "  %s%s\n      %s\n", p.Name, propFlagsText(p), p.Synopsis)
+		}
+	}
+}
+
+// propFlagsText summarises a property's metadata, e.g.
+// " (mandatory, multi-valued)".
+func propFlagsText(p *config.PropertyDef) string {
+	var f []string
+	if p.Mandatory {
+		f = append(f, "mandatory")
+	}
+	if p.Multi {
+		f = append(f, "multi-valued")
+		if p.Ordered {
+			f[len(f)-1] = "ordered multi-valued"
+		}
+	}
+	if p.ReadOnly {
+		f = append(f, "read-only")
+	}
+	if p.Advanced {
+		f = append(f, "advanced")
+	}
+	if p.Sensitive {
+		f = append(f, "sensitive")
+	}
+	if d := defaultText(p); d != "" {
+		f = append(f, "default: "+d)
+	}
+	if len(f) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(f, ", ") + ")"
+}
+
+func defaultText(p *config.PropertyDef) string {
+	if len(p.Default) > 0 {
+		return strings.Join(p.Default, ", ")
+	}
+	return p.DefaultText
+}
+
+// exampleValue is a plausible value for p, for examples.
+func exampleValue(p *config.PropertyDef) string {
+	if len(p.Default) > 0 {
+		return p.Default[0]
+	}
+	switch s := p.Syntax.(type) {
+	case config.Enum:
+		return s.Values[0]
+	case config.Boolean:
+		return "true"
+	case config.Reference:
+		return "NAME"
+	}
+	return "VALUE"
+}
+
+func quoteArg(s string) string {
+	if strings.ContainsAny(s, " \t\"'\\$`*?[]{}()<>|&;#~") {
+		return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, "$", `\$`, "`", "\\`").Replace(s) + `"`
+	}
+	return s
+}
+
+func createExample(k *config.Kind) string {
+	t := k.Types()[0]
+	line := fmt.Sprintf("  dsconfig create-%s --%s \"My %s\" --type %s", k.Name, k.NamingArg, k.Friendly, t.Name)
+	for _, p := range t.AllProperties() {
+		if p.Mandatory {
+			line += " --set " + quoteArg(p.Name+":"+exampleValue(p))
+		}
+	}
+	return line
+}
+
+func setPropExample(k *config.Kind) string {
+	name := ""
+	if !k.Singleton() {
+		name = fmt.Sprintf(" --%s \"My %s\"", k.NamingArg, k.Friendly)
+	}
+	t := k.Types()[0]
+	p := t.SortedProperties()[0]
+	return fmt.Sprintf("  dsconfig set-%s-prop%s --set %s\n  dsconfig set-%s-prop%s --reset %s",
+		k.Name, name, quoteArg(p.Name+":"+exampleValue(p)), k.Name, name, p.Name)
+}
+
+func getPropExample(k *config.Kind) string {
+	name := ""
+	if !k.Singleton() {
+		name = fmt.Sprintf(" --%s \"My %s\"", k.NamingArg, k.Friendly)
+	}
+	return fmt.Sprintf("  dsconfig get-%s-prop%s\n  dsconfig get-%s-prop%s --advanced --output json", k.Name, name, k.Name, name)
+}

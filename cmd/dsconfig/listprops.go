@@ -1,0 +1,127 @@
+package main
+
+import (
+	"github.com/spf13/cobra"
+
+	"dsconfig/internal/config"
+)
+
+type listPropsOptions struct {
+	Kind, Type  string
+	Advanced    bool
+	Description bool
+	Output      string
+}
+
+func newCmdListProperties(f *factory) *cobra.Command {
+	var o listPropsOptions
+	cmd := &cobra.Command{
+		Use:   "list-properties",
+		Short: "Lists the properties of every object type",
+		Long:  "Lists the properties of every object type, with their syntax and flags. Advanced properties are listed with --advanced.",
+		Example: "  dsconfig list-properties --object-type http-authorization-method --type client-credentials-bearer-token\n" +
+			"  dsconfig list-properties --advanced --include-description",
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := outputFormat(o.Output); err != nil {
+				return err
+			}
+			return listPropsRun(f, &o)
+		},
+	}
+	cmd.Flags().StringVar(&o.Kind, "object-type", "", "only this kind of object, e.g. http-authorization-method")
+	cmd.Flags().StringVarP(&o.Type, "type", "t", "", "only this type, e.g. client-credentials-bearer-token")
+	cmd.Flags().BoolVar(&o.Advanced, "advanced", false, "include advanced properties")
+	cmd.Flags().BoolVar(&o.Description, "include-description", false, "include each property's synopsis")
+	cmd.Flags().StringVarP(&o.Output, "output", "o", "table", "output format: table or json")
+	return cmd
+}
+
+type jsonProperty struct {
+	ObjectType string   `json:"object-type"`
+	Type       string   `json:"type,omitempty"`
+	Property   string   `json:"property"`
+	Syntax     string   `json:"syntax"`
+	Flags      string   `json:"flags,omitempty"`
+	Default    []string `json:"default,omitempty"`
+	Synopsis   string   `json:"synopsis"`
+}
+
+func listPropsRun(f *factory, o *listPropsOptions) error {
+	kinds := f.Registry.Kinds()
+	if o.Kind != "" {
+		k := f.Registry.Kind(o.Kind)
+		if k == nil {
+			return usagef("unknown --object-type %q; it is one of: %s", o.Kind, kindNames(f.Registry))
+		}
+		kinds = []*config.Kind{k}
+	}
+	var rows [][]string
+	var js []jsonProperty
+	matched := false
+	for _, k := range kinds {
+		for _, t := range k.Types() {
+			if o.Type != "" && t.Name != o.Type {
+				continue
+			}
+			matched = true
+			for _, p := range t.SortedProperties() {
+				if p.Advanced && !o.Advanced {
+					continue
+				}
+				flags := propFlagsText(p)
+				row := []string{p.Name, k.Name, typeLabel(t), p.Syntax.Describe(), trimParens(flags)}
+				if o.Description {
+					row = append(row, p.Synopsis)
+				}
+				rows = append(rows, row)
+				js = append(js, jsonProperty{k.Name, t.Name, p.Name, p.Syntax.Describe(), trimParens(flags), p.Default, p.Synopsis})
+			}
+		}
+	}
+	if o.Type != "" && !matched {
+		return usagef("unknown --type %q for the object types listed", o.Type)
+	}
+	if o.Output == "json" {
+		return writeJSON(f.IO.Out, js)
+	}
+	header := []string{"Property", "Object Type", "Type", "Syntax", "Flags"}
+	if o.Description {
+		header = append(header, "Synopsis")
+	}
+	printTable(f.IO.Out, header, rows, f.Global.ScriptFriendly)
+	return nil
+}
+
+func typeLabel(t *config.Type) string {
+	if t.Name == "" {
+		return "-"
+	}
+	return t.Name
+}
+
+func trimParens(s string) string {
+	if len(s) > 3 {
+		return s[2 : len(s)-1]
+	}
+	return ""
+}
+
+func kindNames(r *config.Registry) string {
+	var n []string
+	for _, k := range r.Kinds() {
+		n = append(n, k.Name)
+	}
+	return joinStrings(n)
+}
+
+func joinStrings(s []string) string {
+	out := ""
+	for i, x := range s {
+		if i > 0 {
+			out += ", "
+		}
+		out += x
+	}
+	return out
+}

@@ -1,0 +1,10 @@
+// Command dsconfig provisions bearer-token SMTP authentication in the
+// style of PingDirectory's dsconfig, on a local configuration store, and
+// tests it by sending mail.
+package main
+
+import "os"
+
+func main() {
+	os.Exit(Main(os.Args[1:], systemIO(), os.Getenv))
+}

@@ -1,0 +1,191 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"dsconfig/internal/config"
+)
+
+// objectCommands returns the generic verbs for kind k: create-X, list-Xs,
+// get-X-prop, set-X-prop and delete-X, or just get/set for a singleton.
+func objectCommands(f *factory, k *config.Kind) []*cobra.Command {
+	if k.Singleton() {
+		return []*cobra.Command{newCmdGetProp(f, k), newCmdSetProp(f, k)}
+	}
+	return []*cobra.Command{newCmdCreate(f, k), newCmdList(f, k), newCmdGetProp(f, k), newCmdSetProp(f, k), newCmdDelete(f, k)}
+}
+
+// propFlags are the repeatable property arguments. StringArray, not
+// StringSlice: values may contain commas.
+type propFlags struct {
+	Set, Add, Remove, Reset []string
+}
+
+func (p *propFlags) register(cmd *cobra.Command, modify bool) {
+	cmd.Flags().StringArrayVar(&p.Set, "set", nil, "assign a value, PROP:VALUE; repeat the property to give several values")
+	if !modify {
+		return
+	}
+	cmd.Flags().StringArrayVar(&p.Add, "add", nil, "add one value to a property, PROP:VALUE")
+	cmd.Flags().StringArrayVar(&p.Remove, "remove", nil, "remove one value from a property, PROP:VALUE")
+	cmd.Flags().StringArrayVar(&p.Reset, "reset", nil, "reset a property to its default, PROP")
+}
+
+func (p *propFlags) mods() ([]config.Mod, error) {
+	return config.ParseMods(p.Set, p.Add, p.Remove, p.Reset)
+}
+
+// nameFlag registers the kind's naming argument (--provider-name, ...).
+func nameFlag(cmd *cobra.Command, k *config.Kind, dst *string, what string) {
+	cmd.Flags().StringVar(dst, k.NamingArg, "", fmt.Sprintf("the name of the %s%s", what, k.Friendly))
+}
+
+// requireName enforces the naming argument. Without a terminal nothing is
+// ever prompted for, so a missing name is a usage error.
+func requireName(k *config.Kind, name string) error {
+	if k.Singleton() || name != "" {
+		return nil
+	}
+	return usagef("The argument \"--%s\" must be specified when this application is used non-interactively", k.NamingArg)
+}
+
+// confirm prints a one-line confirmation for a person at a terminal, and
+// nothing for scripts.
+func (f *factory) confirm(format string, args ...any) {
+	if f.IO.StdoutTTY && !f.Global.Quiet {
+		fmt.Fprintf(f.IO.Out, format+"\n", args...)
+	}
+}
+
+func (f *factory) warn(format string, args ...any) {
+	if !f.Global.Quiet {
+		fmt.Fprintf(f.IO.ErrOut, "dsconfig: warning: "+format+"\n", args...)
+	}
+}
+
+func newCmdCreate(f *factory, k *config.Kind) *cobra.Command {
+	var name, typ string
+	var props propFlags
+	cmd := &cobra.Command{
+		Use:     "create-" + k.Name,
+		Short:   "Creates a " + k.Friendly,
+		Long:    createHelp(k),
+		Example: createExample(k),
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := requireName(k, name); err != nil {
+				return err
+			}
+			if typ == "" {
+				return usagef("The argument \"--type\" must be specified when this application is used non-interactively; it is one of: %s", joinTypes(k))
+			}
+			t, err := config.LookupType(k, typ)
+			if err != nil {
+				return err
+			}
+			mods, err := props.mods()
+			if err != nil {
+				return err
+			}
+			return f.update(func(tx *config.Tx) error {
+				_, err := tx.Create(t, name, mods)
+				return err
+			}, func() {
+				if t.Warning != "" {
+					f.warn("%s", t.Warning)
+				}
+				f.confirm("The %s was created successfully", k.Friendly)
+			})
+		},
+	}
+	nameFlag(cmd, k, &name, "new ")
+	cmd.Flags().StringVarP(&typ, "type", "t", "", "the type of "+k.Friendly+" to create: "+joinTypes(k))
+	props.register(cmd, false)
+	return cmd
+}
+
+func newCmdSetProp(f *factory, k *config.Kind) *cobra.Command {
+	var name string
+	var props propFlags
+	cmd := &cobra.Command{
+		Use:     "set-" + k.Name + "-prop",
+		Short:   "Modifies " + k.Friendly + " properties",
+		Long:    modifyHelp(k),
+		Example: setPropExample(k),
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := requireName(k, name); err != nil {
+				return err
+			}
+			mods, err := props.mods()
+			if err != nil {
+				return err
+			}
+			if len(mods) == 0 {
+				return usagef("no property modification given: use --set, --add, --remove or --reset")
+			}
+			return f.update(func(tx *config.Tx) error {
+				_, err := tx.Modify(k, name, mods)
+				return err
+			}, func() { f.confirm("The %s was modified successfully", k.Friendly) })
+		},
+	}
+	if !k.Singleton() {
+		nameFlag(cmd, k, &name, "")
+	}
+	props.register(cmd, true)
+	return cmd
+}
+
+func newCmdDelete(f *factory, k *config.Kind) *cobra.Command {
+	var name string
+	var force bool
+	cmd := &cobra.Command{
+		Use:     "delete-" + k.Name,
+		Short:   "Deletes a " + k.Friendly,
+		Long:    "Deletes a " + k.Friendly + ". An object that others refer to cannot be deleted; the error names every object that refers to it.",
+		Example: fmt.Sprintf("  dsconfig delete-%s --%s \"NAME\"", k.Name, k.NamingArg),
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := requireName(k, name); err != nil {
+				return err
+			}
+			deleted := false
+			return f.update(func(tx *config.Tx) error {
+				o, err := tx.Delete(k, name, force)
+				deleted = o != nil
+				return err
+			}, func() {
+				if deleted {
+					f.confirm("The %s was deleted successfully", k.Friendly)
+				}
+			})
+		},
+	}
+	nameFlag(cmd, k, &name, "")
+	cmd.Flags().BoolVarP(&force, "force", "f", false, "ignore a non-existent "+k.Friendly)
+	return cmd
+}
+
+// update runs one change through the store and, when it has been saved,
+// calls done.
+func (f *factory) update(change func(tx *config.Tx) error, done func()) error {
+	s, err := f.Store()
+	if err != nil {
+		return err
+	}
+	if _, err := s.Update(change); err != nil {
+		return err
+	}
+	done()
+	return nil
+}
+
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usagef("unexpected argument %q: values are given with options such as --set PROP:VALUE (quote values that contain spaces)", args[0])
+	}
+	return nil
+}

@@ -1,0 +1,102 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"dsconfig/internal/config"
+)
+
+// printTable writes rows in PingDirectory's style, columns joined by
+// " : " under a header and a dashed rule, or, for scripts, tab-separated
+// without a header. A row may have more cells than the header: script
+// mode puts each value of a multi-valued property in its own cell.
+func printTable(w io.Writer, header []string, rows [][]string, script bool) {
+	if script {
+		for _, r := range rows {
+			fmt.Fprintln(w, strings.Join(r, "\t"))
+		}
+		return
+	}
+	widths := make([]int, len(header))
+	for _, r := range append([][]string{header}, rows...) {
+		for i, c := range r {
+			widths[i] = max(widths[i], len(c))
+		}
+	}
+	line := func(cells []string) {
+		parts := make([]string, len(cells))
+		for i, c := range cells {
+			parts[i] = c
+			if i < len(cells)-1 {
+				parts[i] = fmt.Sprintf("%-*s", widths[i], c)
+			}
+		}
+		fmt.Fprintln(w, strings.Join(parts, " : "))
+	}
+	line(header)
+	rule := make([]string, len(widths))
+	for i, wd := range widths {
+		n := wd + 2
+		if i == 0 || i == len(widths)-1 {
+			n = wd + 1
+		}
+		if len(widths) == 1 {
+			n = wd
+		}
+		rule[i] = strings.Repeat("-", n)
+	}
+	fmt.Fprintln(w, strings.Join(rule, ":"))
+	for _, r := range rows {
+		line(r)
+	}
+}
+
+// displayValues returns what output shows for a property of o: the
+// explicit values, else the defaults, with sensitive values masked.
+func displayValues(v config.View, p *config.PropertyDef) []string {
+	vals := v.Values(p.Name)
+	if p.Sensitive && len(vals) > 0 {
+		return []string{config.Mask}
+	}
+	return vals
+}
+
+// jsonObject is the JSON shape of one object in list and get output.
+type jsonObject struct {
+	Name       string         `json:"name,omitempty"`
+	Type       string         `json:"type,omitempty"`
+	Properties map[string]any `json:"properties"`
+}
+
+func toJSON(v config.View, props []*config.PropertyDef) jsonObject {
+	out := jsonObject{Name: v.Object.Name, Type: v.Object.Type, Properties: map[string]any{}}
+	for _, p := range props {
+		vals := displayValues(v, p)
+		switch {
+		case p.Multi:
+			out.Properties[p.Name] = append([]string{}, vals...)
+		case len(vals) == 0:
+			out.Properties[p.Name] = nil
+		default:
+			out.Properties[p.Name] = vals[0]
+		}
+	}
+	return out
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// outputFormat checks the --output value.
+func outputFormat(v string) error {
+	if v != "" && v != "table" && v != "json" {
+		return usagef("invalid --output %q: it must be table or json", v)
+	}
+	return nil
+}

@@ -1,0 +1,102 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+
+	"github.com/spf13/cobra"
+)
+
+// Main runs dsconfig with args and returns the exit code. It is the only
+// place that prints errors.
+func Main(args []string, io *IOStreams, getenv func(string) string) int {
+	reg, err := newRegistry()
+	if err != nil {
+		printError(io.ErrOut, "dsconfig", err)
+		return exitError
+	}
+	f := &factory{IO: io, Registry: reg, Getenv: getenv}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	root := newRootCmd(f)
+	root.SetArgs(args)
+	cmd, err := root.ExecuteContextC(ctx)
+	if err != nil {
+		printError(io.ErrOut, cmd.CommandPath(), err)
+	}
+	return exitCode(err)
+}
+
+const rootLong = `dsconfig provisions bearer-token (OAuth 2.0) authentication for SMTP the way
+PingDirectory's dsconfig does, on a local configuration store, and tests it
+by sending mail.
+
+The chain is: a passphrase provider holds the client secret; an HTTP
+authorization method obtains tokens with it; an SMTP external server uses
+that method through token-acquisition-method; the global configuration's
+smtp-server lists the servers in failover order.
+
+Property arguments are PROP:VALUE and are split on the first colon only:
+  --set PROP:VALUE     replace the values (repeat to give several values)
+  --add PROP:VALUE     add one value to a multi-valued property
+  --remove PROP:VALUE  remove one value
+  --reset PROP         return to the default
+
+Global options may be given before or after the subcommand.
+
+Exit codes:
+`
+
+// newRootCmd builds the whole command tree from the registry. It is called
+// once per invocation, so tests and batch lines each get a fresh tree.
+func newRootCmd(f *factory) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "dsconfig",
+		Short:         "Configure bearer-token SMTP authentication, PingDirectory style",
+		Long:          rootLong + exitCodeTable(),
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		Args:          cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return unknownSubcommand(cmd, args[0])
+			}
+			return &flagError{errNoSubcommand}
+		},
+	}
+	root.CompletionOptions.HiddenDefaultCmd = true
+	root.SetOut(f.IO.Out)
+	root.SetErr(f.IO.ErrOut)
+	root.SetIn(f.IO.In)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &flagError{err} })
+	addGlobalFlags(root, &f.Global)
+	root.AddGroup(&cobra.Group{ID: "objects", Title: "Configuration objects:"},
+		&cobra.Group{ID: "other", Title: "Other commands:"})
+	for _, k := range f.Registry.Kinds() {
+		for _, c := range objectCommands(f, k) {
+			c.GroupID = "objects"
+			root.AddCommand(c)
+		}
+	}
+	lp := newCmdListProperties(f)
+	lp.GroupID = "other"
+	root.AddCommand(lp)
+	return root
+}
+
+func addGlobalFlags(root *cobra.Command, g *globalOptions) {
+	pf := root.PersistentFlags()
+	pf.StringVar(&g.ConfigDir, "config-dir", "", "configuration directory (default $DSCONFIG_CONFIG_DIR, $XDG_CONFIG_HOME/dsconfig or ~/.config/dsconfig)")
+	pf.BoolVarP(&g.NoPrompt, "no-prompt", "n", false, "never prompt; fail when something is missing (always so without a terminal)")
+	pf.BoolVar(&g.ScriptFriendly, "script-friendly", false, "tab-separated output without headers, one value per cell")
+	pf.BoolVarP(&g.Quiet, "quiet", "Q", false, "print no confirmations or warnings")
+}
+
+func unknownSubcommand(root *cobra.Command, name string) error {
+	err := usagef("unknown subcommand %q", name)
+	if s := root.SuggestionsFor(name); len(s) > 0 {
+		err = usagef("unknown subcommand %q; did you mean %q?", name, s[0])
+	}
+	return err
+}

@@ -1,0 +1,170 @@
+package main
+
+import (
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"dsconfig/internal/config"
+)
+
+type showOptions struct {
+	Name       string
+	Properties []string
+	Advanced   bool
+	Output     string
+}
+
+func newCmdList(f *factory, k *config.Kind) *cobra.Command {
+	var o showOptions
+	cmd := &cobra.Command{
+		Use:     "list-" + k.Plural,
+		Short:   "Lists existing " + k.Friendly + "s",
+		Long:    "Lists the existing " + k.Friendly + "s with their type" + enabledNote(k) + ". Use --property to add columns.",
+		Example: "  dsconfig list-" + k.Plural + "\n  dsconfig list-" + k.Plural + " --script-friendly\n  dsconfig list-" + k.Plural + " --output json",
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := outputFormat(o.Output); err != nil {
+				return err
+			}
+			st, err := f.Load()
+			if err != nil {
+				return err
+			}
+			return listRun(f, k, st, &o)
+		},
+	}
+	cmd.Flags().StringArrayVar(&o.Properties, "property", nil, "add a column with this property's values (repeatable)")
+	cmd.Flags().StringVarP(&o.Output, "output", "o", "table", "output format: table or json")
+	return cmd
+}
+
+func enabledNote(k *config.Kind) string {
+	for _, p := range k.Common {
+		if p.Name == config.PropEnabled {
+			return " and whether they are enabled"
+		}
+	}
+	return ""
+}
+
+func listRun(f *factory, k *config.Kind, st *config.State, o *showOptions) error {
+	cols := []string{}
+	if enabledNote(k) != "" {
+		cols = append(cols, config.PropEnabled)
+	}
+	cols = append(cols, o.Properties...)
+	var rows [][]string
+	var objs []jsonObject
+	for _, obj := range st.List(k.Name) {
+		v := f.Registry.View(obj)
+		row := []string{obj.Name, obj.Type}
+		var props []*config.PropertyDef
+		for _, c := range cols {
+			p := v.Type.Property(c)
+			if p == nil {
+				row = append(row, "-") // the property does not apply to this type
+				continue
+			}
+			props = append(props, p)
+			row = append(row, cell(displayValues(v, p), f.Global.ScriptFriendly))
+		}
+		rows = append(rows, row)
+		objs = append(objs, toJSON(v, props))
+	}
+	if o.Output == "json" {
+		if objs == nil {
+			objs = []jsonObject{}
+		}
+		return writeJSON(f.IO.Out, objs)
+	}
+	printTable(f.IO.Out, append([]string{k.Friendly, "Type"}, cols...), rows, f.Global.ScriptFriendly)
+	return nil
+}
+
+// cell renders a property's values for one table cell.
+func cell(vals []string, script bool) string {
+	if len(vals) == 0 {
+		if script {
+			return ""
+		}
+		return "-"
+	}
+	if script {
+		return strings.Join(vals, "\t")
+	}
+	return strings.Join(vals, ", ")
+}
+
+func newCmdGetProp(f *factory, k *config.Kind) *cobra.Command {
+	var o showOptions
+	cmd := &cobra.Command{
+		Use:     "get-" + k.Name + "-prop",
+		Short:   "Shows " + k.Friendly + " properties",
+		Long:    "Shows the properties of a " + k.Friendly + ", sorted by name. Defaults show as values; a property with no value shows -. Sensitive values show as " + config.Mask + ". Advanced properties are shown with --advanced or when named with --property.",
+		Example: getPropExample(k),
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := requireName(k, o.Name); err != nil {
+				return err
+			}
+			if err := outputFormat(o.Output); err != nil {
+				return err
+			}
+			st, err := f.Load()
+			if err != nil {
+				return err
+			}
+			obj, err := config.Find(st, k, o.Name)
+			if err != nil {
+				return err
+			}
+			return getPropRun(f, f.Registry.View(obj), &o)
+		},
+	}
+	if !k.Singleton() {
+		nameFlag(cmd, k, &o.Name, "")
+	}
+	cmd.Flags().StringArrayVar(&o.Properties, "property", nil, "show only this property (repeatable)")
+	cmd.Flags().BoolVar(&o.Advanced, "advanced", false, "also show advanced properties")
+	cmd.Flags().StringVarP(&o.Output, "output", "o", "table", "output format: table or json")
+	return cmd
+}
+
+func getPropRun(f *factory, v config.View, o *showOptions) error {
+	props, err := selectProps(v.Type, o)
+	if err != nil {
+		return err
+	}
+	if o.Output == "json" {
+		return writeJSON(f.IO.Out, toJSON(v, props))
+	}
+	var rows [][]string
+	for _, p := range props {
+		rows = append(rows, []string{p.Name, cell(displayValues(v, p), f.Global.ScriptFriendly)})
+	}
+	printTable(f.IO.Out, []string{"Property", "Value(s)"}, rows, f.Global.ScriptFriendly)
+	return nil
+}
+
+// selectProps picks the properties get-prop shows, in name order.
+func selectProps(t *config.Type, o *showOptions) ([]*config.PropertyDef, error) {
+	if len(o.Properties) == 0 {
+		var out []*config.PropertyDef
+		for _, p := range t.SortedProperties() {
+			if o.Advanced || !p.Advanced {
+				out = append(out, p)
+			}
+		}
+		return out, nil
+	}
+	var out []*config.PropertyDef
+	for _, name := range o.Properties {
+		p := t.Property(name)
+		if p == nil {
+			return nil, config.UnknownProperty(t, name)
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}

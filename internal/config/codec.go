@@ -1,0 +1,237 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"sort"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// FormatVersion is the store format this build reads and writes.
+const FormatVersion = 1
+
+const storeHeader = `dsconfig configuration store. Change it with dsconfig: hand edits are
+checked when the file is loaded, and a broken file is never overwritten.
+Sensitive values are encrypted with the key in the file "encryption-key".`
+
+// lineError is a decode problem tied to a line of the store file.
+type lineError struct {
+	line int
+	err  error
+}
+
+func (e *lineError) Error() string { return e.err.Error() }
+func (e *lineError) Unwrap() error { return e.err }
+
+func atLine(n *yaml.Node, format string, args ...any) error {
+	return &lineError{n.Line, fmt.Errorf(format, args...)}
+}
+
+// Encode writes s in the store format: kinds in registry order, objects
+// sorted by name, properties in registry order, only explicitly set values.
+// The output is byte-for-byte deterministic, so the file diffs cleanly.
+func (r *Registry) Encode(s *State) ([]byte, error) {
+	root := mapping()
+	root.HeadComment = storeHeader
+	addPair(root, "version", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: fmt.Sprint(FormatVersion)})
+	for _, k := range r.kinds {
+		if k.Singleton() {
+			if o := s.Get(k.Name, ""); o != nil && len(o.Values) > 0 {
+				addPair(root, k.Name, r.encodeValues(o))
+			}
+			continue
+		}
+		objs := s.List(k.Name)
+		if len(objs) == 0 {
+			continue
+		}
+		m := mapping()
+		for _, o := range objs {
+			addPair(m, o.Name, r.encodeValues(o))
+		}
+		addPair(root, k.Plural, m)
+	}
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(&yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{root}}); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), enc.Close()
+}
+
+func (r *Registry) encodeValues(o *Object) *yaml.Node {
+	m := mapping()
+	if o.Type != "" {
+		addPair(m, "type", scalar(o.Type))
+	}
+	t := r.TypeOf(o)
+	for _, p := range t.AllProperties() {
+		vals, ok := o.Values[p.Name]
+		if !ok {
+			continue
+		}
+		if !p.Multi {
+			addPair(m, p.Name, scalar(vals[0]))
+			continue
+		}
+		seq := &yaml.Node{Kind: yaml.SequenceNode}
+		if len(vals) == 0 {
+			seq.Style = yaml.FlowStyle
+		}
+		for _, v := range vals {
+			seq.Content = append(seq.Content, scalar(v))
+		}
+		addPair(m, p.Name, seq)
+	}
+	return m
+}
+
+func mapping() *yaml.Node { return &yaml.Node{Kind: yaml.MappingNode} }
+
+// scalar tags every value as a string, so "true" or "25" round-trips as
+// text and the encoder quotes it where YAML would read it otherwise.
+func scalar(v string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v} }
+
+func addPair(m *yaml.Node, key string, v *yaml.Node) {
+	m.Content = append(m.Content, scalar(key), v)
+}
+
+// Decode reads a store file. Errors carry the line they refer to. It
+// checks the structure only; Validate checks the content.
+func (r *Registry) Decode(data []byte) (*State, error) {
+	s := NewState()
+	if len(bytes.TrimSpace(data)) == 0 {
+		return s, nil
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, err
+	}
+	if len(doc.Content) == 0 {
+		return s, nil
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		return nil, atLine(root, "the file must be a mapping with a version and one section per kind of object")
+	}
+	sawVersion := false
+	err := eachPair(root, func(key string, v *yaml.Node) error {
+		if key == "version" {
+			sawVersion = true
+			return checkVersion(v)
+		}
+		return r.decodeSection(s, key, v)
+	})
+	if err == nil && !sawVersion {
+		err = atLine(root, "the file has no format version (expected \"version: %d\")", FormatVersion)
+	}
+	return s, err
+}
+
+func checkVersion(v *yaml.Node) error {
+	if v.Kind != yaml.ScalarNode || v.Value != fmt.Sprint(FormatVersion) {
+		return atLine(v, "unsupported store format version %q; this dsconfig reads version %d", v.Value, FormatVersion)
+	}
+	return nil
+}
+
+func (r *Registry) decodeSection(s *State, key string, v *yaml.Node) error {
+	for _, k := range r.kinds {
+		if k.Singleton() && key == k.Name {
+			o := &Object{Kind: k.Name, Values: map[string][]string{}, line: v.Line}
+			s.Put(o)
+			return decodeValues(o, v)
+		}
+		if !k.Singleton() && key == k.Plural {
+			return eachPair(v, func(name string, ov *yaml.Node) error {
+				return decodeObject(s, k, name, ov)
+			})
+		}
+	}
+	return atLine(v, "unknown section %q", key)
+}
+
+func decodeObject(s *State, k *Kind, name string, v *yaml.Node) error {
+	if name == "" {
+		return atLine(v, "%s with an empty name", k.Friendly)
+	}
+	o := &Object{Kind: k.Name, Name: name, Values: map[string][]string{}, line: v.Line}
+	if err := decodeValues(o, v); err != nil {
+		return err
+	}
+	t := o.Values["type"]
+	if len(t) != 1 {
+		return atLine(v, "%s %q has no type", k.Friendly, name)
+	}
+	o.Type = t[0]
+	delete(o.Values, "type")
+	s.Put(o)
+	return nil
+}
+
+func decodeValues(o *Object, v *yaml.Node) error {
+	return eachPair(v, func(prop string, pv *yaml.Node) error {
+		switch pv.Kind {
+		case yaml.ScalarNode:
+			o.Values[prop] = []string{pv.Value}
+		case yaml.SequenceNode:
+			vals := []string{}
+			for _, item := range pv.Content {
+				if item.Kind != yaml.ScalarNode {
+					return atLine(item, "property %q: values must be plain strings", prop)
+				}
+				vals = append(vals, item.Value)
+			}
+			o.Values[prop] = vals
+		default:
+			return atLine(pv, "property %q: expected a value or a list of values", prop)
+		}
+		return nil
+	})
+}
+
+// eachPair walks a mapping node in file order and refuses duplicate keys,
+// which YAML would otherwise resolve silently.
+func eachPair(m *yaml.Node, fn func(key string, v *yaml.Node) error) error {
+	if m.Kind != yaml.MappingNode {
+		return atLine(m, "expected a mapping")
+	}
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k := m.Content[i]
+		if k.Kind != yaml.ScalarNode {
+			return atLine(k, "expected a name")
+		}
+		if seen[k.Value] {
+			return atLine(k, "%q appears twice", k.Value)
+		}
+		seen[k.Value] = true
+		if err := fn(k.Value, m.Content[i+1]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sortedProblems orders problems by the line of their object, for stable
+// messages.
+func sortedProblems(ps []ObjectProblem) []ObjectProblem {
+	sort.SliceStable(ps, func(i, j int) bool { return ps[i].Object.line < ps[j].Object.line })
+	return ps
+}
+
+// yamlLine extracts the line number from a yaml.v3 syntax error.
+func yamlLine(err error) int {
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		return 0
+	}
+	var n int
+	if _, scanErr := fmt.Sscanf(err.Error(), "yaml: line %d:", &n); scanErr == nil {
+		return n
+	}
+	return 0
+}

@@ -1,0 +1,210 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Error classes. Every error of this package matches one of them with
+// errors.Is, so that the command layer can map it to an exit code without
+// knowing each type.
+var (
+	// ErrUsage marks a malformed command: an unknown property or type, a
+	// property argument without a separator, conflicting modifications.
+	ErrUsage = errors.New("usage error")
+	// ErrRejected marks a well-formed request that the configuration
+	// model refuses: invalid value, missing mandatory property, dangling
+	// reference, an object that exists or does not.
+	ErrRejected = errors.New("configuration change rejected")
+	// ErrStore marks a store that cannot be read, parsed or written.
+	ErrStore = errors.New("configuration store error")
+)
+
+type classed struct{ class error }
+
+func (c classed) Is(target error) bool { return target == c.class }
+
+// UsageError is a malformed command line or property argument.
+type UsageError struct {
+	classed
+	Msg  string
+	Hint string
+}
+
+func usageErr(hint, format string, args ...any) *UsageError {
+	return &UsageError{classed{ErrUsage}, fmt.Sprintf(format, args...), hint}
+}
+
+func (e *UsageError) Error() string { return e.Msg }
+
+// Hinted is an error that carries a hint for the user, printed on its own
+// line after the error.
+type Hinted interface{ ErrorHint() string }
+
+func (e *UsageError) ErrorHint() string { return e.Hint }
+
+// NotFoundError says that a named object does not exist.
+type NotFoundError struct {
+	classed
+	Kind    *Kind
+	Name    string
+	Similar string // a near name that does exist, if any
+}
+
+func (e *NotFoundError) Error() string {
+	return fmt.Sprintf("The %s %q does not exist", e.Kind.Friendly, e.Name)
+}
+
+func (e *NotFoundError) ErrorHint() string {
+	if e.Similar != "" {
+		return fmt.Sprintf("did you mean %q? Run 'dsconfig list-%s' to see them all", e.Similar, e.Kind.Plural)
+	}
+	return fmt.Sprintf("run 'dsconfig list-%s' to see the existing ones", e.Kind.Plural)
+}
+
+// ExistsError says that an object with that name exists already.
+type ExistsError struct {
+	classed
+	Kind *Kind
+	Name string
+}
+
+func (e *ExistsError) Error() string {
+	return fmt.Sprintf("There is already another %s with the name %q", e.Kind.Friendly, e.Name)
+}
+
+// PropertyError is a value that does not fit its property.
+type PropertyError struct {
+	classed
+	Property *PropertyDef
+	Value    string // already masked for sensitive properties
+	Err      error
+}
+
+func (e *PropertyError) Error() string {
+	return fmt.Sprintf("The value %q is not a valid value for the %q property, which must have the following syntax: %s (%v)",
+		e.Value, e.Property.Name, e.Property.Syntax.Describe(), e.Err)
+}
+
+func (e *PropertyError) Unwrap() error { return e.Err }
+
+// Problem is one thing wrong with an object: what the change or the
+// store would violate.
+type Problem struct {
+	classed
+	Msg  string
+	Hint string
+}
+
+func (p *Problem) Error() string     { return p.Msg }
+func (p *Problem) ErrorHint() string { return p.Hint }
+
+func problem(hint, format string, args ...any) *Problem {
+	return &Problem{classed{ErrRejected}, fmt.Sprintf(format, args...), hint}
+}
+
+// ValidationError collects every problem found in one change, so the user
+// can fix them all at once.
+type ValidationError struct {
+	Action   string // e.g. `The HTTP Authorization Method "x" could not be created`
+	Problems []error
+}
+
+func (e *ValidationError) Error() string {
+	if len(e.Problems) == 1 {
+		return e.Action + " because of the following reason: " + e.Problems[0].Error()
+	}
+	var b strings.Builder
+	b.WriteString(e.Action + " because of the following reasons:")
+	for _, p := range e.Problems {
+		b.WriteString("\n    * " + p.Error())
+	}
+	return b.String()
+}
+
+func (e *ValidationError) Is(target error) bool { return target == ErrRejected }
+
+// Unwrap exposes the problems to errors.Is and errors.As.
+func (e *ValidationError) Unwrap() []error { return e.Problems }
+
+// ErrorHint returns the first problem's hint.
+func (e *ValidationError) ErrorHint() string {
+	for _, p := range e.Problems {
+		var h Hinted
+		if errors.As(p, &h) && h.ErrorHint() != "" {
+			return h.ErrorHint()
+		}
+	}
+	return ""
+}
+
+// StoreError is a store file that cannot be used. Line is 0 when the
+// problem is not tied to one line.
+type StoreError struct {
+	Path string
+	Line int
+	Err  error
+}
+
+func (e *StoreError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("configuration store %s:%d: %v", e.Path, e.Line, e.Err)
+	}
+	return fmt.Sprintf("configuration store %s: %v", e.Path, e.Err)
+}
+
+func (e *StoreError) Unwrap() error        { return e.Err }
+func (e *StoreError) Is(target error) bool { return target == ErrStore }
+func (e *StoreError) ErrorHint() string {
+	return "the store was not changed; fix the file by hand or restore it from a backup"
+}
+
+// suggest returns the candidate closest to s, or "" when none is close
+// enough to be a plausible typo.
+func suggest(s string, candidates []string) string {
+	best, bestD := "", len(s)/2+2
+	for _, c := range candidates {
+		d := editDistance(strings.ToLower(s), strings.ToLower(c))
+		if strings.Contains(c, s) && len(s) >= 4 {
+			d = min(d, 2)
+		}
+		if d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}
+
+func propertyNames(ps []*PropertyDef) []string {
+	var names []string
+	for _, p := range ps {
+		names = append(names, p.Name)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Problemf makes a problem for a type's Check function.
+func Problemf(hint, format string, args ...any) error { return problem(hint, format, args...) }

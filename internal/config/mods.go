@@ -1,0 +1,268 @@
+package config
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Op is a kind of property modification. The constants are in the order
+// in which one command applies them: resets, then sets, then removes, then
+// adds, as in the dsconfig family.
+type Op int
+
+const (
+	OpReset Op = iota
+	OpSet
+	OpRemove
+	OpAdd
+)
+
+var opFlags = [...]string{"reset", "set", "remove", "add"}
+
+func (op Op) String() string { return opFlags[op] }
+
+// Mod is one --set, --add, --remove or --reset argument.
+type Mod struct {
+	Op       Op
+	Property string
+	Value    string // empty for OpReset
+}
+
+// ParseMods reads property arguments. Each is split on its first colon
+// only, so that values may contain colons (URLs) and commas.
+func ParseMods(set, add, remove, reset []string) ([]Mod, error) {
+	var mods []Mod
+	for _, r := range reset {
+		if strings.Contains(r, ":") {
+			return nil, usageErr("write --reset with the property name alone, or use --set to give a value",
+				"%q: the argument \"--reset\" resets the property to its default value; it cannot be used to set a property to a given value", "--reset "+r)
+		}
+		mods = append(mods, Mod{Op: OpReset, Property: r})
+	}
+	for _, group := range []struct {
+		op   Op
+		args []string
+	}{{OpSet, set}, {OpRemove, remove}, {OpAdd, add}} {
+		for _, a := range group.args {
+			m, err := parseMod(group.op, a)
+			if err != nil {
+				return nil, err
+			}
+			mods = append(mods, m)
+		}
+	}
+	return mods, nil
+}
+
+func parseMod(op Op, arg string) (Mod, error) {
+	name, value, ok := strings.Cut(arg, ":")
+	const syntax = "The argument should have the following syntax: property:value"
+	switch {
+	case !ok:
+		return Mod{}, usageErr("", "The property argument %q does not contain a name/value separator. %s", arg, syntax)
+	case name == "":
+		return Mod{}, usageErr("", "The property argument %q does not contain a property name. %s", arg, syntax)
+	case value == "":
+		hint := ""
+		if op == OpSet {
+			hint = fmt.Sprintf("to remove every value, use --reset %s", name)
+		}
+		return Mod{}, usageErr(hint, "The property argument %q does not contain a property value. %s", arg, syntax)
+	}
+	return Mod{Op: op, Property: strings.TrimSpace(name), Value: value}, nil
+}
+
+// Sealer turns a sensitive clear-text value into the form the store keeps.
+type Sealer interface {
+	Seal(property, plain string) (string, error)
+}
+
+// Apply performs mods on o, which is of type t. creating allows read-only
+// properties to be set. Usage errors (unknown properties, conflicting
+// modifications) are returned at once; every other problem is collected
+// into a ValidationError so the user sees them all.
+func Apply(t *Type, o *Object, mods []Mod, creating bool, sealer Sealer) error {
+	if err := checkModTargets(t, mods); err != nil {
+		return err
+	}
+	a := applier{t: t, o: o, sealer: sealer, creating: creating, setOnce: map[string]bool{}}
+	for _, m := range mods {
+		a.apply(m)
+	}
+	if len(a.problems) > 0 {
+		return &ValidationError{Problems: a.problems}
+	}
+	return nil
+}
+
+func checkModTargets(t *Type, mods []Mod) error {
+	setProps := map[string]bool{}
+	for _, m := range mods {
+		if m.Property == "type" {
+			return usageErr("the type is chosen with --type when the object is created; delete and create it again to change it",
+				"The property \"type\" cannot be set or reset")
+		}
+		if t.Property(m.Property) == nil {
+			return UnknownProperty(t, m.Property)
+		}
+		if m.Op == OpSet {
+			setProps[m.Property] = true
+		}
+	}
+	for _, m := range mods {
+		if (m.Op == OpAdd || m.Op == OpRemove) && setProps[m.Property] {
+			return usageErr("use either --set or --add/--remove for one property in one command",
+				"The property modification \"--%s %s:%s\" is incompatible with another modification to the same property",
+				m.Op, m.Property, maskIf(t.Property(m.Property), m.Value))
+		}
+	}
+	return nil
+}
+
+// UnknownProperty is the usage error for a property that t does not have,
+// with a did-you-mean suggestion.
+func UnknownProperty(t *Type, name string) error {
+	what := t.Name + " " + t.kind.Friendly
+	if t.kind.Singleton() {
+		what = "the " + t.kind.Friendly
+	}
+	hint := fmt.Sprintf("run 'dsconfig list-properties --object-type %s", t.kind.Name)
+	if t.Name != "" {
+		hint += " --type " + t.Name
+	}
+	hint += "' to see the valid properties"
+	if s := suggest(name, propertyNames(t.AllProperties())); s != "" {
+		hint = fmt.Sprintf("did you mean %q? ", s) + strings.ToUpper(hint[:1]) + hint[1:]
+	}
+	return usageErr(hint, "The property %q is not a recognized property of %s", name, what)
+}
+
+type applier struct {
+	t        *Type
+	o        *Object
+	sealer   Sealer
+	creating bool
+	setOnce  map[string]bool
+	problems []error
+}
+
+func (a *applier) fail(hint, format string, args ...any) {
+	a.problems = append(a.problems, problem(hint, format, args...))
+}
+
+func (a *applier) apply(m Mod) {
+	p := a.t.Property(m.Property)
+	if p.ReadOnly && !a.creating {
+		a.fail("delete the object and create it again with the new value",
+			"The %q property must not be modified as it is read-only", p.Name)
+		return
+	}
+	if m.Op == OpReset {
+		a.reset(p)
+		return
+	}
+	v, ok := a.parse(p, m.Value)
+	if !ok {
+		return
+	}
+	switch m.Op {
+	case OpSet:
+		a.set(p, v)
+	case OpRemove:
+		a.remove(p, v)
+	case OpAdd:
+		a.add(p, v)
+	}
+}
+
+func (a *applier) reset(p *PropertyDef) {
+	if p.Mandatory {
+		a.fail("use --set to give it a new value", "The %q property is mandatory and cannot be reset", p.Name)
+		return
+	}
+	delete(a.o.Values, p.Name)
+}
+
+// parse checks v against the property's syntax and, for a sensitive
+// property, seals it.
+func (a *applier) parse(p *PropertyDef, v string) (string, bool) {
+	c, err := p.Syntax.Parse(v)
+	if err != nil {
+		a.problems = append(a.problems, &PropertyError{classed{ErrRejected}, p, maskIf(p, v), err})
+		return "", false
+	}
+	if !p.Sensitive {
+		return c, true
+	}
+	if a.sealer == nil {
+		a.fail("", "The %q property is sensitive and cannot be stored here", p.Name)
+		return "", false
+	}
+	sealed, err := a.sealer.Seal(p.Name, c)
+	if err != nil {
+		a.fail("", "The %q property could not be encrypted for the store: %v", p.Name, err)
+		return "", false
+	}
+	return sealed, true
+}
+
+func (a *applier) set(p *PropertyDef, v string) {
+	if !a.setOnce[p.Name] {
+		a.setOnce[p.Name] = true
+		a.o.Values[p.Name] = []string{v}
+		return
+	}
+	if !p.Multi {
+		a.fail("give the property once; it takes a single value", "The %q property must not contain more than one value", p.Name)
+		return
+	}
+	if !slices.Contains(a.o.Values[p.Name], v) {
+		a.o.Values[p.Name] = append(a.o.Values[p.Name], v)
+	}
+}
+
+func (a *applier) remove(p *PropertyDef, v string) {
+	if p.Sensitive {
+		a.fail(fmt.Sprintf("use --reset %s", p.Name), "The %q property is sensitive; its value cannot be removed by value", p.Name)
+		return
+	}
+	cur, ok := a.o.Values[p.Name]
+	if !ok {
+		cur = p.Default
+	}
+	i := slices.Index(cur, v)
+	if i < 0 {
+		a.fail("", "The value %q for the %q property does not exist", v, p.Name)
+		return
+	}
+	a.o.Values[p.Name] = slices.Delete(slices.Clone(cur), i, i+1)
+}
+
+func (a *applier) add(p *PropertyDef, v string) {
+	cur, explicit := a.o.Values[p.Name]
+	if !p.Multi && explicit && len(cur) > 0 {
+		a.fail(fmt.Sprintf("use --set %s:VALUE to replace it", p.Name), "The %q property must not contain more than one value", p.Name)
+		return
+	}
+	if !explicit {
+		cur = slices.Clone(p.Default)
+		if !p.Multi {
+			cur = nil
+		}
+	}
+	if !slices.Contains(cur, v) {
+		cur = append(cur, v)
+	}
+	a.o.Values[p.Name] = cur
+}
+
+// Mask is what output shows in place of a sensitive value.
+const Mask = "*****"
+
+func maskIf(p *PropertyDef, v string) string {
+	if p != nil && p.Sensitive {
+		return Mask
+	}
+	return v
+}

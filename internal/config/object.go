@@ -1,0 +1,147 @@
+package config
+
+import (
+	"sort"
+	"strconv"
+	"time"
+)
+
+// Object is one configuration object. Values holds only the properties
+// that were set explicitly, as canonical strings; sensitive values are
+// sealed.
+type Object struct {
+	Kind   string
+	Name   string // empty for a singleton
+	Type   string // empty for a singleton
+	Values map[string][]string
+
+	line int // where the object starts in the store file, for errors
+}
+
+// Clone returns a deep copy of o.
+func (o *Object) Clone() *Object {
+	c := *o
+	c.Values = make(map[string][]string, len(o.Values))
+	for k, v := range o.Values {
+		c.Values[k] = append([]string(nil), v...)
+	}
+	return &c
+}
+
+// State is the whole configuration: every object of every kind.
+type State struct {
+	objects map[string]map[string]*Object // kind → name → object
+}
+
+// NewState returns an empty configuration.
+func NewState() *State { return &State{objects: map[string]map[string]*Object{}} }
+
+// Get returns the named object of kind, or nil. A singleton's name is "".
+func (s *State) Get(kind, name string) *Object { return s.objects[kind][name] }
+
+// Put adds or replaces o.
+func (s *State) Put(o *Object) {
+	if s.objects[o.Kind] == nil {
+		s.objects[o.Kind] = map[string]*Object{}
+	}
+	s.objects[o.Kind][o.Name] = o
+}
+
+// Delete removes the named object.
+func (s *State) Delete(kind, name string) { delete(s.objects[kind], name) }
+
+// List returns the objects of kind sorted by name.
+func (s *State) List(kind string) []*Object {
+	var out []*Object
+	for _, o := range s.objects[kind] {
+		out = append(out, o)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Clone returns a deep copy of s, so that a batch or a dry run can work on
+// it without touching the original.
+func (s *State) Clone() *State {
+	c := NewState()
+	for _, m := range s.objects {
+		for _, o := range m {
+			c.Put(o.Clone())
+		}
+	}
+	return c
+}
+
+// Singleton returns the singleton object of kind, creating an empty one in
+// s when there is none yet.
+func (s *State) Singleton(kind string) *Object {
+	if o := s.Get(kind, ""); o != nil {
+		return o
+	}
+	o := &Object{Kind: kind, Values: map[string][]string{}}
+	s.Put(o)
+	return o
+}
+
+// View reads an object's values with its type's defaults applied. Domain
+// packages use it instead of looking at Values, so that defaults live only
+// in the registry.
+type View struct {
+	Object *Object
+	Type   *Type
+}
+
+// View returns a View of o. It panics if o's type is not registered,
+// which cannot happen for a loaded, validated state.
+func (r *Registry) View(o *Object) View {
+	t := r.TypeOf(o)
+	if t == nil {
+		panic("config: view of unregistered type " + o.Kind + "/" + o.Type)
+	}
+	return View{Object: o, Type: t}
+}
+
+// Values returns the property's values, or its defaults when unset.
+func (v View) Values(prop string) []string {
+	p := v.Type.Property(prop)
+	if p == nil {
+		panic("config: " + v.Type.Kind + "/" + v.Type.Name + " has no property " + prop)
+	}
+	if vals, ok := v.Object.Values[prop]; ok {
+		return vals
+	}
+	return p.Default
+}
+
+// IsSet reports whether the property was set explicitly.
+func (v View) IsSet(prop string) bool {
+	_, ok := v.Object.Values[prop]
+	return ok
+}
+
+// String returns the first value, or "".
+func (v View) String(prop string) string {
+	if vals := v.Values(prop); len(vals) > 0 {
+		return vals[0]
+	}
+	return ""
+}
+
+// Bool returns the value as a boolean; unset is false.
+func (v View) Bool(prop string) bool { return v.String(prop) == "true" }
+
+// Int returns the value as an integer; unset is 0.
+func (v View) Int(prop string) int {
+	n, _ := strconv.Atoi(v.String(prop))
+	return n
+}
+
+// Duration returns the value as a duration; unset is 0 and unlimited is -1.
+func (v View) Duration(prop string) time.Duration {
+	s := v.String(prop)
+	if s == "" {
+		return 0
+	}
+	d, _ := ParseDuration(s)
+	return d
+}

@@ -1,0 +1,151 @@
+package config
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Sensitive values (passwords, obscured values) are kept in the store
+// encrypted with AES-256-GCM under a key that lives in its own 0600 file
+// next to the store. A copy of the store alone therefore reveals nothing,
+// and a store moved without its key fails with a message that says so.
+//
+// A sealed value reads "AES256GCM:<key id>:<base64 nonce+ciphertext>". The
+// key id is a short hash of the key, so a value sealed under another key is
+// recognised as such instead of failing as "tampered". The property name is
+// bound in as additional data: a value cannot be moved to another property.
+
+const (
+	sealPrefix = "AES256GCM:"
+	// KeyFileName is the key file's name in the configuration directory.
+	KeyFileName = "encryption-key"
+)
+
+// IsSealed reports whether v looks like a sealed value.
+func IsSealed(v string) bool {
+	parts := strings.Split(strings.TrimPrefix(v, sealPrefix), ":")
+	return strings.HasPrefix(v, sealPrefix) && len(parts) == 2 && len(parts[0]) == 8
+}
+
+// KeyFile seals and opens values with the key in Path.
+type KeyFile struct {
+	Path string
+	// Create allows Seal to create the key file when it is missing. The
+	// store allows it only while it holds no sealed values, so a lost key
+	// is never silently replaced by a new one.
+	Create bool
+}
+
+// ErrKeyMissing is returned when the key file does not exist.
+var ErrKeyMissing = errors.New("encryption key file is missing")
+
+func (k *KeyFile) load() ([]byte, error) {
+	data, err := os.ReadFile(k.Path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%w: %s (values in the store were encrypted with a key kept in that file; copy it from the host the store came from, or set the sensitive values again)", ErrKeyMissing, k.Path)
+	}
+	if err != nil {
+		return nil, err
+	}
+	key, err := hex.DecodeString(strings.TrimSpace(string(data)))
+	if err != nil || len(key) != 32 {
+		return nil, fmt.Errorf("encryption key file %s is damaged: it must hold 64 hex digits", k.Path)
+	}
+	return key, nil
+}
+
+func (k *KeyFile) loadOrCreate() ([]byte, error) {
+	key, err := k.load()
+	if !errors.Is(err, ErrKeyMissing) || !k.Create {
+		return key, err
+	}
+	key = make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(k.Path), 0o700); err != nil {
+		return nil, err
+	}
+	// O_EXCL: when two processes race to create the key, one wins and the
+	// other reads the winner's key.
+	f, err := os.OpenFile(k.Path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return k.load()
+	}
+	if err != nil {
+		return nil, err
+	}
+	_, werr := f.WriteString(hex.EncodeToString(key) + "\n")
+	if err := errors.Join(werr, f.Sync(), f.Close()); err != nil {
+		os.Remove(k.Path)
+		return nil, err
+	}
+	return key, nil
+}
+
+func keyID(key []byte) string {
+	sum := sha256.Sum256(key)
+	return hex.EncodeToString(sum[:4])
+}
+
+// Seal encrypts plain for property.
+func (k *KeyFile) Seal(property, plain string) (string, error) {
+	key, err := k.loadOrCreate()
+	if err != nil {
+		return "", err
+	}
+	aead, err := newAEAD(key)
+	if err != nil {
+		return "", err
+	}
+	nonce := make([]byte, aead.NonceSize())
+	if _, err := rand.Read(nonce); err != nil {
+		return "", err
+	}
+	ct := aead.Seal(nonce, nonce, []byte(plain), []byte(property))
+	return sealPrefix + keyID(key) + ":" + base64.StdEncoding.EncodeToString(ct), nil
+}
+
+// Open decrypts a value sealed for property. It never includes the value
+// in an error.
+func (k *KeyFile) Open(property, sealed string) (string, error) {
+	if !IsSealed(sealed) {
+		return "", errors.New("the value is not in encrypted form")
+	}
+	key, err := k.load()
+	if err != nil {
+		return "", err
+	}
+	id, b64, _ := strings.Cut(strings.TrimPrefix(sealed, sealPrefix), ":")
+	if id != keyID(key) {
+		return "", fmt.Errorf("the value was encrypted with key %s, but %s holds key %s: the store was moved without its key file", id, k.Path, keyID(key))
+	}
+	ct, err := base64.StdEncoding.DecodeString(b64)
+	aead, aerr := newAEAD(key)
+	if err != nil || aerr != nil || len(ct) < aead.NonceSize() {
+		return "", errors.New("the encrypted value is damaged")
+	}
+	plain, err := aead.Open(nil, ct[:aead.NonceSize()], ct[aead.NonceSize():], []byte(property))
+	if err != nil {
+		return "", errors.New("the encrypted value failed its integrity check: it was altered or belongs to another property")
+	}
+	return string(plain), nil
+}
+
+func newAEAD(key []byte) (cipher.AEAD, error) {
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, err
+	}
+	return cipher.NewGCM(block)
+}

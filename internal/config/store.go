@@ -1,0 +1,296 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/rogpeppe/go-internal/lockedfile"
+)
+
+// StoreFileName is the store's file name in the configuration directory.
+const StoreFileName = "config.yaml"
+
+// Store is the configuration kept in one directory. Every change goes
+// through Update, which locks, validates and writes atomically, so that
+// concurrent invocations never lose an update and a crash never leaves a
+// partial file.
+type Store struct {
+	Dir      string
+	Registry *Registry
+	// LockTimeout bounds the wait for another dsconfig to finish. Zero
+	// means 30 seconds.
+	LockTimeout time.Duration
+	// Hooks run after a change has been validated and encoded, while the
+	// lock is still held. The audit log and the archive use them. A hook
+	// that fails aborts the change.
+	BeforeCommit []func(c *Commit) error
+	// AfterCommit hooks run once the new store is in place; their errors
+	// are reported but the change stands.
+	AfterCommit []func(c *Commit) error
+
+	// beforeRename is a test hook that runs between writing the temporary
+	// file and renaming it into place.
+	beforeRename func()
+}
+
+// Commit describes one change about to be, or just, written.
+type Commit struct {
+	Before, After      []byte // encoded store files
+	BeforeState, State *State
+	Tx                 *Tx
+}
+
+// Path is the store file's path.
+func (s *Store) Path() string { return filepath.Join(s.Dir, StoreFileName) }
+
+// KeyFile returns the key used for sensitive values.
+func (s *Store) KeyFile() *KeyFile { return &KeyFile{Path: filepath.Join(s.Dir, KeyFileName)} }
+
+// Load reads and validates the store. A missing file is an empty
+// configuration. Any problem comes back as a *StoreError naming the line.
+func (s *Store) Load() (*State, error) {
+	st, _, err := s.load()
+	return st, err
+}
+
+func (s *Store) load() (*State, []byte, error) {
+	data, err := os.ReadFile(s.Path())
+	if errors.Is(err, fs.ErrNotExist) {
+		return NewState(), nil, nil
+	}
+	if err != nil {
+		return nil, nil, &StoreError{Path: s.Path(), Err: err}
+	}
+	st, err := s.Registry.Decode(data)
+	if err != nil {
+		return nil, nil, s.decodeError(err)
+	}
+	if ps := s.Registry.Validate(st); len(ps) > 0 {
+		return nil, nil, s.invalidError(ps)
+	}
+	return st, data, nil
+}
+
+func (s *Store) decodeError(err error) error {
+	var le *lineError
+	if errors.As(err, &le) {
+		return &StoreError{Path: s.Path(), Line: le.line, Err: le.err}
+	}
+	return &StoreError{Path: s.Path(), Line: yamlLine(err), Err: fmt.Errorf("not valid YAML: %v", strings.TrimPrefix(err.Error(), "yaml: "))}
+}
+
+func (s *Store) invalidError(ps []ObjectProblem) error {
+	ps = sortedProblems(ps)
+	var msgs []string
+	for _, p := range ps {
+		msgs = append(msgs, fmt.Sprintf("%s: %v", s.Registry.Describe(p.Object), p.Err))
+	}
+	return &StoreError{Path: s.Path(), Line: ps[0].Object.line, Err: errors.New(strings.Join(msgs, "; "))}
+}
+
+// Tx is the working copy a change operates on.
+type Tx struct {
+	Registry *Registry
+	State    *State
+	Sealer   Sealer
+	// Action names the change for error messages, e.g. `The Passphrase
+	// Provider "x" could not be created`.
+	Action string
+	// Changed lists the objects the change touched, for messages.
+	Changed []*Object
+	// Records are what the audit log will write for this change; the
+	// command layer fills them.
+	Records []any
+}
+
+// Update runs fn on a copy of the store under the store lock, validates the
+// result and writes it atomically. If fn or validation fails, the store
+// file is left byte-for-byte unchanged.
+func (s *Store) Update(fn func(tx *Tx) error) (*Commit, error) {
+	unlock, err := s.lock()
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	before, data, err := s.load()
+	if err != nil {
+		return nil, err
+	}
+	key := s.KeyFile()
+	key.Create = !hasSealed(before)
+	tx := &Tx{Registry: s.Registry, State: before.Clone(), Sealer: key}
+	if err := fn(tx); err != nil {
+		return nil, err
+	}
+	if err := s.validateChange(tx); err != nil {
+		return nil, err
+	}
+	out, err := s.Registry.Encode(tx.State)
+	if err != nil {
+		return nil, &StoreError{Path: s.Path(), Err: err}
+	}
+	c := &Commit{Before: data, After: out, BeforeState: before, State: tx.State, Tx: tx}
+	if bytes.Equal(data, out) {
+		return c, nil
+	}
+	for _, h := range s.BeforeCommit {
+		if err := h(c); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.write(out); err != nil {
+		return nil, err
+	}
+	var errs []error
+	for _, h := range s.AfterCommit {
+		errs = append(errs, h(c))
+	}
+	return c, errors.Join(errs...)
+}
+
+func (s *Store) validateChange(tx *Tx) error {
+	ps := s.Registry.Validate(tx.State)
+	if len(ps) == 0 {
+		return nil
+	}
+	var errs []error
+	for _, p := range ps {
+		if slices.Contains(tx.Changed, p.Object) {
+			errs = append(errs, p.Err)
+			continue
+		}
+		errs = append(errs, &Problem{classed{ErrRejected}, s.Registry.Describe(p.Object) + ": " + p.Err.Error(), hintOf(p.Err)})
+	}
+	action := tx.Action
+	if action == "" {
+		action = "The change was rejected"
+	}
+	return &ValidationError{Action: action, Problems: errs}
+}
+
+func hasSealed(st *State) bool {
+	for _, m := range st.objects {
+		for _, o := range m {
+			for _, vs := range o.Values {
+				for _, v := range vs {
+					if IsSealed(v) {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
+}
+
+// lock takes the cross-process lock on a sidecar file. Locking the store
+// file itself would not work: after a rename a waiter would hold a lock on
+// the old inode. The OS releases the lock if the process dies.
+func (s *Store) lock() (func(), error) {
+	if err := os.MkdirAll(s.Dir, 0o700); err != nil {
+		return nil, &StoreError{Path: s.Dir, Err: err}
+	}
+	timeout := s.LockTimeout
+	if timeout == 0 {
+		timeout = 30 * time.Second
+	}
+	// Create the lock file ourselves so that it gets mode 0600 like
+	// everything else in the directory.
+	if f, err := os.OpenFile(s.Path()+".lock", os.O_CREATE|os.O_RDONLY, 0o600); err == nil {
+		f.Close()
+	}
+	mu := lockedfile.MutexAt(s.Path() + ".lock")
+	type result struct {
+		unlock func()
+		err    error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		u, err := mu.Lock()
+		ch <- result{u, err}
+	}()
+	select {
+	case r := <-ch:
+		if r.err != nil {
+			return nil, &StoreError{Path: s.Path() + ".lock", Err: r.err}
+		}
+		return r.unlock, nil
+	case <-time.After(timeout):
+		// The goroutine keeps waiting; release the lock if it ever gets it.
+		go func() {
+			if r := <-ch; r.err == nil {
+				r.unlock()
+			}
+		}()
+		return nil, &LockError{Path: s.Path() + ".lock", Waited: timeout}
+	}
+}
+
+// LockError says that another process held the store lock for too long.
+type LockError struct {
+	Path   string
+	Waited time.Duration
+}
+
+func (e *LockError) Error() string {
+	return fmt.Sprintf("another dsconfig is modifying the configuration (waited %s for %s)", FormatDuration(e.Waited), e.Path)
+}
+
+func (e *LockError) ErrorHint() string {
+	return "wait for it to finish and run the command again"
+}
+
+// write replaces the store file atomically: a temporary file in the same
+// directory is written, synced and renamed over the old one, so a reader
+// or a crash sees either the old file or the new one, never a mix.
+func (s *Store) write(data []byte) (err error) {
+	f, err := os.CreateTemp(s.Dir, "."+StoreFileName+".tmp-*")
+	if err != nil {
+		return &StoreError{Path: s.Path(), Err: err}
+	}
+	renamed := false
+	defer func() {
+		if !renamed {
+			os.Remove(f.Name())
+		}
+	}()
+	_, werr := f.Write(data)
+	// Sync before rename: after a crash the rename may otherwise be
+	// visible before the data, leaving an empty store.
+	if err := errors.Join(werr, f.Chmod(0o600), f.Sync(), f.Close()); err != nil {
+		return &StoreError{Path: s.Path(), Err: err}
+	}
+	if s.beforeRename != nil {
+		s.beforeRename()
+	}
+	if err := os.Rename(f.Name(), s.Path()); err != nil {
+		return &StoreError{Path: s.Path(), Err: err}
+	}
+	renamed = true
+	syncDir(s.Dir)
+	return nil
+}
+
+// syncDir makes the rename durable. Errors are ignored: some filesystems
+// do not support syncing a directory, and the data is already safe.
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+}
+
+func hintOf(err error) string {
+	var h Hinted
+	if errors.As(err, &h) {
+		return h.ErrorHint()
+	}
+	return ""
+}

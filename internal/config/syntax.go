@@ -1,0 +1,339 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// A Syntax parses a value given on the command line or read from the store
+// into its canonical string form. Values are kept as canonical strings so
+// that output, the store and the audit log all show the same text.
+type Syntax interface {
+	// Parse returns the canonical form of v, or an error saying what is
+	// wrong with it. The error never repeats v: callers quote it, and for
+	// sensitive values they must not.
+	Parse(v string) (string, error)
+	// Describe says in a few words what values are allowed, for help and
+	// for error messages ("must have the following syntax: ...").
+	Describe() string
+}
+
+// String is free text on one line.
+type String struct{}
+
+func (String) Parse(v string) (string, error) {
+	if err := oneLine(v); err != nil {
+		return "", err
+	}
+	return v, nil
+}
+
+func (String) Describe() string { return "a string" }
+
+// Secret is a sensitive string. The store keeps it sealed (see Sealer);
+// output shows only a mask.
+type Secret struct{}
+
+func (Secret) Parse(v string) (string, error) { return String{}.Parse(v) }
+func (Secret) Describe() string               { return "a secret string (stored encrypted, shown masked)" }
+
+// Path is a filesystem path. Relative paths are kept as given and resolved
+// against the configuration directory by whoever reads the file.
+type Path struct{}
+
+func (Path) Parse(v string) (string, error) { return String{}.Parse(v) }
+func (Path) Describe() string {
+	return "a filesystem path (relative paths are relative to the config directory)"
+}
+
+// Boolean accepts the spellings the dsconfig family accepts and stores
+// true or false.
+type Boolean struct{}
+
+func (Boolean) Parse(v string) (string, error) {
+	switch strings.ToLower(v) {
+	case "true", "yes", "on", "1":
+		return "true", nil
+	case "false", "no", "off", "0":
+		return "false", nil
+	}
+	return "", errors.New("not a boolean")
+}
+
+func (Boolean) Describe() string { return "true | false" }
+
+// Integer is a whole number within [Min, Max].
+type Integer struct{ Min, Max int64 }
+
+func (s Integer) Parse(v string) (string, error) {
+	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+	if err != nil {
+		return "", errors.New("not an integer")
+	}
+	if n < s.Min || n > s.Max {
+		return "", fmt.Errorf("out of range %d to %d", s.Min, s.Max)
+	}
+	return strconv.FormatInt(n, 10), nil
+}
+
+func (s Integer) Describe() string { return fmt.Sprintf("an integer from %d to %d", s.Min, s.Max) }
+
+// Enum is one of a fixed set of lower-case words.
+type Enum struct{ Values []string }
+
+func (s Enum) Parse(v string) (string, error) {
+	for _, a := range s.Values {
+		if strings.EqualFold(a, v) {
+			return a, nil
+		}
+	}
+	return "", errors.New("not one of " + strings.Join(s.Values, ", "))
+}
+
+func (s Enum) Describe() string { return strings.Join(s.Values, " | ") }
+
+// Hostname is a DNS name or an IP address, without port or scheme.
+type Hostname struct{}
+
+var hostnameRE = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*\.?$`)
+
+func (Hostname) Parse(v string) (string, error) {
+	if net.ParseIP(strings.Trim(v, "[]")) != nil {
+		return strings.Trim(v, "[]"), nil
+	}
+	if len(v) > 253 || !hostnameRE.MatchString(v) {
+		return "", errors.New("not a host name or IP address (give the port separately)")
+	}
+	return v, nil
+}
+
+func (Hostname) Describe() string { return "a host name or IP address" }
+
+// URL is an absolute URL whose scheme is one of Schemes. When
+// LoopbackHTTP is set, plain http is also accepted for loopback hosts, so
+// that a local test endpoint works without weakening real deployments.
+type URL struct {
+	Schemes      []string
+	LoopbackHTTP bool
+}
+
+func (s URL) Parse(v string) (string, error) {
+	if err := oneLine(v); err != nil {
+		return "", err
+	}
+	u, err := url.Parse(v)
+	if err != nil || u.Host == "" || u.Scheme == "" {
+		return "", errors.New("not an absolute URL")
+	}
+	scheme := strings.ToLower(u.Scheme)
+	for _, a := range s.Schemes {
+		if scheme == a {
+			return v, nil
+		}
+	}
+	if s.LoopbackHTTP && scheme == "http" && IsLoopbackHost(u.Hostname()) {
+		return v, nil
+	}
+	return "", fmt.Errorf("scheme must be %s", s.describeSchemes())
+}
+
+func (s URL) describeSchemes() string {
+	d := strings.Join(s.Schemes, " or ")
+	if s.LoopbackHTTP {
+		d += " (http only to a loopback host)"
+	}
+	return d
+}
+
+func (s URL) Describe() string { return "a URL; scheme " + s.describeSchemes() }
+
+// IsLoopbackHost reports whether host (a name or an IP) is the loopback
+// interface: localhost, 127.0.0.0/8 or ::1.
+func IsLoopbackHost(host string) bool {
+	host = strings.TrimSuffix(strings.ToLower(host), ".")
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(strings.Trim(host, "[]"))
+	return ip != nil && ip.IsLoopback()
+}
+
+// KeyValue is a name=value pair, as in smtp-connection-properties.
+type KeyValue struct{}
+
+func (KeyValue) Parse(v string) (string, error) {
+	if err := oneLine(v); err != nil {
+		return "", err
+	}
+	k, _, ok := strings.Cut(v, "=")
+	if !ok || strings.TrimSpace(k) == "" {
+		return "", errors.New("not of the form name=value")
+	}
+	return v, nil
+}
+
+func (KeyValue) Describe() string { return "name=value" }
+
+// Reference names another configuration object of Kind, optionally limited
+// to some of its Types. Whether the object exists is checked against the
+// whole store (see Validate), not here.
+type Reference struct {
+	Kind  string
+	Types []string
+}
+
+func (Reference) Parse(v string) (string, error) { return String{}.Parse(v) }
+
+func (s Reference) Describe() string {
+	if len(s.Types) > 0 {
+		return fmt.Sprintf("the name of a %s of type %s", s.Kind, strings.Join(s.Types, " or "))
+	}
+	return "the name of a " + s.Kind
+}
+
+// Duration is a length of time in the dsconfig forms: "1 h", "10s",
+// "1w2d", "500 ms", and "unlimited" where allowed. A bare number is taken
+// in BaseUnit. The canonical form is largest units first, e.g. "1 h 30 m".
+type Duration struct {
+	Min, Max       time.Duration
+	BaseUnit       string // unit for a bare number; default "s"
+	AllowUnlimited bool
+}
+
+// Unlimited is the canonical value of a duration without limit.
+const Unlimited = "unlimited"
+
+var durationUnits = []struct {
+	names []string
+	d     time.Duration
+}{
+	{[]string{"w", "week", "weeks"}, 7 * 24 * time.Hour},
+	{[]string{"d", "day", "days"}, 24 * time.Hour},
+	{[]string{"h", "hr", "hour", "hours"}, time.Hour},
+	{[]string{"m", "min", "mins", "minute", "minutes"}, time.Minute},
+	{[]string{"s", "sec", "secs", "second", "seconds"}, time.Second},
+	{[]string{"ms", "msec", "millisecond", "milliseconds"}, time.Millisecond},
+}
+
+var durationPartRE = regexp.MustCompile(`^\s*(\d+)\s*([a-zA-Z]*)`)
+
+func (s Duration) Parse(v string) (string, error) {
+	if strings.EqualFold(strings.TrimSpace(v), Unlimited) || strings.TrimSpace(v) == "-1" {
+		if s.AllowUnlimited {
+			return Unlimited, nil
+		}
+		return "", errors.New("unlimited is not allowed here")
+	}
+	d, err := parseDuration(v, s.baseUnit())
+	if err != nil {
+		return "", err
+	}
+	if d < s.Min || (s.Max > 0 && d > s.Max) {
+		return "", fmt.Errorf("out of range %s to %s", FormatDuration(s.Min), FormatDuration(s.Max))
+	}
+	return FormatDuration(d), nil
+}
+
+func (s Duration) baseUnit() string {
+	if s.BaseUnit == "" {
+		return "s"
+	}
+	return s.BaseUnit
+}
+
+func parseDuration(v, base string) (time.Duration, error) {
+	rest := strings.TrimSpace(v)
+	if rest == "" {
+		return 0, errors.New("empty duration")
+	}
+	var total time.Duration
+	for rest != "" {
+		m := durationPartRE.FindStringSubmatch(rest)
+		if m == nil {
+			return 0, errors.New("not a duration")
+		}
+		n, err := strconv.ParseInt(m[1], 10, 64)
+		if err != nil || n > 1<<40 {
+			return 0, errors.New("number too large")
+		}
+		unit := m[2]
+		if unit == "" {
+			if m[0] != strings.TrimSpace(v) {
+				return 0, errors.New("every number needs a unit")
+			}
+			unit = base
+		}
+		d, ok := unitDuration(unit)
+		if !ok {
+			return 0, fmt.Errorf("the time unit %q is invalid; the valid time units are ms, s, m, h, d, or w", unit)
+		}
+		total += time.Duration(n) * d
+		rest = strings.TrimSpace(rest[len(m[0]):])
+	}
+	return total, nil
+}
+
+func unitDuration(unit string) (time.Duration, bool) {
+	unit = strings.ToLower(unit)
+	for _, u := range durationUnits {
+		for _, n := range u.names {
+			if n == unit {
+				return u.d, true
+			}
+		}
+	}
+	return 0, false
+}
+
+// ParseDuration reads a canonical (or any accepted) duration value. It
+// returns -1 for "unlimited".
+func ParseDuration(v string) (time.Duration, error) {
+	if v == Unlimited {
+		return -1, nil
+	}
+	return parseDuration(v, "s")
+}
+
+// FormatDuration writes d in the canonical dsconfig form.
+func FormatDuration(d time.Duration) string {
+	if d == 0 {
+		return "0 s"
+	}
+	var parts []string
+	for _, u := range durationUnits {
+		if n := d / u.d; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, u.names[0]))
+			d -= n * u.d
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+func (s Duration) Describe() string {
+	d := "a duration such as 30 s, 5 m, 1 h or 1w2d"
+	if s.Max > 0 {
+		d += fmt.Sprintf(", from %s to %s", FormatDuration(s.Min), FormatDuration(s.Max))
+	} else if s.Min > 0 {
+		d += ", at least " + FormatDuration(s.Min)
+	}
+	if s.AllowUnlimited {
+		d += ", or unlimited"
+	}
+	return d
+}
+
+func oneLine(v string) error {
+	if v == "" {
+		return errors.New("empty value")
+	}
+	if strings.ContainsAny(v, "\r\n\x00") {
+		return errors.New("contains a line break or NUL")
+	}
+	return nil
+}

@@ -1,0 +1,201 @@
+package config
+
+import (
+	"fmt"
+	"strings"
+)
+
+// ObjectProblem is a problem found in one object during whole-store
+// validation.
+type ObjectProblem struct {
+	Object *Object
+	Err    error
+}
+
+// Describe names an object for messages: `HTTP Authorization Method "x"`,
+// or `the Global Configuration` for a singleton.
+func (r *Registry) Describe(o *Object) string {
+	k := r.Kind(o.Kind)
+	if k == nil {
+		return fmt.Sprintf("%s %q", o.Kind, o.Name)
+	}
+	if k.Singleton() {
+		return "the " + k.Friendly
+	}
+	return fmt.Sprintf("%s %q", k.Friendly, o.Name)
+}
+
+// Validate checks the whole state: every object on its own (see
+// CheckObject) and every reference between objects.
+func (r *Registry) Validate(s *State) []ObjectProblem {
+	var out []ObjectProblem
+	for _, k := range r.kinds {
+		for _, o := range s.List(k.Name) {
+			for _, err := range r.CheckObject(o) {
+				out = append(out, ObjectProblem{o, err})
+			}
+			for _, err := range r.checkRefs(s, o) {
+				out = append(out, ObjectProblem{o, err})
+			}
+		}
+	}
+	for kind, objs := range s.objects {
+		if r.Kind(kind) == nil {
+			for _, o := range objs {
+				out = append(out, ObjectProblem{o, problem("", "%q is not a known kind of configuration object", kind)})
+			}
+		}
+	}
+	return out
+}
+
+// CheckObject checks one object without looking at others: its type,
+// that every property is known, every stored value is valid, mandatory
+// properties are present, single-valued ones have one value, and the
+// type's own rules hold.
+func (r *Registry) CheckObject(o *Object) []error {
+	k := r.Kind(o.Kind)
+	if k == nil {
+		return nil // reported by Validate
+	}
+	t := k.Type(o.Type)
+	if t == nil {
+		return []error{problem("", "The sub-type %q is not a recognized type of %s. It should be one of: %s",
+			o.Type, k.Friendly, strings.Join(k.TypeNames(), ", "))}
+	}
+	var errs []error
+	for name, vals := range o.Values {
+		p := t.Property(name)
+		if p == nil {
+			errs = append(errs, UnknownProperty(t, name))
+			continue
+		}
+		errs = append(errs, checkValues(p, vals)...)
+	}
+	for _, p := range t.AllProperties() {
+		if p.Mandatory && len(o.Values[p.Name]) == 0 {
+			errs = append(errs, problem(fmt.Sprintf("add --set %s:VALUE", p.Name), "The %q property must be specified as it is mandatory", p.Name))
+		}
+	}
+	if t.Check != nil && len(errs) == 0 {
+		errs = append(errs, t.Check(View{o, t})...)
+	}
+	return errs
+}
+
+func checkValues(p *PropertyDef, vals []string) []error {
+	var errs []error
+	if !p.Multi && len(vals) > 1 {
+		errs = append(errs, problem("", "The %q property must not contain more than one value", p.Name))
+	}
+	for _, v := range vals {
+		if p.Sensitive {
+			if !IsSealed(v) {
+				errs = append(errs, problem(fmt.Sprintf("set it again with dsconfig --set %s:VALUE so that it is stored encrypted", p.Name),
+					"The %q property holds a value that is not in encrypted form", p.Name))
+			}
+			continue
+		}
+		if c, err := p.Syntax.Parse(v); err != nil || c != v {
+			if err == nil {
+				err = fmt.Errorf("not in canonical form %q", c)
+			}
+			errs = append(errs, &PropertyError{classed{ErrRejected}, p, v, err})
+		}
+	}
+	return errs
+}
+
+func (r *Registry) checkRefs(s *State, o *Object) []error {
+	t := r.TypeOf(o)
+	if t == nil {
+		return nil
+	}
+	var errs []error
+	for _, p := range t.AllProperties() {
+		ref, ok := p.Syntax.(Reference)
+		if !ok {
+			continue
+		}
+		for _, name := range o.Values[p.Name] {
+			if err := r.checkRef(s, o, p, ref, name); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	return errs
+}
+
+func (r *Registry) checkRef(s *State, from *Object, p *PropertyDef, ref Reference, name string) error {
+	k := r.Kind(ref.Kind)
+	target := s.Get(ref.Kind, name)
+	if target == nil {
+		hint := fmt.Sprintf("create it first with 'dsconfig create-%s --%s %q ...'", k.Name, k.NamingArg, name)
+		if sim := suggest(name, names(s.List(ref.Kind))); sim != "" {
+			hint = fmt.Sprintf("did you mean %q?", sim)
+		}
+		return problem(hint, "The value %q for the %q property does not exist: there is no %s with that name", name, p.Name, k.Friendly)
+	}
+	if len(ref.Types) > 0 && !contains(ref.Types, target.Type) {
+		return problem("", "The %q property refers to the %s %q of type %s, but it must be of type %s",
+			p.Name, k.Friendly, name, target.Type, strings.Join(ref.Types, " or "))
+	}
+	if isEnabled(from) && explicitlyDisabled(target) {
+		return problem(fmt.Sprintf("enable it with 'dsconfig set-%s-prop --%s %q --set enabled:true'", k.Name, k.NamingArg, name),
+			"The %q property refers to the %s %q, which is disabled", p.Name, k.Friendly, name)
+	}
+	return nil
+}
+
+func isEnabled(o *Object) bool {
+	v, ok := o.Values["enabled"]
+	return !ok || (len(v) == 1 && v[0] == "true")
+}
+
+func explicitlyDisabled(o *Object) bool {
+	v, ok := o.Values["enabled"]
+	return ok && len(v) == 1 && v[0] == "false"
+}
+
+// Referrer is an object property that names another object.
+type Referrer struct {
+	Object   *Object
+	Property string
+}
+
+// Referrers lists the objects that refer to the named object, so that a
+// delete can be refused with every one of them named.
+func (r *Registry) Referrers(s *State, kind, name string) []Referrer {
+	var out []Referrer
+	for _, k := range r.kinds {
+		for _, o := range s.List(k.Name) {
+			t := r.TypeOf(o)
+			if t == nil {
+				continue
+			}
+			for _, p := range t.AllProperties() {
+				if ref, ok := p.Syntax.(Reference); ok && ref.Kind == kind && contains(o.Values[p.Name], name) {
+					out = append(out, Referrer{o, p.Name})
+				}
+			}
+		}
+	}
+	return out
+}
+
+func names(objs []*Object) []string {
+	var out []string
+	for _, o := range objs {
+		out = append(out, o.Name)
+	}
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

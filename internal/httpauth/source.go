@@ -1,0 +1,32 @@
+package httpauth
+
+import (
+	"context"
+	"time"
+)
+
+// Token is a bearer token with what is known about its lifetime.
+type Token struct {
+	AccessToken string
+	TokenType   string    // usually "Bearer"
+	Expiry      time.Time // zero when the server gave no expires_in
+	// ReuseUntil is when the token stops being reused: the earlier of
+	// Expiry minus the safety margin and the obtain time plus
+	// maximum-token-lifetime.
+	ReuseUntil time.Time
+	ObtainedAt time.Time
+	FromCache  bool // taken from the shared cache, not newly requested
+}
+
+// Source gives bearer tokens for one http-authorization-method.
+//
+// TODO(issue 4): the implementation (client credentials, static token,
+// renewal, the shared cache).
+type Source interface {
+	// Token returns a token that is valid for reuse now, from the cache
+	// or newly obtained.
+	Token(ctx context.Context) (*Token, error)
+	// Reject says that a server refused tok: it is discarded, and the
+	// next Token call obtains a new one.
+	Reject(ctx context.Context, tok *Token) error
+}

@@ -1,0 +1,112 @@
+// Package httpauth defines the http-authorization-method types and the
+// token sources behind them.
+package httpauth
+
+import (
+	"time"
+
+	"dsconfig/internal/config"
+)
+
+// Type names.
+const (
+	TypeClientCredentials = "client-credentials-bearer-token"
+	TypeStaticBearerToken = "static-bearer-token"
+	TypeHTTPProxy         = "http-proxy"
+)
+
+// Property names.
+const (
+	PropTokenEndpointURL        = "oauth-server-token-endpoint-url"
+	PropClientID                = "oauth-client-id"
+	PropClientSecretProvider    = "oauth-client-secret-passphrase-provider"
+	PropRequestedScope          = "requested-scope"
+	PropRequestMethod           = "request-method"
+	PropCredentialsSubmission   = "credentials-submission-method"
+	PropClientIDParameterName   = "client-id-parameter-name"
+	PropClientSecretParamName   = "client-secret-parameter-name"
+	PropMaximumTokenLifetime    = "maximum-token-lifetime"
+	PropResponseTimeout         = "response-timeout"
+	PropTrustManagerProvider    = "trust-manager-provider"
+	PropKeyManagerProvider      = "key-manager-provider"
+	PropSSLCertNickname         = "ssl-cert-nickname"
+	PropHostnameVerification    = "hostname-verification-method"
+	PropHTTPProxyExternalServer = "http-proxy-external-server"
+	PropTokenProvider           = "oauth-token-passphrase-provider"
+	PropServerHostName          = "server-host-name"
+	PropServerPort              = "server-port"
+)
+
+// Values of credentials-submission-method and request-method.
+const (
+	SubmitBasic = "basic-authorization"
+	SubmitBody  = "request-body"
+	MethodPost  = "post"
+	MethodGet   = "get"
+)
+
+func ref(kind string, types ...string) config.Reference {
+	return config.Reference{Kind: kind, Types: types}
+}
+
+// Types returns the http-authorization-method types and the http-proxy
+// external server they can use.
+func Types() []*config.Type {
+	return []*config.Type{
+		{Kind: config.KindHTTPAuthorizationMethod, Name: TypeClientCredentials,
+			Synopsis:   "Obtains bearer tokens from an OAuth 2.0 authorization server with the client credentials grant.",
+			Properties: clientCredentialsProperties()},
+		{Kind: config.KindHTTPAuthorizationMethod, Name: TypeStaticBearerToken,
+			Synopsis: "Uses a fixed bearer token; for testing and troubleshooting only.",
+			Properties: []*config.PropertyDef{{
+				Name: PropTokenProvider, Synopsis: "The passphrase provider that holds the bearer token.",
+				Syntax: ref(config.KindPassphraseProvider), Mandatory: true,
+			}}},
+		{Kind: config.KindExternalServer, Name: TypeHTTPProxy,
+			Synopsis: "An HTTP proxy, used to reach a token endpoint.",
+			Properties: []*config.PropertyDef{
+				{Name: PropServerHostName, Synopsis: "The host name or IP address of the proxy.", Syntax: config.Hostname{}, Mandatory: true},
+				{Name: PropServerPort, Synopsis: "The port on which the proxy listens.", Syntax: config.Integer{Min: 1, Max: 65535}, Mandatory: true},
+			}},
+	}
+}
+
+func clientCredentialsProperties() []*config.PropertyDef {
+	return []*config.PropertyDef{
+		{Name: PropTokenEndpointURL, Synopsis: "The URL of the authorization server's token endpoint.",
+			Syntax: config.URL{Schemes: []string{"https"}, LoopbackHTTP: true}, Mandatory: true,
+			Note: "For Microsoft Entra ID: https://login.microsoftonline.com/<tenant-id>/oauth2/v2.0/token. Plain http is accepted only for a loopback host, for local testing."},
+		{Name: PropClientID, Synopsis: "The client ID to present to the authorization server.", Syntax: config.String{}, Mandatory: true},
+		{Name: PropClientSecretProvider, Synopsis: "The passphrase provider that holds the client secret.",
+			Syntax: ref(config.KindPassphraseProvider), Mandatory: true},
+		{Name: PropRequestedScope, Synopsis: "A scope to request; the values are joined with spaces in the request.",
+			Syntax: config.String{}, Multi: true, DefaultText: "no scope parameter is sent",
+			Note: "Exchange Online needs exactly https://outlook.office365.com/.default."},
+		{Name: PropRequestMethod, Synopsis: "The HTTP method of the token request.",
+			Syntax: config.Enum{Values: []string{MethodPost, MethodGet}}, Default: []string{MethodPost},
+			Note: "RFC 6749 token requests are POSTs; get sends the parameters in the query string, for servers that require it."},
+		{Name: PropCredentialsSubmission, Synopsis: "How the client ID and secret are sent to the token endpoint.",
+			Syntax: config.Enum{Values: []string{SubmitBasic, SubmitBody}}, Default: []string{SubmitBasic},
+			Note: "basic-authorization is RFC 6749 client_secret_basic; request-body sends them as form parameters (client_secret_post). One attempt is always one request."},
+		{Name: PropClientIDParameterName, Synopsis: "The name of the request parameter that carries the client ID when it is sent in the request body.",
+			Syntax: config.String{}, Default: []string{"client_id"}},
+		{Name: PropClientSecretParamName, Synopsis: "The name of the request parameter that carries the client secret when it is sent in the request body.",
+			Syntax: config.String{}, Default: []string{"client_secret"}},
+		{Name: PropMaximumTokenLifetime, Synopsis: "The longest time a token is reused, even if the server says it is valid for longer.",
+			Syntax: config.Duration{Min: time.Second}, DefaultText: "the lifetime the server gives (expires_in)",
+			Note: "1 s gets a fresh token on every attempt."},
+		{Name: PropResponseTimeout, Synopsis: "How long to wait for the token endpoint to answer.",
+			Syntax: config.Duration{Min: 100 * time.Millisecond, Max: 10 * time.Minute}, Default: []string{"10 s"}},
+		{Name: PropTrustManagerProvider, Synopsis: "The trust manager provider that decides whether the token endpoint's certificate is trusted.",
+			Syntax: ref(config.KindTrustManagerProvider), DefaultText: "the system trust store"},
+		{Name: PropKeyManagerProvider, Synopsis: "The key manager provider with a client certificate to present to the token endpoint.",
+			Syntax: ref(config.KindKeyManagerProvider), DefaultText: "no client certificate"},
+		{Name: PropSSLCertNickname, Synopsis: "The alias of the client certificate to use from the key manager provider.",
+			Syntax: config.String{}, DefaultText: "the only certificate in the key manager provider",
+			Note: "Accepted for compatibility with PingDirectory; a PEM key manager provider holds one certificate, so it is not used."},
+		{Name: PropHostnameVerification, Synopsis: "Whether the token endpoint's certificate must match its host name.",
+			Syntax: config.Enum{Values: []string{"strict", "allow-all"}}, Default: []string{"strict"}},
+		{Name: PropHTTPProxyExternalServer, Synopsis: "The HTTP proxy through which the token endpoint is reached.",
+			Syntax: ref(config.KindExternalServer, TypeHTTPProxy), DefaultText: "the proxy named by the HTTPS_PROXY and NO_PROXY environment variables, if any"},
+	}
+}

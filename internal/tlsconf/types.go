@@ -1,0 +1,43 @@
+// Package tlsconf defines the trust-manager-provider and
+// key-manager-provider types and turns them into TLS settings.
+package tlsconf
+
+import "dsconfig/internal/config"
+
+// Type names.
+const (
+	TypeFileBased     = "file-based"
+	TypeBlindTrust    = "blind-trust"
+	TypeSystemDefault = "system-default"
+)
+
+// Property names.
+const (
+	PropTrustStoreFile = "trust-store-file"
+	PropKeyStoreFile   = "key-store-file"
+)
+
+// Types returns the trust- and key-manager-provider types.
+func Types() []*config.Type {
+	return []*config.Type{
+		{Kind: config.KindTrustManagerProvider, Name: TypeFileBased,
+			Synopsis: "Trusts the CA certificates in a PEM file.",
+			Properties: []*config.PropertyDef{{
+				Name: PropTrustStoreFile, Synopsis: "The path to a PEM file with the CA certificates to trust.",
+				Syntax: config.Path{}, Mandatory: true,
+				Note: "PingDirectory reads a Java key store here; dsconfig reads a PEM bundle. A relative path is resolved against the configuration directory.",
+			}}},
+		{Kind: config.KindTrustManagerProvider, Name: TypeSystemDefault,
+			Synopsis: "Trusts the certificate authorities of the operating system's trust store."},
+		{Kind: config.KindTrustManagerProvider, Name: TypeBlindTrust,
+			Synopsis: "Trusts every certificate without checking it; for testing only.",
+			Warning:  "blind-trust accepts any certificate, so anyone on the network path can read the credentials it protects; use it for testing only"},
+		{Kind: config.KindKeyManagerProvider, Name: TypeFileBased,
+			Synopsis: "Presents the client certificate and private key in a PEM file.",
+			Properties: []*config.PropertyDef{{
+				Name: PropKeyStoreFile, Synopsis: "The path to a PEM file with the client certificate chain and its unencrypted private key.",
+				Syntax: config.Path{}, Mandatory: true,
+				Note: "PingDirectory reads a Java key store here; dsconfig reads PEM. Keep the file mode 0600.",
+			}}},
+	}
+}
