@@ -118,12 +118,12 @@ func (r *Registry) Decode(data []byte) (*State, error) {
 		return nil, atLine(root, "the file must be a mapping with a version and one section per kind of object")
 	}
 	sawVersion := false
-	err := eachPair(root, func(key string, v *yaml.Node) error {
-		if key == "version" {
+	err := eachPair(root, func(key *yaml.Node, v *yaml.Node) error {
+		if key.Value == "version" {
 			sawVersion = true
 			return checkVersion(v)
 		}
-		return r.decodeSection(s, key, v)
+		return r.decodeSection(s, key.Value, v)
 	})
 	if err == nil && !sawVersion {
 		err = atLine(root, "the file has no format version (expected \"version: %d\")", FormatVersion)
@@ -146,7 +146,7 @@ func (r *Registry) decodeSection(s *State, key string, v *yaml.Node) error {
 			return decodeValues(o, v)
 		}
 		if !k.Singleton() && key == k.Plural {
-			return eachPair(v, func(name string, ov *yaml.Node) error {
+			return eachPair(v, func(name *yaml.Node, ov *yaml.Node) error {
 				return decodeObject(s, k, name, ov)
 			})
 		}
@@ -154,17 +154,18 @@ func (r *Registry) decodeSection(s *State, key string, v *yaml.Node) error {
 	return atLine(v, "unknown section %q", key)
 }
 
-func decodeObject(s *State, k *Kind, name string, v *yaml.Node) error {
+func decodeObject(s *State, k *Kind, key *yaml.Node, v *yaml.Node) error {
+	name := key.Value
 	if name == "" {
-		return atLine(v, "%s with an empty name", k.Friendly)
+		return atLine(key, "%s with an empty name", k.Friendly)
 	}
-	o := &Object{Kind: k.Name, Name: name, Values: map[string][]string{}, line: v.Line}
+	o := &Object{Kind: k.Name, Name: name, Values: map[string][]string{}, line: key.Line}
 	if err := decodeValues(o, v); err != nil {
 		return err
 	}
 	t := o.Values["type"]
 	if len(t) != 1 {
-		return atLine(v, "%s %q has no type", k.Friendly, name)
+		return atLine(key, "%s %q has no type", k.Friendly, name)
 	}
 	o.Type = t[0]
 	delete(o.Values, "type")
@@ -173,7 +174,8 @@ func decodeObject(s *State, k *Kind, name string, v *yaml.Node) error {
 }
 
 func decodeValues(o *Object, v *yaml.Node) error {
-	return eachPair(v, func(prop string, pv *yaml.Node) error {
+	return eachPair(v, func(key *yaml.Node, pv *yaml.Node) error {
+		prop := key.Value
 		switch pv.Kind {
 		case yaml.ScalarNode:
 			o.Values[prop] = []string{pv.Value}
@@ -195,7 +197,7 @@ func decodeValues(o *Object, v *yaml.Node) error {
 
 // eachPair walks a mapping node in file order and refuses duplicate keys,
 // which YAML would otherwise resolve silently.
-func eachPair(m *yaml.Node, fn func(key string, v *yaml.Node) error) error {
+func eachPair(m *yaml.Node, fn func(key *yaml.Node, v *yaml.Node) error) error {
 	if m.Kind != yaml.MappingNode {
 		return atLine(m, "expected a mapping")
 	}
@@ -209,7 +211,7 @@ func eachPair(m *yaml.Node, fn func(key string, v *yaml.Node) error) error {
 			return atLine(k, "%q appears twice", k.Value)
 		}
 		seen[k.Value] = true
-		if err := fn(k.Value, m.Content[i+1]); err != nil {
+		if err := fn(k, m.Content[i+1]); err != nil {
 			return err
 		}
 	}

@@ -1,0 +1,128 @@
+package config
+
+import (
+	"testing"
+	"time"
+)
+
+type syntaxCase struct {
+	in, want string // want "" means the value must be rejected
+}
+
+func runSyntax(t *testing.T, s Syntax, cases []syntaxCase) {
+	t.Helper()
+	for _, c := range cases {
+		got, err := s.Parse(c.in)
+		switch {
+		case c.want == "" && err == nil:
+			t.Errorf("%T.Parse(%q) = %q, want an error", s, c.in, got)
+		case c.want != "" && err != nil:
+			t.Errorf("%T.Parse(%q): %v, want %q", s, c.in, err, c.want)
+		case got != c.want:
+			t.Errorf("%T.Parse(%q) = %q, want %q", s, c.in, got, c.want)
+		}
+	}
+}
+
+func TestString(t *testing.T) {
+	runSyntax(t, String{}, []syntaxCase{
+		{"x", "x"}, {"a b: c, d", "a b: c, d"}, {"", ""}, {"a\nb", ""}, {"a\rb", ""}, {"a\x00", ""},
+	})
+}
+
+func TestBoolean(t *testing.T) {
+	runSyntax(t, Boolean{}, []syntaxCase{
+		{"true", "true"}, {"TRUE", "true"}, {"yes", "true"}, {"on", "true"}, {"1", "true"},
+		{"false", "false"}, {"No", "false"}, {"off", "false"}, {"0", "false"},
+		{"", ""}, {"maybe", ""}, {"2", ""}, {"t", ""},
+	})
+}
+
+func TestInteger(t *testing.T) {
+	runSyntax(t, Integer{Min: 1, Max: 65535}, []syntaxCase{
+		{"1", "1"}, {"65535", "65535"}, {"587", "587"}, {" 25 ", "25"}, {"007", "7"},
+		{"0", ""}, {"65536", ""}, {"-1", ""}, {"", ""}, {"1.5", ""}, {"25a", ""}, {"99999999999999999999", ""},
+	})
+}
+
+func TestEnum(t *testing.T) {
+	runSyntax(t, Enum{Values: []string{"none", "starttls", "ssl"}}, []syntaxCase{
+		{"none", "none"}, {"StartTLS", "starttls"}, {"SSL", "ssl"}, {"tls", ""}, {"", ""}, {"ssl ", ""},
+	})
+}
+
+func TestHostname(t *testing.T) {
+	runSyntax(t, Hostname{}, []syntaxCase{
+		{"smtp.office365.com", "smtp.office365.com"}, {"localhost", "localhost"}, {"127.0.0.1", "127.0.0.1"},
+		{"::1", "::1"}, {"[::1]", "::1"}, {"a-b.example.", "a-b.example."}, {"x1", "x1"},
+		{"smtp.example.com:587", ""}, {"https://smtp.example.com", ""}, {"-bad.example", ""}, {"bad-.example", ""},
+		{"a..b", ""}, {"", ""}, {"has space", ""}, {"under_score.example", ""},
+	})
+}
+
+func TestURL(t *testing.T) {
+	s := URL{Schemes: []string{"https"}, LoopbackHTTP: true}
+	runSyntax(t, s, []syntaxCase{
+		{"https://idp.example.com/oauth2/token", "https://idp.example.com/oauth2/token"},
+		{"HTTPS://idp.example.com/t", "HTTPS://idp.example.com/t"},
+		{"https://login.microsoftonline.com/t/oauth2/v2.0/token?x=a:b", "https://login.microsoftonline.com/t/oauth2/v2.0/token?x=a:b"},
+		{"http://127.0.0.1:8080/token", "http://127.0.0.1:8080/token"},
+		{"http://localhost/token", "http://localhost/token"},
+		{"http://[::1]:9/token", "http://[::1]:9/token"},
+		{"http://127.9.9.9/token", "http://127.9.9.9/token"},
+		{"http://idp.example.com/token", ""}, {"http://10.0.0.1/token", ""}, {"ftp://x/y", ""},
+		{"idp.example.com/token", ""}, {"https://", ""}, {"", ""}, {"https://a b/", ""}, {"https://x/\n", ""},
+	})
+	runSyntax(t, URL{Schemes: []string{"https"}}, []syntaxCase{{"http://127.0.0.1/", ""}})
+}
+
+func TestKeyValue(t *testing.T) {
+	runSyntax(t, KeyValue{}, []syntaxCase{
+		{"mail.smtp.localhost=host", "mail.smtp.localhost=host"}, {"a=", "a="}, {"a=b=c", "a=b=c"},
+		{"=b", ""}, {"novalue", ""}, {" =x", ""}, {"", ""},
+	})
+}
+
+func TestDuration(t *testing.T) {
+	s := Duration{Min: time.Second, AllowUnlimited: true}
+	runSyntax(t, s, []syntaxCase{
+		{"1 h", "1 h"}, {"10s", "10 s"}, {"1w2d", "1 w 2 d"}, {"90 s", "1 m 30 s"}, {"1 hour", "1 h"},
+		{"2 weeks", "2 w"}, {"30 seconds", "30 s"}, {"5 min", "5 m"}, {"1500 ms", "1 s 500 ms"},
+		{"60", "1 m"}, {"1H", "1 h"}, {"unlimited", Unlimited}, {"-1", Unlimited}, {"1 s", "1 s"},
+		{"500 ms", ""}, {"0 s", ""}, {"", ""}, {"1 fortnight", ""}, {"1 h 30", ""}, {"h", ""}, {"-5 s", ""},
+		{"1.5 h", ""}, {"99999999999999 w", ""},
+	})
+	runSyntax(t, Duration{Max: time.Hour}, []syntaxCase{
+		{"0 s", "0 s"}, {"1 h", "1 h"}, {"61 m", ""}, {"unlimited", ""},
+	})
+	runSyntax(t, Duration{BaseUnit: "ms"}, []syntaxCase{{"250", "250 ms"}})
+}
+
+func TestFormatParseDurationRoundTrip(t *testing.T) {
+	for _, d := range []time.Duration{0, time.Millisecond, 59 * time.Second, 25 * time.Hour, 8 * 24 * time.Hour, 3723004 * time.Millisecond} {
+		got, err := ParseDuration(FormatDuration(d))
+		if err != nil || got != d {
+			t.Errorf("ParseDuration(FormatDuration(%v)) = %v, %v", d, got, err)
+		}
+	}
+	if d, _ := ParseDuration(Unlimited); d != -1 {
+		t.Errorf("ParseDuration(unlimited) = %v, want -1", d)
+	}
+}
+
+func TestIsLoopbackHost(t *testing.T) {
+	for host, want := range map[string]bool{
+		"localhost": true, "LOCALHOST.": true, "a.localhost": true, "127.0.0.1": true, "127.1.2.3": true, "::1": true, "[::1]": true,
+		"10.0.0.1": false, "example.com": false, "localhost.example.com": false, "": false, "0.0.0.0": false,
+	} {
+		if got := IsLoopbackHost(host); got != want {
+			t.Errorf("IsLoopbackHost(%q) = %v, want %v", host, got, want)
+		}
+	}
+}
+
+func TestReferenceAndSecretAndPath(t *testing.T) {
+	runSyntax(t, Reference{Kind: "x"}, []syntaxCase{{"SMTP Client Secret", "SMTP Client Secret"}, {"", ""}, {"a\nb", ""}})
+	runSyntax(t, Secret{}, []syntaxCase{{"s3cr3t:with:colons", "s3cr3t:with:colons"}, {"", ""}})
+	runSyntax(t, Path{}, []syntaxCase{{"config/secret.txt", "config/secret.txt"}, {"/etc/x", "/etc/x"}, {"", ""}})
+}
