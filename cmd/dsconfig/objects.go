@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -213,7 +214,13 @@ func (f *factory) update(change func(tx *config.Tx) error, done func()) error {
 
 func noArgs(cmd *cobra.Command, args []string) error {
 	if len(args) > 0 {
-		return usagef("unexpected argument %q: values are given with options such as --set PROP:VALUE (quote values that contain spaces)", args[0])
+		// A stray PROP:VALUE is shown without its value, which may be a
+		// secret that lost its --set.
+		arg := args[0]
+		if name, _, ok := strings.Cut(arg, ":"); ok {
+			arg = name + ":..."
+		}
+		return usagef("unexpected argument %q: values are given with options such as --set PROP:VALUE (quote values that contain spaces)", arg)
 	}
 	return nil
 }
