@@ -47,6 +47,7 @@ func (p *propFlags) mods(ctx context.Context, f *factory, k *config.Kind) ([]con
 	if err != nil {
 		return nil, err
 	}
+	f.warnArgvSecrets(k, append(set, p.Add...))
 	extra, err := f.secretMods(ctx, prompted, p.SetFromFile)
 	if err != nil {
 		return nil, err

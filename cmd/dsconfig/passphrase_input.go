@@ -30,7 +30,7 @@ import (
 const maxInputSize = 64 << 10
 
 const secretInputHelp = `
-Sensitive values (marked "sensitive" below) should not be typed on the
+Sensitive values (marked "sensitive" above) should not be typed on the
 command line, where process lists and shell history keep them:
   --set PROP                  with no value, prompts for it without echo
                               (needs a terminal; confirms it once)
@@ -61,6 +61,19 @@ func isSensitiveName(k *config.Kind, prop string) bool {
 		}
 	}
 	return false
+}
+
+// warnArgvSecrets warns when a sensitive value was typed on the command
+// line. It still works (PingDirectory's examples do it), but ps and the
+// shell history have seen the value.
+func (f *factory) warnArgvSecrets(k *config.Kind, args []string) {
+	for _, a := range args {
+		if name, _, ok := strings.Cut(a, ":"); ok && isSensitiveName(k, strings.TrimSpace(name)) {
+			f.warn("the value of the sensitive property %s was given on the command line, where process lists and shell history keep it; next time use --set %s to be prompted, or --set-from-file %s:FILE",
+				name, name, name)
+			return
+		}
+	}
 }
 
 // promptedProps separates the --set arguments that name a sensitive

@@ -144,6 +144,21 @@ func TestTestPassphraseProviderFailures(t *testing.T) {
 	}
 }
 
+func TestWarnsAboutSecretsInArgv(t *testing.T) {
+	dir := t.TempDir()
+	_, _, errOut := ppRun(t, dir, nil, "", createObscured("A", "--set", "obscured-value:typed-in-argv")...)
+	if !strings.Contains(errOut, "warning: the value of the sensitive property obscured-value was given on the command line") {
+		t.Errorf("no warning: %q", errOut)
+	}
+	if strings.Contains(errOut, "typed-in-argv") {
+		t.Errorf("the warning repeats the value: %q", errOut)
+	}
+	_, _, errOut = ppRun(t, dir, nil, "v\n", createObscured("B", "--set-from-file", "obscured-value:-")...)
+	if errOut != "" {
+		t.Errorf("warning without a value on the command line: %q", errOut)
+	}
+}
+
 func TestTestPassphraseProviderOutput(t *testing.T) {
 	dir := t.TempDir()
 	ppMust(t, dir, "", "create-passphrase-provider", "--provider-name", "Env", "--type", "environment-variable",
