@@ -301,6 +301,7 @@ func leakEveryCommand(l *leakRun) {
 		for _, sub := range c.Commands() {
 			l.run("", sub.Name(), "--help")
 			l.run("", sub.Name(), "--no-prompt")
+			l.run("", "help", sub.Name())
 			walk(sub)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"dsconfig/internal/passphrase"
@@ -87,6 +88,15 @@ func TestCommandCache(t *testing.T) {
 	for range 3 {
 		wantSecret(t, r, "cached", "counted")
 	}
+	var wg sync.WaitGroup
+	for range 4 { // concurrent callers share the cache (run with -race)
+		wg.Go(func() {
+			if s, err := r.Secret(context.Background(), "cached"); s != "counted" || err != nil {
+				t.Errorf("concurrent Secret = %q, %v", s, err)
+			}
+		})
+	}
+	wg.Wait()
 	data, err := os.ReadFile(counter)
 	if err != nil {
 		t.Fatal(err)
