@@ -40,14 +40,15 @@ func (p *propFlags) register(cmd *cobra.Command, modify bool) {
 }
 
 // mods parses the property arguments, reading secret values from the
-// terminal, files or standard input (see passphrase_input.go).
-func (p *propFlags) mods(ctx context.Context, f *factory, k *config.Kind) ([]config.Mod, error) {
-	set, prompted := promptedProps(k, p.Set)
+// terminal, files or standard input (see passphrase_input.go). t is the
+// object's type when known (create), else nil.
+func (p *propFlags) mods(ctx context.Context, f *factory, k *config.Kind, t *config.Type) ([]config.Mod, error) {
+	set, prompted := promptedProps(k, t, p.Set)
 	mods, err := config.ParseMods(set, p.Add, p.Remove, p.Reset)
 	if err != nil {
 		return nil, err
 	}
-	f.warnArgvSecrets(k, append(set, p.Add...))
+	f.warnArgvSecrets(k, t, append(set, p.Add...))
 	extra, err := f.secretMods(ctx, prompted, p.SetFromFile)
 	if err != nil {
 		return nil, err
@@ -115,7 +116,7 @@ func newCmdCreate(f *factory, k *config.Kind) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			mods, err := props.mods(cmd.Context(), f, k)
+			mods, err := props.mods(cmd.Context(), f, k, t)
 			if err != nil {
 				return err
 			}
@@ -149,7 +150,7 @@ func newCmdSetProp(f *factory, k *config.Kind) *cobra.Command {
 			if err := requireName(k, name); err != nil {
 				return err
 			}
-			mods, err := props.mods(cmd.Context(), f, k)
+			mods, err := props.mods(cmd.Context(), f, k, nil)
 			if err != nil {
 				return err
 			}

@@ -50,12 +50,15 @@ func hasSensitive(k *config.Kind) bool {
 	return false
 }
 
-// isSensitiveName reports whether prop is a sensitive property of some
-// type of k. The object's own type may not be known yet (set-prop reads it
-// from the store later, under the lock); Apply still checks the property
-// against that type.
-func isSensitiveName(k *config.Kind, prop string) bool {
-	for _, t := range k.Types() {
+// isSensitiveName reports whether prop is a sensitive property of t, or,
+// when t is nil, of some type of k: set-prop learns the object's type only
+// from the store, under the lock, and Apply checks the property then.
+func isSensitiveName(k *config.Kind, t *config.Type, prop string) bool {
+	types := k.Types()
+	if t != nil {
+		types = []*config.Type{t}
+	}
+	for _, t := range types {
 		if p := t.Property(prop); p != nil && p.Sensitive {
 			return true
 		}
@@ -66,9 +69,9 @@ func isSensitiveName(k *config.Kind, prop string) bool {
 // warnArgvSecrets warns when a sensitive value was typed on the command
 // line. It still works (PingDirectory's examples do it), but ps and the
 // shell history have seen the value.
-func (f *factory) warnArgvSecrets(k *config.Kind, args []string) {
+func (f *factory) warnArgvSecrets(k *config.Kind, t *config.Type, args []string) {
 	for _, a := range args {
-		if name, _, ok := strings.Cut(a, ":"); ok && isSensitiveName(k, strings.TrimSpace(name)) {
+		if name, _, ok := strings.Cut(a, ":"); ok && isSensitiveName(k, t, strings.TrimSpace(name)) {
 			f.warn("the value of the sensitive property %s was given on the command line, where process lists and shell history keep it; next time use --set %s to be prompted, or --set-from-file %s:FILE",
 				name, name, name)
 			return
@@ -78,9 +81,9 @@ func (f *factory) warnArgvSecrets(k *config.Kind, args []string) {
 
 // promptedProps separates the --set arguments that name a sensitive
 // property without a value; the others are returned unchanged.
-func promptedProps(k *config.Kind, set []string) (rest, prompted []string) {
+func promptedProps(k *config.Kind, t *config.Type, set []string) (rest, prompted []string) {
 	for _, a := range set {
-		if !strings.Contains(a, ":") && isSensitiveName(k, strings.TrimSpace(a)) {
+		if !strings.Contains(a, ":") && isSensitiveName(k, t, strings.TrimSpace(a)) {
 			prompted = append(prompted, strings.TrimSpace(a))
 			continue
 		}
