@@ -1,7 +1,10 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"sort"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -21,10 +24,13 @@ func objectCommands(f *factory, k *config.Kind) []*cobra.Command {
 // StringSlice: values may contain commas.
 type propFlags struct {
 	Set, Add, Remove, Reset []string
+	// SetFromFile is PROP:PATH, the value read from PATH or stdin ("-").
+	SetFromFile []string
 }
 
 func (p *propFlags) register(cmd *cobra.Command, modify bool) {
-	cmd.Flags().StringArrayVar(&p.Set, "set", nil, "assign a value, PROP:VALUE; repeat the property to give several values")
+	cmd.Flags().StringArrayVar(&p.Set, "set", nil, "assign a value, PROP:VALUE; repeat the property to give several values; a sensitive PROP alone prompts for its value without echo")
+	cmd.Flags().StringArrayVar(&p.SetFromFile, "set-from-file", nil, "assign a value read from a file, PROP:PATH, or from standard input, PROP:- (for secrets in scripts)")
 	if !modify {
 		return
 	}
@@ -33,8 +39,33 @@ func (p *propFlags) register(cmd *cobra.Command, modify bool) {
 	cmd.Flags().StringArrayVar(&p.Reset, "reset", nil, "reset a property to its default, PROP")
 }
 
-func (p *propFlags) mods() ([]config.Mod, error) {
-	return config.ParseMods(p.Set, p.Add, p.Remove, p.Reset)
+// mods parses the property arguments, reading secret values from the
+// terminal, files or standard input (see passphrase_input.go). t is the
+// object's type when known (create), else nil.
+func (p *propFlags) mods(ctx context.Context, f *factory, k *config.Kind, t *config.Type) ([]config.Mod, error) {
+	set, prompted := promptedProps(k, t, p.Set)
+	mods, err := config.ParseMods(set, p.Add, p.Remove, p.Reset)
+	if err != nil {
+		return nil, err
+	}
+	f.warnArgvSecrets(k, t, append(set, p.Add...))
+	extra, err := f.secretMods(ctx, prompted, p.SetFromFile)
+	if err != nil {
+		return nil, err
+	}
+	// Keep the documented order: resets, sets, removes, adds.
+	mods = append(mods, extra...)
+	sort.SliceStable(mods, func(i, j int) bool { return mods[i].Op < mods[j].Op })
+	return mods, nil
+}
+
+// longWithSecrets adds the secret-input help to kinds that have
+// sensitive properties.
+func longWithSecrets(k *config.Kind, long string) string {
+	if hasSensitive(k) {
+		return long + secretInputHelp
+	}
+	return long
 }
 
 // nameFlag registers the kind's naming argument (--provider-name, ...).
@@ -71,7 +102,7 @@ func newCmdCreate(f *factory, k *config.Kind) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "create-" + k.Name,
 		Short:   "Creates a " + k.Friendly,
-		Long:    createHelp(k),
+		Long:    longWithSecrets(k, createHelp(k)),
 		Example: createExample(k),
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -85,7 +116,7 @@ func newCmdCreate(f *factory, k *config.Kind) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			mods, err := props.mods()
+			mods, err := props.mods(cmd.Context(), f, k, t)
 			if err != nil {
 				return err
 			}
@@ -112,14 +143,14 @@ func newCmdSetProp(f *factory, k *config.Kind) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "set-" + k.Name + "-prop",
 		Short:   "Modifies " + k.Friendly + " properties",
-		Long:    modifyHelp(k),
+		Long:    longWithSecrets(k, modifyHelp(k)),
 		Example: setPropExample(k),
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := requireName(k, name); err != nil {
 				return err
 			}
-			mods, err := props.mods()
+			mods, err := props.mods(cmd.Context(), f, k, nil)
 			if err != nil {
 				return err
 			}
@@ -185,7 +216,13 @@ func (f *factory) update(change func(tx *config.Tx) error, done func()) error {
 
 func noArgs(cmd *cobra.Command, args []string) error {
 	if len(args) > 0 {
-		return usagef("unexpected argument %q: values are given with options such as --set PROP:VALUE (quote values that contain spaces)", args[0])
+		// A stray PROP:VALUE is shown without its value, which may be a
+		// secret that lost its --set.
+		arg := args[0]
+		if name, _, ok := strings.Cut(arg, ":"); ok {
+			arg = name + ":..."
+		}
+		return usagef("unexpected argument %q: values are given with options such as --set PROP:VALUE (quote values that contain spaces)", arg)
 	}
 	return nil
 }

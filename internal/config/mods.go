@@ -34,9 +34,10 @@ type Mod struct {
 func ParseMods(set, add, remove, reset []string) ([]Mod, error) {
 	var mods []Mod
 	for _, r := range reset {
-		if strings.Contains(r, ":") {
+		if name, _, ok := strings.Cut(r, ":"); ok {
+			// The value is left out: it may be a secret.
 			return nil, usageErr("write --reset with the property name alone, or use --set to give a value",
-				"%q: the argument \"--reset\" resets the property to its default value; it cannot be used to set a property to a given value", "--reset "+r)
+				"%q: the argument \"--reset\" resets the property to its default value; it cannot be used to set a property to a given value", "--reset "+name+":...")
 		}
 		mods = append(mods, Mod{Op: OpReset, Property: r})
 	}

@@ -2,38 +2,50 @@ package passphrase
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"os"
 	"path/filepath"
+	"sync"
+	"time"
 
 	"dsconfig/internal/config"
 )
 
-// Resolver turns a passphrase provider's name into its secret value. It is
-// the one way the other packages get secrets.
-//
-// TODO(issue 3): caching (max-cache-duration), file-based and command
-// types, and the diagnostics of test-passphrase-provider.
+// Resolver turns a passphrase provider's name into its secret value. It
+// is the one way the other packages get secrets. The zero values of the
+// optional fields are safe; a Resolver must not be copied after first use.
 type Resolver struct {
 	Registry *config.Registry
 	State    *config.State
 	// Dir is the configuration directory: relative paths and the
 	// encryption key are found there.
 	Dir    string
-	Getenv func(string) string
+	Getenv func(string) string // nil means os.Getenv
+
+	// Now is the clock for max-cache-duration; nil means time.Now.
+	Now func() time.Time
+	// Warn receives warnings about a provider that works but is unsafe,
+	// such as a password file that others can read. The package never
+	// prints; nil discards them. Each warning is given once per Resolver.
+	Warn func(msg string)
+
+	mu     sync.Mutex
+	cache  map[string]cached
+	warned map[string]bool
 }
 
-// Error is a provider that could not give its secret. It never holds the
-// value.
-type Error struct {
-	Provider string
-	Err      error
+// cached is a secret read from a file or command, kept for
+// max-cache-duration.
+type cached struct {
+	value   string
+	expires time.Time
 }
 
-func (e *Error) Error() string { return fmt.Sprintf("passphrase provider %q: %v", e.Provider, e.Err) }
-func (e *Error) Unwrap() error { return e.Err }
-
-// Secret returns the secret held by the named provider. Errors name the
-// provider and what failed, never the value.
+// Secret returns the secret held by the named provider, from the cache
+// when the provider's max-cache-duration allows it. Errors are *Error;
+// they name the provider and what failed, never the value.
 func (r *Resolver) Secret(ctx context.Context, name string) (string, error) {
 	o, err := config.Find(r.State, r.Registry.Kind(config.KindPassphraseProvider), name)
 	if err != nil {
@@ -41,26 +53,111 @@ func (r *Resolver) Secret(ctx context.Context, name string) (string, error) {
 	}
 	v := r.Registry.View(o)
 	if !v.Bool(config.PropEnabled) {
-		return "", &Error{name, fmt.Errorf("the provider is disabled")}
+		return "", &Error{name, fail(ErrDisabled,
+			fmt.Sprintf("enable it with 'dsconfig set-passphrase-provider-prop --provider-name %q --set enabled:true'", name),
+			"the provider is disabled")}
 	}
-	switch o.Type {
-	case TypeEnvironmentVariable:
-		return r.fromEnv(name, v.String(PropEnvironmentVariable))
-	case TypeObscuredValue:
-		key := &config.KeyFile{Path: filepath.Join(r.Dir, config.KeyFileName)}
-		s, err := key.Open(PropObscuredValue, v.String(PropObscuredValue))
-		if err != nil {
-			return "", &Error{name, err}
-		}
+	if s, ok := r.fromCache(name); ok {
 		return s, nil
 	}
-	return "", &Error{name, fmt.Errorf("type %s is not supported yet", o.Type)}
+	s, err := r.read(ctx, v)
+	if err != nil {
+		return "", &Error{name, err}
+	}
+	r.remember(name, v, s)
+	return s, nil
 }
 
-func (r *Resolver) fromEnv(name, variable string) (string, error) {
-	s := r.Getenv(variable)
-	if s == "" {
-		return "", &Error{name, fmt.Errorf("the environment variable %s is not set or empty", variable)}
+// read asks the provider's source for the secret.
+func (r *Resolver) read(ctx context.Context, v config.View) (string, error) {
+	switch v.Object.Type {
+	case TypeEnvironmentVariable:
+		return r.fromEnv(v.String(PropEnvironmentVariable))
+	case TypeFileBased:
+		return r.fromFile(v.String(PropPasswordFile))
+	case TypeObscuredValue:
+		key := &config.KeyFile{Path: filepath.Join(r.Dir, config.KeyFileName)}
+		return key.Open(PropObscuredValue, v.String(PropObscuredValue))
+	case TypeCommand:
+		return r.fromCommand(ctx, v)
 	}
-	return s, nil
+	return "", fmt.Errorf("type %s is not supported by this build", v.Object.Type)
+}
+
+func (r *Resolver) fromEnv(variable string) (string, error) {
+	getenv := r.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	if getenv(variable) == "" {
+		return "", fail(ErrVariableUnset, fmt.Sprintf("export %s in the environment that runs dsconfig", variable),
+			"the environment variable %s is not set or is empty", variable)
+	}
+	return getenv(variable), nil
+}
+
+func (r *Resolver) now() time.Time {
+	if r.Now != nil {
+		return r.Now()
+	}
+	return time.Now()
+}
+
+func (r *Resolver) fromCache(name string) (string, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	c, ok := r.cache[name]
+	if !ok || !r.now().Before(c.expires) {
+		return "", false
+	}
+	return c.value, true
+}
+
+// remember caches s when the provider has a max-cache-duration. Types
+// without the property (environment variable, obscured value) are cheap
+// to read and are never cached.
+func (r *Resolver) remember(name string, v config.View, s string) {
+	if v.Type.Property(PropMaxCacheDuration) == nil {
+		return
+	}
+	d := v.Duration(PropMaxCacheDuration)
+	if d <= 0 {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.cache == nil {
+		r.cache = map[string]cached{}
+	}
+	r.cache[name] = cached{s, r.now().Add(d)}
+}
+
+// warn passes msg to the Warn hook once per key.
+func (r *Resolver) warn(key, msg string) {
+	r.mu.Lock()
+	first := !r.warned[key]
+	if r.warned == nil {
+		r.warned = map[string]bool{}
+	}
+	r.warned[key] = true
+	r.mu.Unlock()
+	if first && r.Warn != nil {
+		r.Warn(msg)
+	}
+}
+
+// abs resolves a path from the store against the configuration directory.
+func (r *Resolver) abs(p string) string {
+	if filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(r.Dir, p)
+}
+
+// Fingerprint identifies a secret without revealing it: the first 8 hex
+// digits of its SHA-256. Two hosts can compare fingerprints to see whether
+// they hold the same secret.
+func Fingerprint(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(sum[:4])
 }

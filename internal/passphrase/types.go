@@ -13,6 +13,9 @@ const (
 	TypeEnvironmentVariable = "environment-variable"
 	TypeFileBased           = "file-based"
 	TypeObscuredValue       = "obscured-value"
+	// TypeCommand is dsconfig's own addition: it asks a secret manager
+	// such as pass, vault or op through its command-line client.
+	TypeCommand = "command"
 )
 
 // Property names.
@@ -21,6 +24,9 @@ const (
 	PropPasswordFile        = "password-file"
 	PropMaxCacheDuration    = "max-cache-duration"
 	PropObscuredValue       = "obscured-value"
+	PropCommandPath         = "command-path"
+	PropCommandArgument     = "command-argument"
+	PropCommandTimeout      = "command-timeout"
 )
 
 func maxCacheDuration() *config.PropertyDef {
@@ -57,5 +63,22 @@ func Types() []*config.Type {
 				Syntax: config.Secret{}, Sensitive: true, Mandatory: true,
 				Note: "Unlike PingDirectory's hard-coded key, the key is random and kept in the file encryption-key (mode 0600) next to the store.",
 			}}},
+		{Kind: config.KindPassphraseProvider, Name: TypeCommand,
+			Synopsis:   "Runs a command, without a shell, and takes the first line it prints as the secret.",
+			Properties: commandProperties()},
+	}
+}
+
+func commandProperties() []*config.PropertyDef {
+	return []*config.PropertyDef{
+		{Name: PropCommandPath, Synopsis: "The program to run, such as pass, vault, op or az.",
+			Syntax: config.Path{}, Mandatory: true,
+			Note: "A name without a slash is looked up in PATH; a relative path with a slash is resolved against the configuration directory. No shell is involved, so pipes, quotes and variables are not interpreted."},
+		{Name: PropCommandArgument, Synopsis: "An argument passed to the program; give one value per argument, in order.",
+			Syntax: config.String{}, Multi: true, Ordered: true, DefaultText: "no arguments",
+			Note: "The arguments are stored and shown in clear text: never put a secret in them."},
+		{Name: PropCommandTimeout, Synopsis: "The longest time the program may run before it is stopped and the secret counts as unavailable.",
+			Syntax: config.Duration{Min: 100 * time.Millisecond, Max: 10 * time.Minute}, Default: []string{"10 s"}},
+		maxCacheDuration(),
 	}
 }

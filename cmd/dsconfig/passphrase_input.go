@@ -1,0 +1,245 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+
+	"golang.org/x/term"
+
+	"dsconfig/internal/config"
+)
+
+// Sensitive values must not have to appear in argv, where ps and shell
+// history see them. Two ways keep them out:
+//
+//	--set PROP                 a sensitive PROP with no value: prompt
+//	                           without echo (needs a terminal)
+//	--set-from-file PROP:PATH  read the value from PATH, or from standard
+//	                           input when PATH is "-" (for scripts)
+//
+// A separate option, rather than a marker inside --set such as
+// "PROP:@file", keeps --set PROP:VALUE literal: a password may well begin
+// with "@" or be "-".
+
+// maxInputSize bounds a value read from a file or standard input.
+const maxInputSize = 64 << 10
+
+const secretInputHelp = `
+Sensitive values (marked "sensitive" above) should not be typed on the
+command line, where process lists and shell history keep them:
+  --set PROP                  with no value, prompts for it without echo
+                              (needs a terminal; confirms it once)
+  --set-from-file PROP:PATH   reads the value from the file PATH, one line,
+                              a trailing newline is ignored
+  --set-from-file PROP:-      reads the value from standard input, for scripts
+`
+
+// hasSensitive reports whether any type of k has a sensitive property,
+// so that help mentions secret input only where it applies.
+func hasSensitive(k *config.Kind) bool {
+	for _, t := range k.Types() {
+		if slices.ContainsFunc(t.AllProperties(), func(p *config.PropertyDef) bool { return p.Sensitive }) {
+			return true
+		}
+	}
+	return false
+}
+
+// isSensitiveName reports whether prop is a sensitive property of t, or,
+// when t is nil, of some type of k: set-prop learns the object's type only
+// from the store, under the lock, and Apply checks the property then.
+func isSensitiveName(k *config.Kind, t *config.Type, prop string) bool {
+	types := k.Types()
+	if t != nil {
+		types = []*config.Type{t}
+	}
+	for _, t := range types {
+		if p := t.Property(prop); p != nil && p.Sensitive {
+			return true
+		}
+	}
+	return false
+}
+
+// warnArgvSecrets warns when a sensitive value was typed on the command
+// line. It still works (PingDirectory's examples do it), but ps and the
+// shell history have seen the value.
+func (f *factory) warnArgvSecrets(k *config.Kind, t *config.Type, args []string) {
+	for _, a := range args {
+		if name, _, ok := strings.Cut(a, ":"); ok && isSensitiveName(k, t, strings.TrimSpace(name)) {
+			f.warn("the value of the sensitive property %s was given on the command line, where process lists and shell history keep it; next time use --set %s to be prompted, or --set-from-file %s:FILE",
+				name, name, name)
+			return
+		}
+	}
+}
+
+// promptedProps separates the --set arguments that name a sensitive
+// property without a value; the others are returned unchanged.
+func promptedProps(k *config.Kind, t *config.Type, set []string) (rest, prompted []string) {
+	for _, a := range set {
+		if !strings.Contains(a, ":") && isSensitiveName(k, t, strings.TrimSpace(a)) {
+			prompted = append(prompted, strings.TrimSpace(a))
+			continue
+		}
+		rest = append(rest, a)
+	}
+	return rest, prompted
+}
+
+// secretMods reads the values of prompted properties and of
+// --set-from-file arguments. It runs before the store is locked, so a
+// person typing does not hold up other invocations.
+func (f *factory) secretMods(ctx context.Context, prompted, fromFile []string) ([]config.Mod, error) {
+	var mods []config.Mod
+	for _, prop := range prompted {
+		v, err := f.promptSecret(ctx, prop)
+		if err != nil {
+			return nil, err
+		}
+		mods = append(mods, config.Mod{Op: config.OpSet, Property: prop, Value: v})
+	}
+	stdinUsed := false
+	for _, arg := range fromFile {
+		prop, path, err := parseFromFile(arg)
+		if err != nil {
+			return nil, err
+		}
+		if path == "-" {
+			if stdinUsed {
+				return nil, usagef("--set-from-file %s:-: standard input can give only one value per command", prop)
+			}
+			stdinUsed = true
+		}
+		v, err := f.readValue(ctx, prop, path)
+		if err != nil {
+			return nil, err
+		}
+		mods = append(mods, config.Mod{Op: config.OpSet, Property: prop, Value: v})
+	}
+	return mods, nil
+}
+
+func parseFromFile(arg string) (prop, path string, err error) {
+	prop, path, ok := strings.Cut(arg, ":")
+	prop = strings.TrimSpace(prop)
+	if !ok || prop == "" || path == "" {
+		return "", "", usagef("invalid --set-from-file %q: it must be PROP:PATH, or PROP:- to read standard input", arg)
+	}
+	return prop, path, nil
+}
+
+// readValue reads one value from path, or from standard input for "-".
+// A terminal on standard input gets the hidden prompt instead, so the
+// value is not echoed.
+func (f *factory) readValue(ctx context.Context, prop, path string) (string, error) {
+	if path == "-" {
+		if _, ok := f.stdinTerminal(); ok {
+			return f.promptSecret(ctx, prop)
+		}
+		return readLimited(f.IO.In, prop, "standard input")
+	}
+	fh, err := os.Open(path)
+	if err != nil {
+		return "", usagef("cannot read the value of %q: %v", prop, err)
+	}
+	defer fh.Close()
+	return readLimited(fh, prop, path)
+}
+
+func readLimited(r io.Reader, prop, from string) (string, error) {
+	data, err := io.ReadAll(io.LimitReader(r, maxInputSize+1))
+	if err != nil {
+		return "", usagef("cannot read the value of %q from %s: %v", prop, from, err)
+	}
+	if len(data) > maxInputSize {
+		return "", usagef("the value of %q from %s is larger than %d KiB", prop, from, maxInputSize>>10)
+	}
+	v := strings.TrimRight(string(data), "\r\n")
+	if v == "" {
+		return "", usagef("the value of %q from %s is empty", prop, from)
+	}
+	return v, nil
+}
+
+// stdinTerminal returns standard input's descriptor when it is a terminal.
+func (f *factory) stdinTerminal() (int, bool) {
+	fd, ok := f.IO.In.(interface{ Fd() uintptr })
+	if !ok || !term.IsTerminal(int(fd.Fd())) {
+		return 0, false
+	}
+	return int(fd.Fd()), true
+}
+
+// errNoTerminal explains the alternatives when a value cannot be prompted
+// for.
+func errNoTerminal(prop string) error {
+	return &flagError{&config.UsageError{
+		Msg:  fmt.Sprintf("The property argument %q has no value, and it can be prompted for only at a terminal", prop),
+		Hint: fmt.Sprintf("give it with --set-from-file %s:FILE, or --set-from-file %s:- to read standard input", prop, prop),
+	}}
+}
+
+// promptSecret asks for a value twice, without echo, on the terminal.
+func (f *factory) promptSecret(ctx context.Context, prop string) (string, error) {
+	fd, ok := f.stdinTerminal()
+	if !ok || f.Global.NoPrompt {
+		return "", errNoTerminal(prop)
+	}
+	first, err := readHidden(ctx, f.IO.ErrOut, fd, fmt.Sprintf("Enter the value of %s: ", prop))
+	if err != nil {
+		return "", err
+	}
+	if first == "" {
+		return "", usagef("no value was entered for %q", prop)
+	}
+	again, err := readHidden(ctx, f.IO.ErrOut, fd, fmt.Sprintf("Confirm the value of %s: ", prop))
+	if err != nil {
+		return "", err
+	}
+	if again != first {
+		return "", usagef("the two values entered for %q differ; nothing was changed", prop)
+	}
+	return first, nil
+}
+
+// readHidden reads one line without echo. Ctrl-C is caught by Main's
+// signal context rather than killing the process, so the read is
+// abandoned on cancellation and the terminal's echo restored here.
+func readHidden(ctx context.Context, w io.Writer, fd int, prompt string) (string, error) {
+	state, err := term.GetState(fd)
+	if err != nil {
+		return "", fmt.Errorf("reading from the terminal: %w", err)
+	}
+	fmt.Fprint(w, prompt)
+	type result struct {
+		b   []byte
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		b, err := term.ReadPassword(fd)
+		ch <- result{b, err}
+	}()
+	var r result
+	select {
+	case r = <-ch:
+	case <-ctx.Done():
+		term.Restore(fd, state)
+		fmt.Fprintln(w)
+		return "", ctx.Err()
+	}
+	fmt.Fprintln(w) // the user's Enter was not echoed
+	if errors.Is(r.err, io.EOF) {
+		return "", usagef("no value was entered: end of input")
+	}
+	if r.err != nil {
+		return "", fmt.Errorf("reading from the terminal: %w", r.err)
+	}
+	return string(r.b), nil
+}
