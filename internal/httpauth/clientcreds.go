@@ -3,8 +3,10 @@ package httpauth
 import (
 	"context"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -164,9 +166,10 @@ func (s *ccSource) newToken(ot *oauth2.Token, obtained time.Time) *Token {
 	if t.TokenType == "" {
 		t.TokenType = "Bearer"
 	}
-	// x/oauth2 computes Expiry from its own clock; ours is injectable.
-	if ot.ExpiresIn > 0 {
-		t.Expiry = obtained.Add(time.Duration(ot.ExpiresIn) * time.Second)
+	// x/oauth2 computes Expiry from its own clock, and clientcredentials
+	// drops ExpiresIn; the raw field is used with ours, which tests set.
+	if secs := expiresIn(ot); secs > 0 {
+		t.Expiry = obtained.Add(time.Duration(secs) * time.Second)
 	} else if c, err := DecodeJWT(ot.AccessToken); err == nil && !c.ExpiresAt.IsZero() {
 		t.Expiry = c.ExpiresAt
 	}
@@ -175,6 +178,19 @@ func (s *ccSource) newToken(ot *oauth2.Token, obtained time.Time) *Token {
 	}
 	t.ReuseUntil = reuseUntil(obtained, t.Expiry, s.maxLife)
 	return t
+}
+
+// expiresIn reads the raw expires_in, a number or, from Microsoft's v1
+// endpoint and others, a numeric string.
+func expiresIn(ot *oauth2.Token) int64 {
+	var n int64
+	switch v := ot.Extra("expires_in").(type) {
+	case float64:
+		n = int64(v)
+	case string:
+		n, _ = strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+	}
+	return min(max(n, 0), math.MaxInt32)
 }
 
 func (s *ccSource) tokenError(ctx context.Context, err error, ex *exchange) error {
