@@ -125,6 +125,9 @@ func (e *TokenError) classify(ctx context.Context, err error, ex *exchange) {
 	case errors.As(err, &re):
 		e.fromResponse(re.Body, ex)
 		e.Code, e.Description, e.URI = re.ErrorCode, re.ErrorDescription, re.ErrorURI
+		if e.Code == "" {
+			e.jsonError(re.Body)
+		}
 		e.Class = ClassHTTP
 		if e.Code != "" {
 			e.Class = ClassOAuth
@@ -175,6 +178,19 @@ func (e *TokenError) classifyBody(body []byte) {
 	// access_token is there but something else did not parse, e.g. a
 	// non-numeric expires_in.
 	e.Class = ClassBadResponse
+}
+
+// jsonError reads an RFC 6749 error from a JSON body that x/oauth2 did
+// not parse because of its content type (text/plain is read as a form).
+func (e *TokenError) jsonError(body []byte) {
+	var oe struct {
+		Code        string `json:"error"`
+		Description string `json:"error_description"`
+		URI         string `json:"error_uri"`
+	}
+	if json.Unmarshal(body, &oe) == nil {
+		e.Code, e.Description, e.URI = oe.Code, oe.Description, oe.URI
+	}
 }
 
 // microsoftDetails reads the fields Entra ID adds to an error body.
