@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -174,7 +175,7 @@ func (r *tokenReport) writeText(w io.Writer, now time.Time) {
 	rows := [][2]string{{"HTTP Authorization Method", r.Method}, {"Type", r.Type}}
 	if r.Endpoint != "" {
 		rows = append(rows, [2]string{"Token Endpoint", r.Endpoint}, [2]string{"Client ID", r.ClientID},
-			[2]string{"Requested Scope", strings.Join(r.Scopes, " ")})
+			[2]string{"Requested Scope", cmp.Or(strings.Join(r.Scopes, " "), "(none)")})
 	}
 	rows = append(rows, [2]string{"Token Source", r.Source}, [2]string{"Token Type", r.TokenType},
 		[2]string{"Expires At", when(r.Expiry, now, "unknown (the server gave no expires_in and the token has no exp)")},
@@ -219,10 +220,17 @@ func when(t, now time.Time, unknown string) string {
 	if t.IsZero() {
 		return unknown
 	}
-	d := t.Sub(now).Round(time.Second)
-	rel := "in " + d.String()
+	d := t.Sub(now)
 	if d < 0 {
-		rel = (-d).String() + " ago"
+		return fmt.Sprintf("%s (%s ago)", t.UTC().Format(time.RFC3339), roughly(-d))
 	}
-	return fmt.Sprintf("%s (%s)", t.UTC().Format(time.RFC3339), rel)
+	return fmt.Sprintf("%s (in %s)", t.UTC().Format(time.RFC3339), roughly(d))
+}
+
+// roughly writes d to the second, or in days when it is that long.
+func roughly(d time.Duration) string {
+	if d >= 48*time.Hour {
+		return fmt.Sprintf("%d days", d/(24*time.Hour))
+	}
+	return d.Round(time.Second).String()
 }

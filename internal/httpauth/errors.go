@@ -93,6 +93,12 @@ func (e *TokenError) detail() string {
 		return fmt.Sprintf("no answer within %s (response-timeout)", config.FormatDuration(e.Timeout))
 	case ClassStaticReject:
 		return "the server rejected the static bearer token, and a static token cannot be renewed"
+	case ClassDNS:
+		return fmt.Sprintf("the host name could not be resolved: %v", e.Err)
+	case ClassTLS:
+		return fmt.Sprintf("the TLS handshake failed: %v", e.Err)
+	case ClassConnect:
+		return fmt.Sprintf("could not connect: %v", e.Err)
 	}
 	return fmt.Sprintf("%v", e.Err)
 }
