@@ -205,3 +205,15 @@ func TestSecretIsResolvedOnFirstUse(t *testing.T) {
 		t.Errorf("requests = %d, want none without a secret", p.count())
 	}
 }
+
+func TestReservedParameterNames(t *testing.T) {
+	for _, names := range [][2]string{{"grant_type", "client_secret"}, {"client_id", "scope"}, {"x", "x"}} {
+		f := newFixture(t, "http://127.0.0.1:1/token", map[string][]string{PropCredentialsSubmission: {SubmitBody},
+			PropClientIDParameterName: {names[0]}, PropClientSecretParamName: {names[1]}})
+		_, err := New(f.options(), "m")
+		var ce *ConfigError
+		if !errorsAs(err, &ce) || !strings.Contains(err.Error(), "parameter-name") {
+			t.Errorf("names %q: err = %v, want a *ConfigError", names, err)
+		}
+	}
+}

@@ -11,8 +11,9 @@ type Token struct {
 	TokenType   string    // usually "Bearer"
 	Expiry      time.Time // zero when neither expires_in nor a JWT exp says
 	// ReuseUntil is when the token stops being reused: the earlier of
-	// Expiry minus the safety margin and the obtain time plus
-	// maximum-token-lifetime.
+	// Expiry minus the safety margin (min(10 min, lifetime/4)) and the
+	// obtain time plus maximum-token-lifetime; see reuse.go. Zero for a
+	// static token whose expiry is unknown.
 	ReuseUntil time.Time
 	ObtainedAt time.Time
 	FromCache  bool   // taken from the shared cache, not newly requested
