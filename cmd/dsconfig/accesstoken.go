@@ -38,7 +38,8 @@ or until maximum-token-lifetime has passed. --no-token-cache bypasses the
 cache; --clear-cache empties it (for the method, or entirely when no
 --method-name is given).
 
-Exit status: 0 token obtained, 2 usage, 3 method or secret unusable,
+Exit status: 0 token obtained, 1 the token cache could not be used, 2 usage,
+3 method or secret unusable,
 4 no token could be obtained (the error says what the server answered).`
 
 func newCmdGetAccessToken(f *factory) *cobra.Command {
@@ -159,7 +160,7 @@ func newTokenReport(info httpauth.Info, tok *httpauth.Token, show bool, now time
 
 func showAccessToken(f *factory, o *accessTokenOptions, info httpauth.Info, tok *httpauth.Token, now time.Time) error {
 	r := newTokenReport(info, tok, o.ShowToken, now)
-	if !f.Global.Quiet || o.Output == "json" {
+	if !f.Global.Quiet {
 		for _, w := range r.Warnings {
 			fmt.Fprintf(f.IO.ErrOut, "dsconfig: warning: %s\n", w)
 		}

@@ -249,3 +249,26 @@ func assertNoATSecret(t *testing.T, e *atEnv, output string) {
 		}
 	}
 }
+
+func TestGetAccessTokenStatic(t *testing.T) {
+	e := &atEnv{dir: t.TempDir(), env: map[string]string{"STATIC_TOKEN": "eyJhbGciOiJub25lIn0." +
+		base64.RawURLEncoding.EncodeToString([]byte(`{"aud":"api://x","exp":1600000000}`)) + ".c2ln"}}
+	e.mustRun(t, "create-passphrase-provider", "--provider-name", "tok", "--type", "environment-variable",
+		"--set", "enabled:true", "--set", "environment-variable:STATIC_TOKEN")
+	e.mustRun(t, "create-http-authorization-method", "--method-name", "s", "--type", "static-bearer-token",
+		"--set", "enabled:true", "--set", "oauth-token-passphrase-provider:tok")
+	code, out, errOut := e.run("get-access-token", "--method-name", "s")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(out, `Token Source              : static, from passphrase provider "tok"`) ||
+		!strings.Contains(out, "Expires At                : 2020-09-13T12:26:40Z (") {
+		t.Errorf("output:\n%s", out)
+	}
+	if !strings.Contains(errOut, "dsconfig: warning: the token expired at 2020-09-13T12:26:40Z") {
+		t.Errorf("stderr %q: want the expired warning", errOut)
+	}
+	if strings.Contains(out+errOut, e.env["STATIC_TOKEN"]) {
+		t.Error("the static token is printed without --show-token")
+	}
+}

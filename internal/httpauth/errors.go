@@ -84,6 +84,9 @@ func (e *TokenError) detail() string {
 		if e.Location != "" {
 			return fmt.Sprintf("the server answered HTTP %s, redirecting to %s", e.StatusText, e.Location)
 		}
+		if e.Snippet == "" {
+			return fmt.Sprintf("the server answered HTTP %s with an empty body", e.StatusText)
+		}
 		return fmt.Sprintf("the server answered HTTP %s without an OAuth error (content type %q): %q", e.StatusText, e.ContentType, e.Snippet)
 	case ClassBadResponse:
 		return fmt.Sprintf("the server answered HTTP %s, but the body is not a token response (content type %q): %q", e.StatusText, e.ContentType, e.Snippet)

@@ -49,7 +49,7 @@ func TestTokenErrors(t *testing.T) {
 		{"not found", respondWith(404, "text/plain", "no such page"),
 			ClassHTTP, []string{"HTTP 404 Not Found", "no such page"}, "oauth2/v2.0/token"},
 		{"method not allowed", respondWith(405, "text/plain", ""),
-			ClassHTTP, []string{"HTTP 405"}, "request-method"},
+			ClassHTTP, []string{"HTTP 405 Method Not Allowed with an empty body"}, "request-method"},
 		{"redirect", func(w http.ResponseWriter, r *http.Request, _ int) {
 			http.Redirect(w, r, "https://login.example.com/elsewhere", http.StatusFound)
 		}, ClassHTTP, []string{"HTTP 302 Found, redirecting to https://login.example.com/elsewhere"}, "final URL"},
