@@ -83,6 +83,7 @@ func newRootCmd(f *factory) *cobra.Command {
 	lp.GroupID = "other"
 	root.AddCommand(lp)
 	root.AddCommand(newCmdTestPassphraseProvider(f))
+	root.AddCommand(newCmdGetAccessToken(f))
 	return root
 }
 

@@ -9,19 +9,19 @@ import (
 type Token struct {
 	AccessToken string
 	TokenType   string    // usually "Bearer"
-	Expiry      time.Time // zero when the server gave no expires_in
+	Expiry      time.Time // zero when neither expires_in nor a JWT exp says
 	// ReuseUntil is when the token stops being reused: the earlier of
-	// Expiry minus the safety margin and the obtain time plus
-	// maximum-token-lifetime.
+	// Expiry minus the safety margin (min(10 min, lifetime/4)) and the
+	// obtain time plus maximum-token-lifetime; see reuse.go. Zero for a
+	// static token whose expiry is unknown.
 	ReuseUntil time.Time
 	ObtainedAt time.Time
-	FromCache  bool // taken from the shared cache, not newly requested
+	FromCache  bool   // taken from the shared cache, not newly requested
+	Scope      string // the scope the server says it granted, if it said
 }
 
-// Source gives bearer tokens for one http-authorization-method.
-//
-// TODO(issue 4): the implementation (client credentials, static token,
-// renewal, the shared cache).
+// Source gives bearer tokens for one http-authorization-method. New
+// returns one.
 type Source interface {
 	// Token returns a token that is valid for reuse now, from the cache
 	// or newly obtained.

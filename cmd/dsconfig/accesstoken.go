@@ -1,0 +1,237 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"dsconfig/internal/config"
+	"dsconfig/internal/httpauth"
+	"dsconfig/internal/passphrase"
+)
+
+type accessTokenOptions struct {
+	Method     string
+	NoCache    bool
+	ShowToken  bool
+	ClearCache bool
+	Output     string
+}
+
+const accessTokenLong = `Gets a bearer token from an HTTP authorization method, the way send-test-mail
+would, and shows what decides whether mail will work: whether the token came
+from the shared cache or is new, its expiry and how long it will be reused,
+its type, and, for a JWT, the claims aud, roles/scp, appid/azp, tid, iss, exp
+and nbf. The claims are decoded, not verified: the signature is not checked.
+The token itself is masked unless --show-token is given.
+
+Tokens are reused, across dsconfig invocations, through the cache file
+token-cache.json in the configuration directory, until 10 minutes before
+they expire (a quarter of the lifetime for tokens shorter than 40 minutes)
+or until maximum-token-lifetime has passed. --no-token-cache bypasses the
+cache; --clear-cache empties it (for the method, or entirely when no
+--method-name is given).
+
+Exit status: 0 token obtained, 1 the token cache could not be used, 2 usage,
+3 method or secret unusable,
+4 no token could be obtained (the error says what the server answered).`
+
+func newCmdGetAccessToken(f *factory) *cobra.Command {
+	var o accessTokenOptions
+	cmd := &cobra.Command{
+		Use:   "get-access-token",
+		Short: "Gets a token from an HTTP authorization method and shows its claims",
+		Long:  accessTokenLong,
+		Example: `  dsconfig get-access-token --method-name "SMTP Bearer Token"
+  dsconfig get-access-token --method-name "SMTP Bearer Token" --no-token-cache --output json
+  dsconfig get-access-token --clear-cache`,
+		Args:    noArgs,
+		GroupID: "other",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := outputFormat(o.Output); err != nil {
+				return err
+			}
+			return accessTokenRun(cmd.Context(), f, &o)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&o.Method, "method-name", "", "the http-authorization-method to get a token from")
+	fl.BoolVar(&o.NoCache, "no-token-cache", false, "neither use nor update the shared token cache")
+	fl.BoolVar(&o.ShowToken, "show-token", false, "print the access token itself")
+	fl.BoolVar(&o.ClearCache, "clear-cache", false, "discard cached tokens first: the method's, or all when --method-name is not given")
+	fl.StringVarP(&o.Output, "output", "o", "table", "output format: table or json")
+	return cmd
+}
+
+func accessTokenRun(ctx context.Context, f *factory, o *accessTokenOptions) error {
+	store, err := f.Store()
+	if err != nil {
+		return err
+	}
+	if o.ClearCache {
+		if err := clearTokenCache(f, store.Dir, o.Method); err != nil || o.Method == "" {
+			return err
+		}
+	}
+	if o.Method == "" {
+		return usagef("--method-name is required (or --clear-cache alone to empty the token cache)")
+	}
+	st, err := store.Load()
+	if err != nil {
+		return err
+	}
+	src, err := httpauth.New(httpauth.Options{Registry: f.Registry, State: st, Dir: store.Dir, NoCache: o.NoCache,
+		Secrets: &passphrase.Resolver{Registry: f.Registry, State: st, Dir: store.Dir, Getenv: f.Getenv}}, o.Method)
+	if err != nil {
+		return err
+	}
+	tok, err := src.Token(ctx)
+	if err != nil {
+		return tokenFailure(err)
+	}
+	return showAccessToken(f, o, src.(httpauth.Describer).Describe(), tok, time.Now())
+}
+
+// tokenFailure gives a token error its exit code; configuration problems
+// (exit 3) and interruptions (130) keep theirs.
+func tokenFailure(err error) error {
+	var te *httpauth.TokenError
+	if errors.As(err, &te) && !errors.Is(err, context.Canceled) {
+		return withCode(exitToken, err)
+	}
+	return err
+}
+
+func clearTokenCache(f *factory, dir, method string) error {
+	n, err := httpauth.ClearCache(dir, method)
+	if err == nil && !f.Global.Quiet {
+		fmt.Fprintf(f.IO.ErrOut, "dsconfig: removed %d cached token(s)\n", n)
+	}
+	return err
+}
+
+// tokenReport is what get-access-token shows, and its JSON shape.
+type tokenReport struct {
+	Method      string           `json:"method"`
+	Type        string           `json:"type"`
+	Endpoint    string           `json:"token-endpoint,omitempty"`
+	ClientID    string           `json:"client-id,omitempty"`
+	Scopes      []string         `json:"requested-scope,omitempty"`
+	Source      string           `json:"source"`
+	TokenType   string           `json:"token-type"`
+	ObtainedAt  time.Time        `json:"obtained-at"`
+	Expiry      time.Time        `json:"expires-at,omitzero"`
+	ReuseUntil  time.Time        `json:"reuse-until,omitzero"`
+	Token       string           `json:"access-token"`
+	Fingerprint string           `json:"access-token-sha256"`
+	Length      int              `json:"access-token-length"`
+	Claims      *httpauth.Claims `json:"claims-unverified,omitempty"`
+	Warnings    []string         `json:"warnings"`
+}
+
+func newTokenReport(info httpauth.Info, tok *httpauth.Token, show bool, now time.Time) *tokenReport {
+	r := &tokenReport{Method: info.Method, Type: info.Type, Endpoint: info.Endpoint, ClientID: info.ClientID,
+		Scopes: info.Scopes, TokenType: tok.TokenType, ObtainedAt: tok.ObtainedAt, Expiry: tok.Expiry,
+		ReuseUntil: tok.ReuseUntil, Token: config.Mask, Fingerprint: httpauth.Fingerprint(tok.AccessToken),
+		Length: len(tok.AccessToken), Warnings: []string{}}
+	if show {
+		r.Token = tok.AccessToken
+	}
+	switch {
+	case info.Type == httpauth.TypeStaticBearerToken:
+		r.Source = fmt.Sprintf("static, from passphrase provider %q", info.Provider)
+	case tok.FromCache:
+		r.Source = "cache"
+	default:
+		r.Source = "new, from the token endpoint"
+	}
+	if c, err := httpauth.DecodeJWT(tok.AccessToken); err == nil {
+		r.Claims = c
+	}
+	r.Warnings = append(r.Warnings, httpauth.Warnings(info, tok, r.Claims, now)...)
+	return r
+}
+
+func showAccessToken(f *factory, o *accessTokenOptions, info httpauth.Info, tok *httpauth.Token, now time.Time) error {
+	r := newTokenReport(info, tok, o.ShowToken, now)
+	if !f.Global.Quiet {
+		for _, w := range r.Warnings {
+			fmt.Fprintf(f.IO.ErrOut, "dsconfig: warning: %s\n", w)
+		}
+	}
+	if o.Output == "json" {
+		return writeJSON(f.IO.Out, r)
+	}
+	r.writeText(f.IO.Out, now)
+	return nil
+}
+
+func (r *tokenReport) writeText(w io.Writer, now time.Time) {
+	rows := [][2]string{{"HTTP Authorization Method", r.Method}, {"Type", r.Type}}
+	if r.Endpoint != "" {
+		rows = append(rows, [2]string{"Token Endpoint", r.Endpoint}, [2]string{"Client ID", r.ClientID},
+			[2]string{"Requested Scope", cmp.Or(strings.Join(r.Scopes, " "), "(none)")})
+	}
+	rows = append(rows, [2]string{"Token Source", r.Source}, [2]string{"Token Type", r.TokenType},
+		[2]string{"Expires At", when(r.Expiry, now, "unknown (the server gave no expires_in and the token has no exp)")},
+		[2]string{"Reuse Until", when(r.ReuseUntil, now, "no limit")})
+	tokenText := r.Token
+	if tokenText == config.Mask {
+		tokenText = fmt.Sprintf("%s (%d characters, sha256 %s; --show-token prints it)", config.Mask, r.Length, r.Fingerprint)
+	}
+	rows = append(rows, [2]string{"Access Token", tokenText})
+	printPairs(w, rows)
+	if r.Claims != nil {
+		fmt.Fprintln(w, "\nJWT claims (decoded only: the signature is NOT verified):")
+		printPairs(w, claimRows(r.Claims, now))
+	}
+}
+
+func claimRows(c *httpauth.Claims, now time.Time) [][2]string {
+	rows := [][2]string{{"aud", strings.Join(c.Audience, " ")}, {"roles", strings.Join(c.Roles, " ")},
+		{"scp", c.Scope}, {"appid", c.AppID}, {"azp", c.AuthorizedParty}, {"tid", c.TenantID}, {"iss", c.Issuer},
+		{"exp", when(c.ExpiresAt, now, "")}, {"nbf", when(c.NotBefore, now, "")}}
+	var out [][2]string
+	for _, r := range rows {
+		if r[1] != "" {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func printPairs(w io.Writer, rows [][2]string) {
+	width := 0
+	for _, r := range rows {
+		width = max(width, len(r[0]))
+	}
+	for _, r := range rows {
+		fmt.Fprintf(w, "%-*s : %s\n", width, r[0], r[1])
+	}
+}
+
+// when shows t in UTC with how far it is from now.
+func when(t, now time.Time, unknown string) string {
+	if t.IsZero() {
+		return unknown
+	}
+	d := t.Sub(now)
+	if d < 0 {
+		return fmt.Sprintf("%s (%s ago)", t.UTC().Format(time.RFC3339), roughly(-d))
+	}
+	return fmt.Sprintf("%s (in %s)", t.UTC().Format(time.RFC3339), roughly(d))
+}
+
+// roughly writes d to the second, or in days when it is that long.
+func roughly(d time.Duration) string {
+	if d >= 48*time.Hour {
+		return fmt.Sprintf("%d days", d/(24*time.Hour))
+	}
+	return d.Round(time.Second).String()
+}

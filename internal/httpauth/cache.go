@@ -1,0 +1,238 @@
+package httpauth
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/rogpeppe/go-internal/lockedfile"
+
+	"dsconfig/internal/config"
+)
+
+// The shared token cache lets one dsconfig process reuse the token that
+// another obtained. It is one JSON file in the configuration directory,
+// mode 0600, read and written under an exclusive file lock; a process
+// that finds no usable token requests one while holding the lock, so
+// concurrent processes wait for it instead of each asking the server.
+//
+// Tokens are sealed with the store's encryption key (config.KeyFile), the
+// cache key being bound in as additional data, so the file holds no
+// token in clear text and an entry cannot be moved to another method.
+// Entries are keyed by a hash of everything that decides which token the
+// server gives: method name, endpoint, client id, a hash of the secret,
+// scopes and the request settings. Changing any of them, or the secret,
+// misses the old entry; it is pruned once it is past reuse.
+
+// CacheFileName is the token cache's name in the configuration directory.
+const CacheFileName = "token-cache.json"
+
+const cacheVersion = 1
+
+type cacheFile struct {
+	Version int                    `json:"version"`
+	Entries map[string]*cacheEntry `json:"entries"`
+}
+
+type cacheEntry struct {
+	Method      string    `json:"method"`
+	Token       string    `json:"token"` // sealed
+	Fingerprint string    `json:"fingerprint"`
+	TokenType   string    `json:"token_type"`
+	Scope       string    `json:"scope,omitempty"`
+	ObtainedAt  time.Time `json:"obtained_at"`
+	Expiry      time.Time `json:"expiry,omitzero"`
+	ReuseUntil  time.Time `json:"reuse_until"`
+}
+
+// CacheError is a token cache that cannot be read or written.
+type CacheError struct {
+	Path string
+	Err  error
+}
+
+func (e *CacheError) Error() string { return fmt.Sprintf("token cache %s: %v", e.Path, e.Err) }
+func (e *CacheError) Unwrap() error { return e.Err }
+func (e *CacheError) ErrorHint() string {
+	return "check the file's permissions, or bypass the cache with --no-token-cache"
+}
+
+type tokenCache struct {
+	path string
+	key  *config.KeyFile
+}
+
+func newTokenCache(opts *Options) *tokenCache {
+	// A missing key may be created only while the store holds no sealed
+	// value: otherwise the store's own values need the lost key back,
+	// and a new key would only make that message more confusing.
+	return &tokenCache{path: filepath.Join(opts.Dir, CacheFileName),
+		key: &config.KeyFile{Path: filepath.Join(opts.Dir, config.KeyFileName), Create: !hasSealed(opts.Registry, opts.State)}}
+}
+
+func hasSealed(r *config.Registry, st *config.State) bool {
+	for _, k := range r.Kinds() {
+		for _, o := range st.List(k.Name) {
+			for _, vs := range o.Values {
+				for _, v := range vs {
+					if config.IsSealed(v) {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
+}
+
+// getOrFetch returns the cached token for key when it may be reused at
+// now, or else the result of fetch, which it stores. A cache that cannot
+// be written costs only a request next time, so the token is returned
+// anyway.
+func (c *tokenCache) getOrFetch(key, method string, now time.Time, fetch func() (*Token, error)) (*Token, error) {
+	var tok *Token
+	err := c.locked(func(cf *cacheFile) (bool, error) {
+		changed := cf.prune(now)
+		if t, ok := c.lookup(cf, key); ok && reusable(t, now) {
+			tok = t
+			return changed, nil
+		}
+		t, err := fetch()
+		if err != nil {
+			return changed, err
+		}
+		tok = t
+		return c.store(cf, key, method, t, now) || changed, nil
+	})
+	if tok != nil {
+		return tok, nil
+	}
+	return nil, err
+}
+
+func (c *tokenCache) lookup(cf *cacheFile, key string) (*Token, bool) {
+	e := cf.Entries[key]
+	if e == nil {
+		return nil, false
+	}
+	access, err := c.key.Open(sealProperty(key), e.Token)
+	if err != nil || fingerprint(access) != e.Fingerprint {
+		return nil, false
+	}
+	return &Token{AccessToken: access, TokenType: e.TokenType, Scope: e.Scope, Expiry: e.Expiry,
+		ReuseUntil: e.ReuseUntil, ObtainedAt: e.ObtainedAt, FromCache: true}, true
+}
+
+// store puts t in cf when it may be reused at all and can be sealed.
+func (c *tokenCache) store(cf *cacheFile, key, method string, t *Token, now time.Time) bool {
+	_, had := cf.Entries[key]
+	delete(cf.Entries, key)
+	if !reusable(t, now) {
+		return had
+	}
+	sealed, err := c.key.Seal(sealProperty(key), t.AccessToken)
+	if err != nil {
+		return had
+	}
+	cf.Entries[key] = &cacheEntry{Method: method, Token: sealed, Fingerprint: fingerprint(t.AccessToken),
+		TokenType: t.TokenType, Scope: t.Scope, ObtainedAt: t.ObtainedAt, Expiry: t.Expiry, ReuseUntil: t.ReuseUntil}
+	return true
+}
+
+func sealProperty(key string) string { return "token-cache:" + key }
+
+// discard removes key's entry if it still holds access.
+func (c *tokenCache) discard(key, access string) error {
+	return c.locked(func(cf *cacheFile) (bool, error) {
+		if e := cf.Entries[key]; e != nil && e.Fingerprint == fingerprint(access) {
+			delete(cf.Entries, key)
+			return true, nil
+		}
+		return false, nil
+	})
+}
+
+// prune drops entries that are past reuse.
+func (cf *cacheFile) prune(now time.Time) bool {
+	changed := false
+	for k, e := range cf.Entries {
+		if !now.Before(e.ReuseUntil) {
+			delete(cf.Entries, k)
+			changed = true
+		}
+	}
+	return changed
+}
+
+// locked runs fn on the decoded cache under an exclusive lock and writes
+// the cache back when fn reports a change. A damaged file is read as an
+// empty cache: it only holds what can be obtained again.
+func (c *tokenCache) locked(fn func(*cacheFile) (bool, error)) error {
+	if err := os.MkdirAll(filepath.Dir(c.path), 0o700); err != nil {
+		return &CacheError{c.path, err}
+	}
+	f, err := lockedfile.OpenFile(c.path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return &CacheError{c.path, err}
+	}
+	defer f.Close()
+	cf := decodeCache(f)
+	changed, err := fn(cf)
+	if changed {
+		if werr := writeCache(f, cf); werr != nil && err == nil {
+			err = &CacheError{c.path, werr}
+		}
+	}
+	return err
+}
+
+func decodeCache(r io.Reader) *cacheFile {
+	var cf cacheFile
+	if err := json.NewDecoder(r).Decode(&cf); err != nil || cf.Version != cacheVersion || cf.Entries == nil {
+		return &cacheFile{Version: cacheVersion, Entries: map[string]*cacheEntry{}}
+	}
+	return &cf
+}
+
+// writeCache rewrites the locked file in place. The lock is on this very
+// file, so it cannot be replaced by a rename; a crash mid-write leaves a
+// damaged file, which reads as empty.
+func writeCache(f *lockedfile.File, cf *cacheFile) error {
+	data, err := json.MarshalIndent(cf, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := f.Truncate(0); err != nil {
+		return err
+	}
+	if _, err := f.WriteAt(append(data, '\n'), 0); err != nil {
+		return err
+	}
+	return f.Sync()
+}
+
+// ClearCache removes the cached tokens of the named method, or all of
+// them when method is "", from the cache in the configuration directory
+// dir. It returns how many it removed.
+func ClearCache(dir, method string) (int, error) {
+	c := &tokenCache{path: filepath.Join(dir, CacheFileName)}
+	if _, err := os.Stat(c.path); errors.Is(err, fs.ErrNotExist) {
+		return 0, nil
+	}
+	n := 0
+	err := c.locked(func(cf *cacheFile) (bool, error) {
+		for k, e := range cf.Entries {
+			if method == "" || e.Method == method {
+				delete(cf.Entries, k)
+				n++
+			}
+		}
+		return n > 0, nil
+	})
+	return n, err
+}

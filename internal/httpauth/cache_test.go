@@ -1,0 +1,165 @@
+package httpauth
+
+import (
+	"encoding/base64"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+func TestCacheSharedBetweenSources(t *testing.T) {
+	p := newIdP(t, false)
+	f := newFixture(t, p.URL, nil)
+	first := mustToken(t, f.source(t))
+	f.clock.advance(30 * time.Minute)
+	second := mustToken(t, f.source(t)) // a new Source, as in a new process
+	if p.count() != 1 {
+		t.Fatalf("requests = %d, want 1", p.count())
+	}
+	if !second.FromCache || second.AccessToken != first.AccessToken || !second.ReuseUntil.Equal(first.ReuseUntil) {
+		t.Errorf("second = %+v, want the first token from the cache", second)
+	}
+	fi, err := os.Stat(filepath.Join(f.dir, CacheFileName))
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("cache file: %v, mode %v; want 0600", err, fi.Mode())
+	}
+}
+
+func TestCacheHoldsNoClearToken(t *testing.T) {
+	p := newIdP(t, false)
+	jwt := makeJWT(map[string]any{"aud": "https://outlook.office365.com", "exp": 1900000000})
+	p.respond = respondWith(200, "application/json", `{"access_token":"`+jwt+`","expires_in":3600}`)
+	f := newFixture(t, p.URL, nil)
+	mustToken(t, f.source(t))
+	for _, name := range []string{CacheFileName, "encryption-key"} {
+		data, err := os.ReadFile(filepath.Join(f.dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := string(data)
+		for _, form := range []string{jwt, strings.Split(jwt, ".")[1], base64.StdEncoding.EncodeToString([]byte(jwt))} {
+			if strings.Contains(s, form) {
+				t.Errorf("%s holds the token in clear text", name)
+			}
+		}
+		assertNoSecret(t, name, s)
+	}
+}
+
+func TestCacheKeyFollowsSettings(t *testing.T) {
+	p := newIdP(t, false)
+	f := newFixture(t, p.URL, map[string][]string{PropRequestedScope: {"a"}})
+	mustToken(t, f.source(t))
+	changes := []func(){
+		func() { f.secrets["secret"] = "another secret" },
+		func() { f.set(PropRequestedScope, "b") },
+		func() { f.set(PropClientID, "other-app") },
+		func() { f.set(PropTokenEndpointURL, p.URL+"/v2") },
+		func() { f.set(PropCredentialsSubmission, SubmitBody) },
+	}
+	for i, change := range changes {
+		change()
+		mustToken(t, f.source(t))
+		if want := i + 2; p.count() != want {
+			t.Errorf("after change %d: requests = %d, want %d (the cached token must not be used)", i, p.count(), want)
+		}
+	}
+	mustToken(t, f.source(t))
+	if p.count() != len(changes)+1 {
+		t.Errorf("unchanged settings: requests = %d, want the cached token", p.count())
+	}
+}
+
+func TestRejectDiscards(t *testing.T) {
+	p := newIdP(t, false)
+	f := newFixture(t, p.URL, nil)
+	s := f.source(t)
+	tok := mustToken(t, s)
+	if err := s.Reject(t.Context(), tok); err != nil {
+		t.Fatal(err)
+	}
+	if got := mustToken(t, s); got.AccessToken != "tok-2" || got.FromCache {
+		t.Errorf("after Reject: %s (from cache %t), want a new tok-2", got.AccessToken, got.FromCache)
+	}
+	// Another process reuses the new token, not the rejected one.
+	if got := mustToken(t, f.source(t)); got.AccessToken != "tok-2" {
+		t.Errorf("other source got %s, want tok-2", got.AccessToken)
+	}
+	// Rejecting a stale token leaves the newer one in the cache.
+	if err := f.source(t).Reject(t.Context(), tok); err != nil {
+		t.Fatal(err)
+	}
+	if got := mustToken(t, f.source(t)); got.AccessToken != "tok-2" || p.count() != 2 {
+		t.Errorf("got %s after %d requests, want tok-2 after 2", got.AccessToken, p.count())
+	}
+}
+
+func TestNoCache(t *testing.T) {
+	p := newIdP(t, false)
+	f := newFixture(t, p.URL, nil)
+	o := f.options()
+	o.NoCache = true
+	s := f.sourceWith(t, o)
+	mustToken(t, s)
+	mustToken(t, s) // reused in memory
+	mustToken(t, f.sourceWith(t, o))
+	if p.count() != 2 {
+		t.Errorf("requests = %d, want 2", p.count())
+	}
+	if _, err := os.Stat(filepath.Join(f.dir, CacheFileName)); !os.IsNotExist(err) {
+		t.Errorf("cache file exists with --no-token-cache: %v", err)
+	}
+}
+
+func TestConcurrentSourcesRequestOnce(t *testing.T) {
+	p := newIdP(t, false)
+	f := newFixture(t, p.URL, nil)
+	var wg sync.WaitGroup
+	for range 8 {
+		s := f.source(t)
+		wg.Go(func() {
+			if _, err := s.Token(t.Context()); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if p.count() != 1 {
+		t.Errorf("requests = %d, want 1: the cache lock makes the others wait and reuse", p.count())
+	}
+}
+
+func TestClearCache(t *testing.T) {
+	p := newIdP(t, false)
+	f := newFixture(t, p.URL, nil)
+	mustToken(t, f.source(t))
+	if n, err := ClearCache(f.dir, "other"); err != nil || n != 0 {
+		t.Errorf("ClearCache(other) = %d, %v; want 0", n, err)
+	}
+	if n, err := ClearCache(f.dir, "m"); err != nil || n != 1 {
+		t.Errorf("ClearCache(m) = %d, %v; want 1", n, err)
+	}
+	mustToken(t, f.source(t))
+	if p.count() != 2 {
+		t.Errorf("requests = %d, want 2 after clearing", p.count())
+	}
+	if n, err := ClearCache(t.TempDir(), ""); err != nil || n != 0 {
+		t.Errorf("ClearCache of a missing file = %d, %v", n, err)
+	}
+}
+
+func TestDamagedCacheIsIgnored(t *testing.T) {
+	p := newIdP(t, false)
+	f := newFixture(t, p.URL, nil)
+	if err := os.WriteFile(filepath.Join(f.dir, CacheFileName), []byte("{not json"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	mustToken(t, f.source(t))
+	mustToken(t, f.source(t))
+	if p.count() != 1 {
+		t.Errorf("requests = %d, want 1: a damaged cache is rewritten", p.count())
+	}
+}

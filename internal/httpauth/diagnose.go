@@ -1,0 +1,77 @@
+package httpauth
+
+import (
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Microsoft Entra ID sign-in hosts, public and national clouds.
+var microsoftHosts = []string{
+	"login.microsoftonline.com", "login.microsoft.com", "login.windows.net", "sts.windows.net",
+	"login.microsoftonline.us", "login.partner.microsoftonline.cn", "login.chinacloudapi.cn",
+}
+
+// Audiences of Exchange Online tokens: the resource URIs and the
+// application ID of Office 365 Exchange Online.
+var outlookAudiences = []string{
+	"https://outlook.office365.com", "https://outlook.office.com", "00000002-0000-0ff1-ce00-000000000000",
+}
+
+// Warnings returns the known mistakes visible in a method and the token
+// it gave. claims may be nil for an opaque token.
+func Warnings(info Info, tok *Token, claims *Claims, now time.Time) []string {
+	var w []string
+	w = append(w, endpointWarnings(info)...)
+	if claims != nil {
+		w = append(w, audienceWarnings(claims)...)
+	}
+	if tok != nil && !tok.Expiry.IsZero() && !now.Before(tok.Expiry) {
+		w = append(w, fmt.Sprintf("the token expired at %s", tok.Expiry.UTC().Format(time.RFC3339)))
+	}
+	if tok != nil && !strings.EqualFold(tok.TokenType, "bearer") {
+		w = append(w, fmt.Sprintf("the token type is %q, not Bearer: SMTP XOAUTH2 and OAUTHBEARER need a bearer token", tok.TokenType))
+	}
+	return w
+}
+
+func endpointWarnings(info Info) []string {
+	u, err := url.Parse(info.Endpoint)
+	if err != nil || !slices.Contains(microsoftHosts, strings.ToLower(u.Hostname())) {
+		return nil
+	}
+	var w []string
+	for _, s := range info.Scopes {
+		if !strings.HasSuffix(s, "/.default") {
+			w = append(w, fmt.Sprintf("the requested scope %q does not end in /.default: with client credentials Microsoft needs <resource>/.default, e.g. https://outlook.office365.com/.default", s))
+		}
+	}
+	if len(info.Scopes) == 0 {
+		w = append(w, "no requested-scope is set: Microsoft's v2.0 endpoint needs one, e.g. https://outlook.office365.com/.default")
+	}
+	tenant, _, _ := strings.Cut(strings.TrimPrefix(u.Path, "/"), "/")
+	switch strings.ToLower(tenant) {
+	case "common", "organizations", "consumers":
+		w = append(w, fmt.Sprintf("the token endpoint uses the %q tenant, which does not work with client credentials: put your tenant ID or domain in the URL", tenant))
+	}
+	return w
+}
+
+func audienceWarnings(c *Claims) []string {
+	outlook := false
+	for _, a := range c.Audience {
+		if slices.Contains(outlookAudiences, strings.TrimSuffix(strings.ToLower(a), "/")) {
+			outlook = true
+		}
+	}
+	if !outlook || slices.Contains(c.Roles, "SMTP.SendAsApp") {
+		return nil
+	}
+	msg := "the token is for Exchange Online but has no SMTP.SendAsApp role: give the app the Office 365 Exchange Online application permission SMTP.SendAsApp and grant admin consent"
+	if c.Scope != "" && len(c.Roles) == 0 {
+		msg += " (this token has scp, so it is a delegated user token, not an app token)"
+	}
+	return []string{msg}
+}

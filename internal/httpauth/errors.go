@@ -1,0 +1,302 @@
+package httpauth
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"mime"
+	"net"
+	"net/url"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"dsconfig/internal/config"
+)
+
+// ErrorClass says what kind of failure a TokenError is.
+type ErrorClass string
+
+// The classes of token failure.
+const (
+	ClassOAuth        ErrorClass = "oauth-error"     // an RFC 6749 §5.2 error response
+	ClassHTTP         ErrorClass = "http-error"      // a non-2xx status without an OAuth error
+	ClassBadResponse  ErrorClass = "bad-response"    // a 2xx body that is not a token response
+	ClassNoToken      ErrorClass = "no-access-token" // a 2xx JSON body without access_token
+	ClassTimeout      ErrorClass = "timeout"         // no answer within response-timeout
+	ClassDNS          ErrorClass = "dns"             // the host name does not resolve
+	ClassTLS          ErrorClass = "tls"             // the TLS handshake failed
+	ClassConnect      ErrorClass = "connect"         // the connection failed
+	ClassStaticReject ErrorClass = "static-rejected" // a static token was rejected
+	ClassOther        ErrorClass = "request-failed"  // anything else
+)
+
+// TokenError is a token that could not be obtained. It says what was
+// attempted (endpoint, client id; never the secret), what came back, and
+// through ErrorHint what to do. Every text in it has been cleared of the
+// secret.
+type TokenError struct {
+	Method   string
+	Endpoint string
+	ClientID string
+	Class    ErrorClass
+
+	Status      int    // HTTP status; 0 when there was no response
+	StatusText  string // e.g. "401 Unauthorized"
+	Code        string // RFC 6749 error, e.g. invalid_client
+	Description string // error_description
+	URI         string // error_uri
+	// Microsoft Entra ID details from the error body.
+	AADSTS        string // e.g. "AADSTS7000215"
+	TraceID       string
+	CorrelationID string
+	Fields        []string // for ClassNoToken: the fields the body had
+	ContentType   string
+	Location      string // for a redirect
+	Snippet       string // the start of a body that could not be understood, sanitized
+	Timeout       time.Duration
+	Err           error // the underlying error, when there was no response
+}
+
+// Error reads like: oauth2: token request to URL for client id "x"
+// failed: what came back.
+func (e *TokenError) Error() string {
+	who := fmt.Sprintf("oauth2: token request to %s for client id %q failed: ", e.Endpoint, e.ClientID)
+	if e.Class == ClassStaticReject {
+		who = fmt.Sprintf("oauth2: http authorization method %q: ", e.Method)
+	}
+	return who + e.detail()
+}
+
+func (e *TokenError) detail() string {
+	switch e.Class {
+	case ClassOAuth:
+		return e.oauthDetail()
+	case ClassHTTP:
+		if e.Location != "" {
+			return fmt.Sprintf("the server answered HTTP %s, redirecting to %s", e.StatusText, e.Location)
+		}
+		if e.Snippet == "" {
+			return fmt.Sprintf("the server answered HTTP %s with an empty body", e.StatusText)
+		}
+		return fmt.Sprintf("the server answered HTTP %s without an OAuth error (content type %q): %q", e.StatusText, e.ContentType, e.Snippet)
+	case ClassBadResponse:
+		return fmt.Sprintf("the server answered HTTP %s, but the body is not a token response (content type %q): %q", e.StatusText, e.ContentType, e.Snippet)
+	case ClassNoToken:
+		return fmt.Sprintf("the server answered HTTP %s without an access_token (fields in the response: %s)", e.StatusText, strings.Join(e.Fields, ", "))
+	case ClassTimeout:
+		return fmt.Sprintf("no answer within %s (response-timeout)", config.FormatDuration(e.Timeout))
+	case ClassStaticReject:
+		return "the server rejected the static bearer token, and a static token cannot be renewed"
+	case ClassDNS:
+		return fmt.Sprintf("the host name could not be resolved: %v", e.Err)
+	case ClassTLS:
+		return fmt.Sprintf("the TLS handshake failed: %v", e.Err)
+	case ClassConnect:
+		return fmt.Sprintf("could not connect: %v", e.Err)
+	}
+	return fmt.Sprintf("%v", e.Err)
+}
+
+func (e *TokenError) oauthDetail() string {
+	s := fmt.Sprintf("the server answered HTTP %s with error %q", e.StatusText, e.Code)
+	if e.Description != "" {
+		s += ": " + e.Description
+	}
+	var ids []string
+	if e.TraceID != "" {
+		ids = append(ids, "trace id "+e.TraceID)
+	}
+	if e.CorrelationID != "" {
+		ids = append(ids, "correlation id "+e.CorrelationID)
+	}
+	if len(ids) > 0 {
+		s += " (" + strings.Join(ids, ", ") + ")"
+	}
+	return s
+}
+
+func (e *TokenError) Unwrap() error { return e.Err }
+
+// classify fills e from the error x/oauth2 or net/http returned and from
+// what the recorder saw.
+func (e *TokenError) classify(ctx context.Context, err error, ex *exchange) {
+	var re *oauth2.RetrieveError
+	switch {
+	case errors.As(err, &re):
+		e.fromResponse(re.Body, ex)
+		e.Code, e.Description, e.URI = re.ErrorCode, re.ErrorDescription, re.ErrorURI
+		if e.Code == "" {
+			e.jsonError(re.Body)
+		}
+		e.Class = ClassHTTP
+		if e.Code != "" {
+			e.Class = ClassOAuth
+			e.microsoftDetails(re.Body)
+		}
+	case ex != nil:
+		// x/oauth2 gives a plain error for a 2xx body it cannot use.
+		e.fromResponse(ex.head.Bytes(), ex)
+		e.classifyBody(ex.head.Bytes())
+	default:
+		e.classifyNetwork(ctx, err)
+	}
+}
+
+func (e *TokenError) fromResponse(body []byte, ex *exchange) {
+	if ex == nil {
+		return
+	}
+	e.Status, e.StatusText, e.ContentType, e.Location = ex.status, ex.statusText, ex.contentType, ex.location
+	e.Snippet = snippet(body)
+}
+
+func (e *TokenError) classifyBody(body []byte) {
+	var m map[string]any
+	if mt, _, _ := mime.ParseMediaType(e.ContentType); mt == "application/x-www-form-urlencoded" || mt == "text/plain" {
+		if q, err := url.ParseQuery(string(body)); err == nil && len(q) > 0 && !strings.ContainsAny(string(body), "<{") {
+			m = map[string]any{}
+			for k := range q {
+				m[k] = q.Get(k)
+			}
+		}
+	} else if json.Unmarshal(body, &m) != nil {
+		m = nil
+	}
+	if m == nil {
+		e.Class = ClassBadResponse
+		return
+	}
+	if s, _ := m["access_token"].(string); s == "" {
+		e.Class = ClassNoToken
+		e.Snippet = ""
+		for k := range m {
+			e.Fields = append(e.Fields, k)
+		}
+		sort.Strings(e.Fields)
+		return
+	}
+	// access_token is there but something else did not parse, e.g. a
+	// non-numeric expires_in.
+	e.Class = ClassBadResponse
+}
+
+// jsonError reads an RFC 6749 error from a JSON body that x/oauth2 did
+// not parse because of its content type (text/plain is read as a form).
+func (e *TokenError) jsonError(body []byte) {
+	var oe struct {
+		Code        string `json:"error"`
+		Description string `json:"error_description"`
+		URI         string `json:"error_uri"`
+	}
+	if json.Unmarshal(body, &oe) == nil {
+		e.Code, e.Description, e.URI = oe.Code, oe.Description, oe.URI
+	}
+}
+
+// microsoftDetails reads the fields Entra ID adds to an error body.
+func (e *TokenError) microsoftDetails(body []byte) {
+	var ms struct {
+		ErrorCodes    []int  `json:"error_codes"`
+		TraceID       string `json:"trace_id"`
+		CorrelationID string `json:"correlation_id"`
+	}
+	_ = json.Unmarshal(body, &ms)
+	e.TraceID, e.CorrelationID = ms.TraceID, ms.CorrelationID
+	if m := aadstsRE.FindString(e.Description); m != "" {
+		e.AADSTS = m
+	} else if len(ms.ErrorCodes) > 0 {
+		e.AADSTS = fmt.Sprintf("AADSTS%d", ms.ErrorCodes[0])
+	}
+}
+
+var aadstsRE = regexp.MustCompile(`AADSTS\d+`)
+
+func (e *TokenError) classifyNetwork(ctx context.Context, err error) {
+	// url.Error holds the request URL, which for request-method get
+	// carries the secret: keep only what it wraps.
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	e.Err = err
+	var dns *net.DNSError
+	var ne net.Error
+	switch {
+	case errors.Is(err, context.Canceled) && ctx.Err() != nil:
+		e.Class = ClassOther
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
+		e.Class = ClassTimeout
+	case errors.As(err, &dns):
+		e.Class = ClassDNS
+	case isTLSError(err):
+		e.Class = ClassTLS
+	case errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
+		e.Class = ClassConnect
+	default:
+		e.Class = ClassOther
+	}
+}
+
+func isTLSError(err error) bool {
+	var (
+		ua x509.UnknownAuthorityError
+		he x509.HostnameError
+		ci x509.CertificateInvalidError
+		cv *tls.CertificateVerificationError
+		rh tls.RecordHeaderError
+		ae tls.AlertError
+		ec *tls.ECHRejectionError
+	)
+	return errors.As(err, &ua) || errors.As(err, &he) || errors.As(err, &ci) || errors.As(err, &cv) ||
+		errors.As(err, &rh) || errors.As(err, &ae) || errors.As(err, &ec) || strings.Contains(err.Error(), "tls: ")
+}
+
+// snippet returns the start of body on one line, with control characters
+// replaced, for an error message.
+func snippet(body []byte) string {
+	s := strings.Join(strings.Fields(strings.ToValidUTF8(string(body), "?")), " ")
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return '?'
+		}
+		return r
+	}, s)
+	if len(s) > 200 {
+		s = strings.ToValidUTF8(s[:200], "") + "..."
+	}
+	return s
+}
+
+// redact replaces every form of the secret in the texts of e.
+func (e *TokenError) redact(forms []string) {
+	forms = slices.DeleteFunc(slices.Clone(forms), func(s string) bool { return len(s) < 4 })
+	r := func(s string) string {
+		for _, f := range forms {
+			s = strings.ReplaceAll(s, f, config.Mask)
+		}
+		return s
+	}
+	e.Description, e.Snippet, e.URI, e.Location = r(e.Description), r(e.Snippet), r(e.URI), r(e.Location)
+	if e.Err != nil && r(e.Err.Error()) != e.Err.Error() {
+		e.Err = &redactedError{msg: r(e.Err.Error()), err: e.Err}
+	}
+}
+
+// redactedError shows a cleaned message but still unwraps, so that
+// errors.Is(err, context.DeadlineExceeded) keeps working.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (r *redactedError) Error() string { return r.msg }
+func (r *redactedError) Unwrap() error { return r.err }

@@ -1,0 +1,149 @@
+package httpauth
+
+import (
+	"bytes"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"dsconfig/internal/config"
+	"dsconfig/internal/tlsconf"
+)
+
+// buildTransport makes the HTTP transport for a token endpoint: TLS from
+// the trust and key manager providers, and the proxy from
+// http-proxy-external-server or else the environment.
+func buildTransport(opts *Options, v config.View) (*http.Transport, error) {
+	endpoint, err := url.Parse(v.String(PropTokenEndpointURL))
+	if err != nil {
+		return nil, err
+	}
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.Proxy = http.ProxyFromEnvironment
+	if name := v.String(PropHTTPProxyExternalServer); name != "" {
+		proxy, err := proxyURL(opts, name, endpoint)
+		if err != nil {
+			return nil, err
+		}
+		t.Proxy = http.ProxyURL(proxy)
+	}
+	if endpoint.Scheme == "https" {
+		cfg, err := tlsconf.ClientConfig(tlsconf.Settings{Registry: opts.Registry, State: opts.State, Dir: opts.Dir,
+			TrustManager: v.String(PropTrustManagerProvider), KeyManager: v.String(PropKeyManagerProvider),
+			ServerName: endpoint.Hostname(), SkipHostnameCheck: v.String(PropHostnameVerification) == "allow-all"})
+		if err != nil {
+			return nil, err
+		}
+		t.TLSClientConfig = cfg
+	}
+	return t, nil
+}
+
+// proxyURL returns the URL of the http-proxy external server. Through a
+// proxy an https endpoint is tunnelled (CONNECT), but a plain-http one is
+// sent to the proxy in clear, with the client secret; that is refused
+// unless the proxy, too, is on the loopback interface.
+func proxyURL(opts *Options, name string, endpoint *url.URL) (*url.URL, error) {
+	o, err := config.Find(opts.State, opts.Registry.Kind(config.KindExternalServer), name)
+	if err != nil {
+		return nil, err
+	}
+	if o.Type != TypeHTTPProxy {
+		return nil, fmt.Errorf("external server %q is a %s, not an %s", name, o.Type, TypeHTTPProxy)
+	}
+	pv := opts.Registry.View(o)
+	host := pv.String(PropServerHostName)
+	if endpoint.Scheme == "http" && !config.IsLoopbackHost(host) {
+		return nil, fmt.Errorf("the token endpoint %s is plain http, and the proxy %q is not on the loopback interface: the client secret would cross the network in clear", endpoint, name)
+	}
+	return &url.URL{Scheme: "http", Host: net.JoinHostPort(host, strconv.Itoa(pv.Int(PropServerPort)))}, nil
+}
+
+// exchange is what came back from one token request, kept for error
+// messages: x/oauth2 drops the body of a successful response it cannot
+// parse.
+type exchange struct {
+	status      int
+	statusText  string
+	contentType string
+	location    string
+	head        bytes.Buffer // the first bytes of the body
+}
+
+const headLimit = 4096
+
+// recorder is the round tripper of one token request. It records the
+// response and, for request-method get, moves the form parameters that
+// x/oauth2 always POSTs into the query string.
+type recorder struct {
+	base http.RoundTripper
+	get  bool
+	last *exchange
+}
+
+func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	if r.get {
+		g, err := asGet(req)
+		if err != nil {
+			return nil, err
+		}
+		req = g
+	}
+	resp, err := r.base.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	ex := &exchange{status: resp.StatusCode, statusText: resp.Status,
+		contentType: resp.Header.Get("Content-Type"), location: resp.Header.Get("Location")}
+	resp.Body = &headReader{rc: resp.Body, ex: ex}
+	r.last = ex
+	return resp, nil
+}
+
+// asGet returns a GET request with req's form body in its query string.
+// A round tripper must not change the request it is given, so this is a
+// copy.
+func asGet(req *http.Request) (*http.Request, error) {
+	body, err := io.ReadAll(req.Body)
+	req.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		return nil, err
+	}
+	g := req.Clone(req.Context())
+	q := g.URL.Query()
+	for k, vs := range form {
+		q[k] = append(q[k], vs...)
+	}
+	g.URL.RawQuery = q.Encode()
+	g.Method, g.Body, g.GetBody, g.ContentLength = http.MethodGet, http.NoBody, nil, 0
+	g.Header.Del("Content-Type")
+	return g, nil
+}
+
+// headReader passes a response body through and keeps its first bytes.
+type headReader struct {
+	rc io.ReadCloser
+	ex *exchange
+}
+
+func (h *headReader) Read(p []byte) (int, error) {
+	n, err := h.rc.Read(p)
+	if room := headLimit - h.ex.head.Len(); room > 0 {
+		h.ex.head.Write(p[:min(n, room)])
+	}
+	return n, err
+}
+
+func (h *headReader) Close() error { return h.rc.Close() }
+
+func basicAuth(id, secret string) string {
+	return base64.StdEncoding.EncodeToString([]byte(id + ":" + secret))
+}
