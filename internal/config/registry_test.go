@@ -69,19 +69,19 @@ func TestRegistryRefusesBrokenDefinitions(t *testing.T) {
 		return &config.PropertyDef{Name: "p", Synopsis: "A property.", Syntax: config.String{}}
 	}
 	cases := map[string]func(p *config.PropertyDef){
-		"bad name":              func(p *config.PropertyDef) { p.Name = "Bad_Name" },
-		"no syntax":             func(p *config.PropertyDef) { p.Syntax = nil },
-		"two sentences":         func(p *config.PropertyDef) { p.Synopsis = "One. Two." },
-		"no period":             func(p *config.PropertyDef) { p.Synopsis = "One" },
-		"mandatory default":     func(p *config.PropertyDef) { p.Mandatory, p.Default = true, []string{"x"} },
-		"default off syntax":    func(p *config.PropertyDef) { p.Syntax, p.Default = config.Boolean{}, []string{"yes"} },
-		"ordered single":        func(p *config.PropertyDef) { p.Ordered = true },
-		"sensitive not secret":  func(p *config.PropertyDef) { p.Sensitive = true },
-		"secret not sensitive":  func(p *config.PropertyDef) { p.Syntax = config.Secret{} },
-		"dangling ref kind":     func(p *config.PropertyDef) { p.Syntax = config.Reference{Kind: "nope"} },
-		"dangling ref type":     func(p *config.PropertyDef) { p.Syntax = config.Reference{Kind: "k", Types: []string{"nope"}} },
-		"reserved name type":    func(p *config.PropertyDef) { p.Name = "type" },
-		"two defaults single":   func(p *config.PropertyDef) { p.Default = []string{"a", "b"} },
+		"bad name":             func(p *config.PropertyDef) { p.Name = "Bad_Name" },
+		"no syntax":            func(p *config.PropertyDef) { p.Syntax = nil },
+		"two sentences":        func(p *config.PropertyDef) { p.Synopsis = "One. Two." },
+		"no period":            func(p *config.PropertyDef) { p.Synopsis = "One" },
+		"mandatory default":    func(p *config.PropertyDef) { p.Mandatory, p.Default = true, []string{"x"} },
+		"default off syntax":   func(p *config.PropertyDef) { p.Syntax, p.Default = config.Boolean{}, []string{"yes"} },
+		"ordered single":       func(p *config.PropertyDef) { p.Ordered = true },
+		"sensitive not secret": func(p *config.PropertyDef) { p.Sensitive = true },
+		"secret not sensitive": func(p *config.PropertyDef) { p.Syntax = config.Secret{} },
+		"dangling ref kind":    func(p *config.PropertyDef) { p.Syntax = config.Reference{Kind: "nope"} },
+		"dangling ref type":    func(p *config.PropertyDef) { p.Syntax = config.Reference{Kind: "k", Types: []string{"nope"}} },
+		"reserved name type":   func(p *config.PropertyDef) { p.Name = "type" },
+		"two defaults single":  func(p *config.PropertyDef) { p.Default = []string{"a", "b"} },
 	}
 	for name, mutate := range cases {
 		p := ok()
