@@ -248,11 +248,16 @@ func TestLockTimeout(t *testing.T) {
 	s := newStore(t)
 	release := make(chan struct{})
 	held := make(chan struct{})
-	go s.Update(func(*config.Tx) error { close(held); <-release; return nil })
+	done := make(chan struct{})
+	go func() {
+		s.Update(func(*config.Tx) error { close(held); <-release; return nil })
+		close(done)
+	}()
 	<-held
 	impatient := &config.Store{Dir: s.Dir, Registry: s.Registry, LockTimeout: 50 * time.Millisecond}
 	_, err := impatient.Update(func(*config.Tx) error { return nil })
 	close(release)
+	<-done
 	var le *config.LockError
 	if !errors.As(err, &le) {
 		t.Errorf("Update while locked: %v, want a *LockError", err)

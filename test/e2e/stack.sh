@@ -290,6 +290,7 @@ meta_directory = /etc/postfix
 mail_owner = postfix
 setgid_group = postdrop
 maillog_file = $POSTFIX_DIR/maillog
+maillog_file_prefixes = $E2E_DIR
 syslog_name = postfix-dsconfig-e2e
 myhostname = mail.example.test
 mydomain = example.test
@@ -392,9 +393,12 @@ start_postfix() {
 		e2e_port_free "$p" || e2e_die "port $p already in use (not by this stack)"
 	done
 	e2e_log "starting postfix"
-	postfix -c "$POSTFIX_DIR" set-permissions >/dev/null 2>&1 || true
-	postfix -c "$POSTFIX_DIR" check 2>&1 | grep -v 'warning: .*/etc/postfix' >&2 || true
-	postfix -c "$POSTFIX_DIR" start 2>&1 | sed 's/^/  /' >&2 || true
+	# (postfix logs its own start problems to $POSTFIX_DIR/maillog)
+	if ! postfix -c "$POSTFIX_DIR" start >"$POSTFIX_DIR/start.log" 2>&1; then
+		cat "$POSTFIX_DIR/start.log" >&2
+		tail -20 "$POSTFIX_DIR/maillog" >&2 2>/dev/null || true
+		e2e_die "postfix start failed"
+	fi
 	e2e_wait_port "$E2E_POSTFIX_SUBMISSION_PORT" 20 || { tail -20 "$POSTFIX_DIR/maillog" >&2 || true; e2e_die "postfix not listening"; }
 	e2e_wait_port "$E2E_POSTFIX_RELAY_PORT" 20 || e2e_die "postfix relay port not listening"
 	e2e_wait_port "$E2E_POSTFIX_SUBMISSIONS_PORT" 20 || e2e_die "postfix submissions port not listening"
