@@ -74,9 +74,7 @@ func sendOne(ctx context.Context, c Candidate, i, n int, m *Message, o *Options)
 		o.report(Step{Server: c.Name, Stage: StageConfig, Detail: e.Error(), Duration: time.Since(start)})
 		return nil, e
 	}
-	if s.Name == "" {
-		s.Name = c.Name
-	}
+	s.Name = c.Name
 	o.report(Step{Server: s.Name, Stage: StageConfig, OK: true, Duration: time.Since(start),
 		Detail: fmt.Sprintf("server %d of %d: %s, smtp-security %s, %s", i+1, n, s.addr(), s.Security, s.credentialText())})
 	return Send(ctx, s, m, o)
