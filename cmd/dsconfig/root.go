@@ -82,6 +82,7 @@ func newRootCmd(f *factory) *cobra.Command {
 	lp := newCmdListProperties(f)
 	lp.GroupID = "other"
 	root.AddCommand(lp)
+	root.AddCommand(newCmdSendTestMail(f))
 	return root
 }
 

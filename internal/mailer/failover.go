@@ -60,7 +60,7 @@ func SendFailover(ctx context.Context, cands []Candidate, m *Message, o *Options
 		}
 		errs = append(errs, err)
 		if i < len(cands)-1 {
-			o.report(Step{Server: c.Name, Stage: StageResult, Detail: fmt.Sprintf("failed; trying the next server, %q", cands[i+1].Name)})
+			o.report(Step{Server: c.Name, Stage: StageResult, Info: true, Detail: fmt.Sprintf("failed; trying the next server, %q", cands[i+1].Name)})
 		}
 	}
 	return nil, &FailoverError{Errors: errs}
@@ -76,7 +76,7 @@ func sendOne(ctx context.Context, c Candidate, i, n int, m *Message, o *Options)
 	}
 	s.Name = c.Name
 	o.report(Step{Server: s.Name, Stage: StageConfig, OK: true, Duration: time.Since(start),
-		Detail: fmt.Sprintf("server %d of %d: %s, smtp-security %s, %s", i+1, n, s.addr(), s.Security, s.credentialText())})
+		Detail: fmt.Sprintf("server %d of %d, %q: %s, smtp-security %s, %s", i+1, n, c.Name, s.addr(), s.Security, s.credentialText())})
 	return Send(ctx, s, m, o)
 }
 

@@ -95,9 +95,12 @@ type Options struct {
 
 // Step is one line of the report.
 type Step struct {
-	Server   string
-	Stage    Stage
-	OK       bool
+	Server string
+	Stage  Stage
+	OK     bool
+	// Info marks a remark, such as a retry, that is neither a success
+	// nor a failure.
+	Info     bool
 	Detail   string
 	Duration time.Duration
 }
@@ -139,9 +142,15 @@ func Send(ctx context.Context, s *Server, m *Message, o *Options) (*Result, erro
 		mode = IRAuto
 	}
 	renewed, fellBack := false, false
+	var prev *Error // the rejection that led to a renewal
 	for conns := 1; ; conns++ {
 		tok, err := token(ctx, s, o)
 		if err != nil {
+			if prev != nil {
+				// The renewal failed (a static token cannot be renewed):
+				// the rejection is still the news.
+				return nil, prev
+			}
 			return nil, err
 		}
 		a := &attempt{s: s, m: m, o: o, tok: tok, mode: mode}
@@ -157,13 +166,15 @@ func Send(ctx context.Context, s *Server, m *Message, o *Options) (*Result, erro
 		switch {
 		case !renewed && tok != nil && tokenRejected(e):
 			renewed = true
-			o.report(Step{Server: s.label(), Stage: StageAuth, Detail: "the token was rejected; discarding it and retrying once with a new token on a new connection"})
+			o.report(Step{Server: s.label(), Stage: StageAuth, Info: true, Detail: "the token was rejected; discarding it and retrying once with a new token on a new connection"})
 			if rerr := s.Tokens.Reject(ctx, tok); rerr != nil {
-				return nil, fail(StageToken, s.label(), rerr)
+				o.report(Step{Server: s.label(), Stage: StageToken, Info: true, Detail: "discarding the token failed: " + rerr.Error()})
+				return nil, e
 			}
+			prev = e
 		case !fellBack && a.sentInline && mode != IRInline && lineRefused(e):
-			fellBack, mode = true, IRTwoStep
-			o.report(Step{Server: s.label(), Stage: StageAuth, Detail: "the inline AUTH line was refused; retrying once in the two-step form on a new connection"})
+			fellBack, mode, prev = true, IRTwoStep, nil
+			o.report(Step{Server: s.label(), Stage: StageAuth, Info: true, Detail: "the inline AUTH line was refused; retrying once in the two-step form on a new connection"})
 		default:
 			return nil, err
 		}
