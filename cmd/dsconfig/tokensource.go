@@ -59,7 +59,7 @@ type staticTokens struct {
 func (s *staticTokens) Token(ctx context.Context) (*httpauth.Token, error) {
 	tok, err := s.res.Secret(ctx, s.provider)
 	if err != nil {
-		return nil, err
+		return nil, unusable{err}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -96,3 +96,10 @@ func jwtExpiry(tok string) time.Time {
 	}
 	return time.Unix(claims.Exp, 0)
 }
+
+// unusable marks a secret that cannot be resolved as a configuration
+// problem (exit code 3), as httpauth.ConfigError will.
+type unusable struct{ error }
+
+func (u unusable) Unwrap() error        { return u.error }
+func (u unusable) Is(target error) bool { return target == config.ErrRejected }

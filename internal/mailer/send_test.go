@@ -3,7 +3,6 @@ package mailer
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
 	"net"
 	"strconv"
 	"strings"
@@ -137,7 +136,7 @@ func TestStartTLSAndImplicitTLS(t *testing.T) {
 				tlsDetail = x.Detail
 			}
 		}
-		if !strings.HasPrefix(tlsDetail, "TLS 1.3") || !strings.Contains(tlsDetail, `issued by "O=dsconfig sandbox,CN=dsconfig sandbox CA"`) && !strings.Contains(tlsDetail, "dsconfig sandbox CA") {
+		if !strings.HasPrefix(tlsDetail, "TLS 1.3") || !strings.Contains(tlsDetail, `issued by "CN=dsconfig sandbox CA`) {
 			t.Errorf("%s: TLS step %q", sec, tlsDetail)
 		}
 	}
@@ -448,5 +447,3 @@ func TestParseQuitAfter(t *testing.T) {
 		t.Errorf("data: %v", err)
 	}
 }
-
-var _ = tls.VersionTLS13
