@@ -65,6 +65,10 @@ echo "== Sending a test mail"
 run send-test-mail --to ops@example.com --verbose
 
 echo
+echo "== Again, stopping after AUTH (the token now comes from the cache when this dsconfig has one)"
+run send-test-mail --to ops@example.com --quit-after auth
+
+echo
 echo "== The message as the sandbox received it"
 for f in "$SANDBOX_MESSAGES"/*.eml; do
 	echo "--- $f"
