@@ -56,7 +56,7 @@ func (a *attempt) run(ctx context.Context) (*Result, error) {
 	defer a.close()
 	stop := context.AfterFunc(ctx, a.close)
 	defer stop()
-	res, err := a.session()
+	res, err := a.session(ctx)
 	if err != nil && ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
@@ -69,8 +69,8 @@ func (a *attempt) close() {
 	}
 }
 
-func (a *attempt) session() (*Result, error) {
-	conn, greeting, err := a.connect()
+func (a *attempt) session(ctx context.Context) (*Result, error) {
+	conn, greeting, err := a.connect(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -100,9 +100,9 @@ func (a *attempt) session() (*Result, error) {
 
 // connect opens the TCP connection, does the implicit TLS handshake for
 // ssl, and reads the greeting.
-func (a *attempt) connect() (net.Conn, string, error) {
+func (a *attempt) connect(ctx context.Context) (net.Conn, string, error) {
 	start := time.Now()
-	raw, err := a.dial()
+	raw, err := a.dial(ctx)
 	if err != nil {
 		return nil, "", a.fail(StageConnect, start, err)
 	}
@@ -137,8 +137,8 @@ func (a *attempt) timeout() time.Duration {
 	return 30 * time.Second
 }
 
-func (a *attempt) dial() (net.Conn, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), a.timeout())
+func (a *attempt) dial(ctx context.Context) (net.Conn, error) {
+	ctx, cancel := context.WithTimeout(ctx, a.timeout())
 	defer cancel()
 	if a.s.Dial != nil {
 		return a.s.Dial(ctx, "tcp", a.s.addr())
