@@ -51,15 +51,6 @@ func ParseQuitAfter(s string) (Stage, error) {
 	return "", fmt.Errorf("invalid stage %q: it must be one of %s", s, strings.Join(names, ", "))
 }
 
-func (s Stage) index() int {
-	for i, st := range quitStages {
-		if st == s {
-			return i
-		}
-	}
-	return len(quitStages)
-}
-
 // Error is a failure of one send attempt. It never holds a token or a
 // password.
 type Error struct {

@@ -127,17 +127,6 @@ func (s *steps) add(st Step) {
 	s.all = append(s.all, st)
 }
 
-func (s *steps) has(stage Stage, ok bool) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, st := range s.all {
-		if st.Stage == stage && st.OK == ok {
-			return true
-		}
-	}
-	return false
-}
-
 func opts(st *steps) *Options {
 	return &Options{Report: st.add}
 }
