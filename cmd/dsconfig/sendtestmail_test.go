@@ -190,3 +190,17 @@ func TestSendTestMailPassword(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+func TestSendTestMailJSONFailure(t *testing.T) {
+	e := newMailEnv(t, sandbox.Options{})
+	e.provision()
+	e.env["SMTP_BEARER_TOKEN"] = e.sb.Issue(-time.Minute)
+	code, out, _ := e.run("send-test-mail", "--to", "ops@example.com", "--output", "json", "--mechanism", "xoauth2")
+	var doc jsonMailResult
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || code != exitAuth {
+		t.Fatalf("exit %d, %v\n%s", code, err, out)
+	}
+	if doc.Result != nil || doc.Error == nil || doc.Error.Stage != "auth" || doc.Error.Reply != "535 5.7.3 Authentication unsuccessful" || !strings.Contains(doc.Error.Hint, "SMTP.SendAsApp") {
+		t.Errorf("result %+v, error %+v", doc.Result, doc.Error)
+	}
+}

@@ -119,9 +119,7 @@ func (p *stepPrinter) document(res *mailer.Result, err error, total time.Duratio
 		var e *mailer.Error
 		if errors.As(err, &e) {
 			doc.Error.Stage, doc.Error.Server, doc.Error.Hint = string(e.Stage), e.Server, e.ErrorHint()
-			if e.Reply != nil {
-				doc.Error.Reply = fmt.Sprintf("%d %d.%d.%d %s", e.Reply.Code, e.Reply.EnhancedCode[0], e.Reply.EnhancedCode[1], e.Reply.EnhancedCode[2], e.Reply.Message)
-			}
+			doc.Error.Reply = e.ReplyText()
 		}
 	}
 	return doc

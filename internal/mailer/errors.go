@@ -93,6 +93,14 @@ func (e *Error) ErrorHint() string {
 	return ""
 }
 
+// ReplyText is the server's reply as sent ("535 5.7.3 text"), or "".
+func (e *Error) ReplyText() string {
+	if e.Reply == nil {
+		return ""
+	}
+	return replyText(e.Reply)
+}
+
 // replyText renders a reply as the server sent it: "535 5.7.3 text".
 func replyText(r *smtp.SMTPError) string {
 	s := fmt.Sprintf("%03d", r.Code)
