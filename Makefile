@@ -3,7 +3,7 @@
 GO ?= go
 STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: build test lint docs quickstart
+.PHONY: build test lint docs quickstart demo
 
 build:
 	$(GO) build -o bin/dsconfig ./cmd/dsconfig
@@ -23,3 +23,10 @@ docs:
 # The provisioning quick start of the README, in a throw-away directory.
 quickstart: build
 	./scripts/quickstart.sh bin/dsconfig
+
+# Sends a real test mail through the loopback sandbox (token endpoint and
+# SMTP server with STARTTLS from a private CA), end to end. Needs only Go.
+demo:
+	$(GO) build -o bin/dsconfig ./cmd/dsconfig
+	$(GO) build -o bin/dsconfig-sandbox ./cmd/dsconfig-sandbox
+	./scripts/demo.sh bin/dsconfig bin/dsconfig-sandbox

@@ -13,7 +13,6 @@ import (
 
 	"dsconfig/internal/config"
 	"dsconfig/internal/httpauth"
-	"dsconfig/internal/passphrase"
 )
 
 type accessTokenOptions struct {
@@ -86,8 +85,7 @@ func accessTokenRun(ctx context.Context, f *factory, o *accessTokenOptions) erro
 	if err != nil {
 		return err
 	}
-	src, err := httpauth.New(httpauth.Options{Registry: f.Registry, State: st, Dir: store.Dir, NoCache: o.NoCache,
-		Secrets: &passphrase.Resolver{Registry: f.Registry, State: st, Dir: store.Dir, Getenv: f.Getenv}}, o.Method)
+	src, err := f.tokenSource(st, o.Method, o.NoCache)
 	if err != nil {
 		return err
 	}

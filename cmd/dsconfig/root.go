@@ -84,6 +84,7 @@ func newRootCmd(f *factory) *cobra.Command {
 	root.AddCommand(lp)
 	root.AddCommand(newCmdTestPassphraseProvider(f))
 	root.AddCommand(newCmdGetAccessToken(f))
+	root.AddCommand(newCmdSendTestMail(f))
 	return root
 }
 

@@ -1,0 +1,206 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"net"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"dsconfig/internal/sandbox"
+)
+
+// mailEnv is a config directory and an in-process sandbox.
+type mailEnv struct {
+	t   *testing.T
+	dir string
+	sb  *sandbox.Sandbox
+	env map[string]string
+}
+
+func newMailEnv(t *testing.T, opts sandbox.Options) *mailEnv {
+	opts.Dir = t.TempDir()
+	sb, err := sandbox.Start(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sb.Close() })
+	e := &mailEnv{t: t, dir: t.TempDir(), sb: sb, env: map[string]string{}}
+	e.env["SMTP_BEARER_TOKEN"] = sb.Issue(time.Hour)
+	return e
+}
+
+func (e *mailEnv) run(args ...string) (code int, stdout, stderr string) {
+	var out, errOut bytes.Buffer
+	ios := &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}
+	getenv := func(k string) string { return e.env[k] }
+	code = Main(append([]string{"--config-dir", e.dir}, args...), ios, getenv)
+	return code, out.String(), errOut.String()
+}
+
+func (e *mailEnv) must(args ...string) {
+	e.t.Helper()
+	if code, out, errOut := e.run(args...); code != 0 {
+		e.t.Fatalf("dsconfig %v: exit %d\n%s%s", args, code, out, errOut)
+	}
+}
+
+// provision creates a static-token method and an SMTP server "Sandbox" on
+// the sandbox with STARTTLS and the sandbox CA, listed globally.
+func (e *mailEnv) provision() {
+	host, port, _ := net.SplitHostPort(e.sb.SMTPAddr)
+	e.must("create-passphrase-provider", "--provider-name", "Token", "--type", "environment-variable",
+		"--set", "enabled:true", "--set", "environment-variable:SMTP_BEARER_TOKEN")
+	e.must("create-http-authorization-method", "--method-name", "Bearer", "--type", "static-bearer-token",
+		"--set", "enabled:true", "--set", "oauth-token-passphrase-provider:Token")
+	e.must("create-trust-manager-provider", "--provider-name", "Sandbox CA", "--type", "file-based",
+		"--set", "enabled:true", "--set", "trust-store-file:"+e.sb.CAFile)
+	e.must("create-external-server", "--server-name", "Sandbox", "--type", "smtp",
+		"--set", "server-host-name:"+host, "--set", "server-port:"+port, "--set", "smtp-security:starttls",
+		"--set", "user-name:alerts@example.com", "--set", "token-acquisition-method:Bearer",
+		"--set", "trust-manager-provider:Sandbox CA")
+	e.must("set-global-configuration-prop", "--set", "smtp-server:Sandbox")
+}
+
+func TestSendTestMail(t *testing.T) {
+	e := newMailEnv(t, sandbox.Options{RequireTLS: true})
+	e.provision()
+	code, out, errOut := e.run("send-test-mail", "--to", "ops@example.com", "--verbose")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	for _, want := range []string{"ok    config", "ok    token", "ok    connect", "ok    tls         ", "TLS 1.3",
+		"AUTH mechanisms: XOAUTH2 OAUTHBEARER", "ok    auth", "ok    mail", "ok    rcpt", "ok    data",
+		"ok    result", "queued as SBX000001", "C: AUTH OAUTHBEARER", "C: STARTTLS"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if tok := e.env["SMTP_BEARER_TOKEN"]; strings.Contains(out+errOut, tok) || strings.Contains(out+errOut, tok[:20]) {
+		t.Errorf("the token appears in the output:\n%s", out)
+	}
+	if len(e.sb.Messages()) != 1 {
+		t.Errorf("%d messages", len(e.sb.Messages()))
+	}
+}
+
+func TestSendTestMailJSON(t *testing.T) {
+	e := newMailEnv(t, sandbox.Options{})
+	e.provision()
+	code, out, errOut := e.run("send-test-mail", "--to", "ops@example.com", "--output", "json", "--mechanism", "xoauth2", "--verbose")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	var doc jsonMailResult
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	var steps []string
+	for _, s := range doc.Steps {
+		steps = append(steps, s.Step+":"+s.Status)
+	}
+	want := "config:ok token:ok connect:ok tls:ok ehlo:ok auth:ok mail:ok rcpt:ok data:ok"
+	if strings.Join(steps, " ") != want || doc.Result == nil || !strings.Contains(doc.Result.Reply, "queued as") || doc.Error != nil {
+		t.Errorf("steps %v, result %+v, error %+v", steps, doc.Result, doc.Error)
+	}
+	if !strings.Contains(errOut, "C: AUTH XOAUTH2 ********") || strings.Contains(errOut, e.env["SMTP_BEARER_TOKEN"]) {
+		t.Errorf("transcript on stderr:\n%s", errOut)
+	}
+}
+
+func TestSendTestMailExitCodes(t *testing.T) {
+	l, _ := net.Listen("tcp", "127.0.0.1:0")
+	dead := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	cases := []struct {
+		name  string
+		setup func(e *mailEnv)
+		args  []string
+		code  int
+		want  string
+	}{
+		{"no recipient", nil, nil, exitUsage, "--to is required"},
+		{"bad mechanism", nil, []string{"--to", "a@b", "--mechanism", "plain"}, exitUsage, "xoauth2 or oauthbearer"},
+		{"unknown server", nil, []string{"--to", "a@b", "--server-name", "Nope"}, exitConfig, `"Nope" does not exist`},
+		{"secret missing", func(e *mailEnv) { delete(e.env, "SMTP_BEARER_TOKEN") }, []string{"--to", "a@b"}, exitConfig, "SMTP_BEARER_TOKEN is not set"},
+		{"plaintext", func(e *mailEnv) {
+			e.must("set-external-server-prop", "--server-name", "Sandbox", "--set", "server-host-name:smtp.example.com", "--set", "smtp-security:none")
+		}, []string{"--to", "a@b"}, exitConfig, "over a connection without TLS"},
+		{"refused", func(e *mailEnv) {
+			e.must("set-external-server-prop", "--server-name", "Sandbox", "--set", "server-port:"+itoa(dead))
+		}, []string{"--to", "a@b"}, exitConnect, "nothing listens"},
+		{"expired token", func(e *mailEnv) { e.env["SMTP_BEARER_TOKEN"] = e.sb.Issue(-time.Minute) }, []string{"--to", "a@b", "--mechanism", "xoauth2"}, exitAuth, "SMTP.SendAsApp"},
+		{"recipient refused", nil, []string{"--to", "nobody"}, exitMessage, "501 5.5.2"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e := newMailEnv(t, sandbox.Options{})
+			e.provision()
+			if c.setup != nil {
+				c.setup(e)
+			}
+			code, out, errOut := e.run(append([]string{"send-test-mail"}, c.args...)...)
+			if code != c.code || !strings.Contains(errOut, c.want) {
+				t.Errorf("exit %d (want %d), stderr lacks %q?\n%s%s", code, c.code, c.want, out, errOut)
+			}
+			if c.name == "expired token" && len(e.sb.AuthAttempts()) != 1 {
+				t.Errorf("a static token was tried %d times", len(e.sb.AuthAttempts()))
+			}
+		})
+	}
+}
+
+func TestSendTestMailFailoverAndQuitAfter(t *testing.T) {
+	e := newMailEnv(t, sandbox.Options{})
+	e.provision()
+	e.must("create-external-server", "--server-name", "Dead", "--type", "smtp", "--set", "server-host-name:127.0.0.1",
+		"--set", "server-port:1", "--set", "smtp-security:starttls", "--set", "smtp-timeout:2 s")
+	e.must("set-global-configuration-prop", "--set", "smtp-server:Dead", "--set", "smtp-server:Sandbox")
+	code, out, errOut := e.run("send-test-mail", "--to", "ops@example.com", "--quit-after", "auth")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	for _, want := range []string{`[Dead] server 1 of 2`, `FAIL  connect`, `trying the next server, "Sandbox"`, `[Sandbox] server 2 of 2`, `stopped after auth`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if len(e.sb.Messages()) != 0 || len(e.sb.AuthAttempts()) != 1 {
+		t.Errorf("messages %d, auth %d", len(e.sb.Messages()), len(e.sb.AuthAttempts()))
+	}
+}
+
+func TestSendTestMailPassword(t *testing.T) {
+	e := newMailEnv(t, sandbox.Options{Users: map[string]string{"alerts@example.com": "pw-secret-1"}, Mechanisms: []string{"PLAIN"}})
+	e.env["SMTP_PASSWORD"] = "pw-secret-1"
+	host, port, _ := net.SplitHostPort(e.sb.SMTPAddr)
+	e.must("create-passphrase-provider", "--provider-name", "Password", "--type", "environment-variable",
+		"--set", "enabled:true", "--set", "environment-variable:SMTP_PASSWORD")
+	e.must("create-external-server", "--server-name", "Local", "--type", "smtp", "--set", "server-host-name:"+host,
+		"--set", "server-port:"+port, "--set", "user-name:alerts@example.com", "--set", "passphrase-provider:Password")
+	code, out, errOut := e.run("send-test-mail", "--to", "ops@example.com", "--server-name", "Local", "--verbose")
+	if code != 0 || !strings.Contains(out, "PLAIN as alerts@example.com accepted") {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	if strings.Contains(out, "pw-secret-1") || strings.Contains(out, "cHctc2VjcmV0LTE") {
+		t.Errorf("the password appears:\n%s", out)
+	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+func TestSendTestMailJSONFailure(t *testing.T) {
+	e := newMailEnv(t, sandbox.Options{})
+	e.provision()
+	e.env["SMTP_BEARER_TOKEN"] = e.sb.Issue(-time.Minute)
+	code, out, _ := e.run("send-test-mail", "--to", "ops@example.com", "--output", "json", "--mechanism", "xoauth2")
+	var doc jsonMailResult
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || code != exitAuth {
+		t.Fatalf("exit %d, %v\n%s", code, err, out)
+	}
+	if doc.Result != nil || doc.Error == nil || doc.Error.Stage != "auth" || doc.Error.Reply != "535 5.7.3 Authentication unsuccessful" || !strings.Contains(doc.Error.Hint, "SMTP.SendAsApp") {
+		t.Errorf("result %+v, error %+v", doc.Result, doc.Error)
+	}
+}

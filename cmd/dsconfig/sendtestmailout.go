@@ -1,0 +1,126 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"dsconfig/internal/mailer"
+)
+
+// stepPrinter writes send-test-mail's report: a line per step as it
+// happens, or one JSON document at the end.
+type stepPrinter struct {
+	io    *IOStreams
+	json  bool
+	multi bool // several servers: name the server on each line
+	steps []jsonStep
+}
+
+type jsonStep struct {
+	Server string `json:"server"`
+	Step   string `json:"step"`
+	Status string `json:"status"` // ok, failed or info
+	Detail string `json:"detail"`
+	Ms     int64  `json:"ms"`
+}
+
+type jsonMailResult struct {
+	Steps  []jsonStep      `json:"steps"`
+	Result *jsonSent       `json:"result"`
+	Error  *jsonMailFailed `json:"error"`
+	Ms     int64           `json:"ms"`
+}
+
+type jsonSent struct {
+	Server      string `json:"server"`
+	Reply       string `json:"reply,omitempty"`
+	MessageID   string `json:"message-id,omitempty"`
+	QuitAfter   string `json:"quit-after,omitempty"`
+	Connections int    `json:"connections"`
+}
+
+type jsonMailFailed struct {
+	Stage   string `json:"stage"`
+	Server  string `json:"server,omitempty"`
+	Message string `json:"message"`
+	Reply   string `json:"reply,omitempty"`
+	Hint    string `json:"hint,omitempty"`
+}
+
+func newStepPrinter(ios *IOStreams, json, multi bool) *stepPrinter {
+	return &stepPrinter{io: ios, json: json, multi: multi}
+}
+
+func (p *stepPrinter) step(st mailer.Step) {
+	status := "failed"
+	switch {
+	case st.OK:
+		status = "ok"
+	case st.Info:
+		status = "info"
+	}
+	js := jsonStep{Server: st.Server, Step: string(st.Stage), Status: status, Detail: st.Detail, Ms: st.Duration.Milliseconds()}
+	p.steps = append(p.steps, js)
+	if p.json {
+		return
+	}
+	mark := map[string]string{"ok": "ok", "failed": "FAIL", "info": "--"}[status]
+	detail := st.Detail
+	if p.multi {
+		detail = fmt.Sprintf("[%s] %s", st.Server, detail)
+	}
+	fmt.Fprintf(p.io.Out, "%-4s  %-7s %8s  %s\n", mark, st.Stage, shortDuration(st.Duration), detail)
+}
+
+func shortDuration(d time.Duration) string {
+	if d < time.Second {
+		return fmt.Sprintf("%d ms", d.Milliseconds())
+	}
+	return fmt.Sprintf("%.1f s", d.Seconds())
+}
+
+// transcriptWriter is where --verbose writes: with the steps for people,
+// on standard error beside JSON.
+func (p *stepPrinter) transcriptWriter() io.Writer {
+	if p.json {
+		return p.io.ErrOut
+	}
+	return p.io.Out
+}
+
+func (p *stepPrinter) finish(res *mailer.Result, err error, total time.Duration) error {
+	if p.json {
+		return writeJSON(p.io.Out, p.document(res, err, total))
+	}
+	if res == nil {
+		return nil
+	}
+	line := fmt.Sprintf("sent through %q: %s (Message-ID %s)", res.Server, res.Reply, res.MessageID)
+	if res.QuitAfter != "" {
+		line = fmt.Sprintf("stopped after %s as asked, through %q; no message was sent", res.QuitAfter, res.Server)
+	}
+	fmt.Fprintf(p.io.Out, "%-4s  %-7s %8s  %s\n", "ok", mailer.StageResult, shortDuration(total), line)
+	return nil
+}
+
+func (p *stepPrinter) document(res *mailer.Result, err error, total time.Duration) jsonMailResult {
+	doc := jsonMailResult{Steps: p.steps, Ms: total.Milliseconds()}
+	if doc.Steps == nil {
+		doc.Steps = []jsonStep{}
+	}
+	if res != nil {
+		doc.Result = &jsonSent{Server: res.Server, Reply: res.Reply, MessageID: res.MessageID,
+			QuitAfter: string(res.QuitAfter), Connections: res.Connections}
+	}
+	if err != nil {
+		doc.Error = &jsonMailFailed{Message: err.Error()}
+		var e *mailer.Error
+		if errors.As(err, &e) {
+			doc.Error.Stage, doc.Error.Server, doc.Error.Hint = string(e.Stage), e.Server, e.ErrorHint()
+			doc.Error.Reply = e.ReplyText()
+		}
+	}
+	return doc
+}

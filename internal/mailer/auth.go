@@ -1,0 +1,104 @@
+package mailer
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-sasl"
+
+	"dsconfig/internal/config"
+)
+
+// auth authenticates with the server's credentials, if there are any.
+func (a *attempt) auth() error {
+	if !a.s.hasCredentials() {
+		return nil
+	}
+	start := time.Now()
+	if !a.encrypted && !config.IsLoopbackHost(a.s.Host) {
+		// checkPlaintext refused this already; this guards the wire.
+		return a.fail(StageAuth, start, errors.New("refusing to authenticate without TLS"))
+	}
+	client, bearer, err := a.mechanism()
+	if err != nil {
+		return a.fail(StageAuth, start, err)
+	}
+	mech, _, _ := client.Start()
+	client = a.irForm(client)
+	if err := a.c.Auth(client); err != nil {
+		e := a.fail(StageAuth, start, err)
+		if bearer != nil {
+			e.Challenge = bearer.errorChallenge()
+		}
+		return e
+	}
+	form := "two-step"
+	if a.sentInline {
+		form = "initial response inline"
+	}
+	a.report(StageAuth, start, fmt.Sprintf("%s as %s accepted (%s)", mech, a.s.User, form))
+	return nil
+}
+
+// mechanism picks the SASL client. For tokens it returns the bearer
+// client too, to read its error challenge after a failure.
+func (a *attempt) mechanism() (sasl.Client, challenger, error) {
+	_, offered := a.c.Extension("AUTH")
+	if strings.TrimSpace(offered) == "" {
+		err := errors.New("the server offers no AUTH mechanism on this connection")
+		if ok, _ := a.c.Extension("STARTTLS"); ok && !a.encrypted {
+			return nil, nil, hinted{err, "the server offers AUTH only after STARTTLS: set smtp-security:starttls"}
+		}
+		return nil, nil, hinted{err, "check server-port: submission with AUTH is usually on 587 (starttls) or 465 (ssl)"}
+	}
+	if a.tok != nil {
+		return a.bearer(offered)
+	}
+	switch {
+	case a.c.SupportsAuth(sasl.Plain):
+		return sasl.NewPlainClient("", a.s.User, a.s.Password), nil, nil
+	case a.c.SupportsAuth(sasl.Login):
+		return sasl.NewLoginClient(a.s.User, a.s.Password), nil, nil
+	}
+	return nil, nil, fmt.Errorf("the server offers neither PLAIN nor LOGIN for a password (it offers %s)", offered)
+}
+
+func (a *attempt) bearer(offered string) (sasl.Client, challenger, error) {
+	mech := strings.ToUpper(a.o.Mechanism)
+	if mech == "" {
+		switch {
+		case a.c.SupportsAuth(sasl.OAuthBearer):
+			mech = sasl.OAuthBearer
+		case a.c.SupportsAuth(XOAUTH2):
+			mech = XOAUTH2
+		default:
+			return nil, nil, fmt.Errorf("the server offers neither OAUTHBEARER nor XOAUTH2 for a bearer token (it offers %s)", offered)
+		}
+	} else if !a.c.SupportsAuth(mech) {
+		return nil, nil, fmt.Errorf("the server does not offer %s (it offers %s)", mech, offered)
+	}
+	if mech == XOAUTH2 {
+		c := newXOAuth2Client(a.s.User, a.tok.AccessToken)
+		return c, c, nil
+	}
+	c := newOAuthBearerClient(a.s.User, a.tok.AccessToken, a.s.Host, a.s.Port)
+	return c, c, nil
+}
+
+// irForm decides between the inline and the two-step form (see IRMode).
+func (a *attempt) irForm(c sasl.Client) sasl.Client {
+	mech, ir, err := c.Start()
+	if err != nil || ir == nil {
+		return c
+	}
+	line := len("AUTH ") + len(mech) + 1 + base64Len(len(ir)) + len("\r\n")
+	if a.mode == IRTwoStep || (a.mode == IRAuto && line > maxInlineAuth) {
+		return &twoStep{Client: c}
+	}
+	a.sentInline = true
+	return c
+}
+
+func base64Len(n int) int { return (n + 2) / 3 * 4 }

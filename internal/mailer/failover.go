@@ -1,0 +1,91 @@
+package mailer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Candidate is one server of the global smtp-server list. It is resolved
+// (secrets, token source, TLS settings) only when its turn comes, so that
+// a broken second server does not stop the first from working.
+type Candidate struct {
+	Name    string
+	Resolve func(ctx context.Context) (*Server, error)
+}
+
+// FailoverError says that every server failed. It unwraps to the last
+// failure, which decides the exit code and the hint.
+type FailoverError struct {
+	Errors []error // one per server, in order
+}
+
+func (e *FailoverError) Error() string {
+	parts := make([]string, len(e.Errors))
+	for i, err := range e.Errors {
+		parts[i] = err.Error()
+	}
+	return fmt.Sprintf("smtp: all %d servers failed: %s", len(e.Errors), strings.Join(parts, "; "))
+}
+
+func (e *FailoverError) Unwrap() error { return e.Errors[len(e.Errors)-1] }
+
+// ErrorHint returns the last server's hint.
+func (e *FailoverError) ErrorHint() string {
+	var h interface{ ErrorHint() string }
+	if errors.As(e.Unwrap(), &h) {
+		return h.ErrorHint()
+	}
+	return ""
+}
+
+// SendFailover tries the servers in order until one sends the message,
+// the failover PingDirectory documents for the global smtp-server list.
+// With a single candidate its error is returned as is.
+func SendFailover(ctx context.Context, cands []Candidate, m *Message, o *Options) (*Result, error) {
+	if len(cands) == 0 {
+		return nil, &Error{Stage: StageConfig, Err: errors.New("no SMTP server is configured"),
+			Hint: "name one with --server-name, or list them with: dsconfig set-global-configuration-prop --add smtp-server:NAME"}
+	}
+	var errs []error
+	for i, c := range cands {
+		res, err := sendOne(ctx, c, i, len(cands), m, o)
+		if err == nil {
+			return res, nil
+		}
+		if ctx.Err() != nil || len(cands) == 1 {
+			return nil, err
+		}
+		errs = append(errs, err)
+		if i < len(cands)-1 {
+			o.report(Step{Server: c.Name, Stage: StageResult, Info: true, Detail: fmt.Sprintf("failed; trying the next server, %q", cands[i+1].Name)})
+		}
+	}
+	return nil, &FailoverError{Errors: errs}
+}
+
+func sendOne(ctx context.Context, c Candidate, i, n int, m *Message, o *Options) (*Result, error) {
+	start := time.Now()
+	s, err := c.Resolve(ctx)
+	if err != nil {
+		e := fail(StageConfig, c.Name, err)
+		o.report(Step{Server: c.Name, Stage: StageConfig, Detail: e.Error(), Duration: time.Since(start)})
+		return nil, e
+	}
+	s.Name = c.Name
+	o.report(Step{Server: s.Name, Stage: StageConfig, OK: true, Duration: time.Since(start),
+		Detail: fmt.Sprintf("server %d of %d, %q: %s, smtp-security %s, %s", i+1, n, c.Name, s.addr(), s.Security, s.credentialText())})
+	return Send(ctx, s, m, o)
+}
+
+func (s *Server) credentialText() string {
+	switch {
+	case s.Tokens != nil:
+		return "bearer token as " + s.User
+	case s.Password != "":
+		return "password as " + s.User
+	}
+	return "no authentication"
+}

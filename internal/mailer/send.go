@@ -1,0 +1,247 @@
+package mailer
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strconv"
+	"time"
+
+	"dsconfig/internal/config"
+	"dsconfig/internal/httpauth"
+)
+
+// Server is a resolved SMTP external server: everything Send needs, with
+// the credentials already looked up.
+type Server struct {
+	Name     string // the external server's name, for reports
+	Host     string
+	Port     int
+	Security string // SecurityNone, SecurityStartTLS or SecuritySSL
+	Timeout  time.Duration
+	// TLS is the client TLS configuration (trust-manager-provider). Nil
+	// means the system roots; an empty ServerName is set to Host.
+	TLS *tls.Config
+
+	User     string
+	Password string          // PLAIN or LOGIN when set
+	Tokens   httpauth.Source // XOAUTH2 or OAUTHBEARER when set
+
+	// Dial opens the TCP connection; nil uses a net.Dialer. Tests use it
+	// to reach a loopback listener under another host name.
+	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
+}
+
+func (s *Server) label() string {
+	if s.Name != "" {
+		return s.Name
+	}
+	return s.addr()
+}
+
+func (s *Server) addr() string { return net.JoinHostPort(s.Host, strconv.Itoa(s.Port)) }
+
+func (s *Server) hasCredentials() bool { return s.Tokens != nil || s.Password != "" }
+
+// IRMode says how a SASL initial response is sent.
+type IRMode string
+
+// The initial-response modes. IRAuto sends the response inline in the
+// AUTH command when the command fits in 512 octets, the line limit of RFC
+// 5321 that every server honours, and in the two-step form otherwise
+// (real Entra and Google tokens are longer). Whenever an inline AUTH is
+// refused with 500 or 501, as servers do with lines too long for them,
+// the attempt is repeated once in the two-step form on a new connection.
+const (
+	IRAuto    IRMode = "auto"
+	IRInline  IRMode = "inline"
+	IRTwoStep IRMode = "two-step"
+)
+
+// ParseIRMode checks an --initial-response value.
+func ParseIRMode(s string) (IRMode, error) {
+	switch m := IRMode(s); m {
+	case "":
+		return IRAuto, nil
+	case IRAuto, IRInline, IRTwoStep:
+		return m, nil
+	}
+	return "", fmt.Errorf("invalid initial-response mode %q: it must be auto, inline or two-step", s)
+}
+
+// maxInlineAuth is the longest AUTH command line, CRLF included, that
+// IRAuto sends inline.
+const maxInlineAuth = 512
+
+// Options control a send.
+type Options struct {
+	// Mechanism forces XOAUTH2 or OAUTHBEARER for bearer tokens. Empty
+	// chooses from the server's EHLO: OAUTHBEARER when offered (the
+	// standard, RFC 7628), else XOAUTH2 (all Exchange Online offers).
+	Mechanism       string
+	InitialResponse IRMode
+	// QuitAfter ends the session after that stage, without sending.
+	QuitAfter Stage
+	// Transcript receives the SMTP dialogue, credentials masked.
+	Transcript io.Writer
+	// Report receives each step as it ends.
+	Report    func(Step)
+	Now       func() time.Time
+	LocalName string // the EHLO name; default "localhost"
+}
+
+// Step is one line of the report.
+type Step struct {
+	Server string
+	Stage  Stage
+	OK     bool
+	// Info marks a remark, such as a retry, that is neither a success
+	// nor a failure.
+	Info     bool
+	Detail   string
+	Duration time.Duration
+}
+
+// Result is a successful send or --quit-after stop.
+type Result struct {
+	Server    string
+	Reply     string // the server's final reply: the queue ID after DATA
+	MessageID string
+	QuitAfter Stage
+	// Connections is how many connections the send took (renewal and
+	// two-step fallback each add one).
+	Connections int
+}
+
+func (o *Options) now() time.Time {
+	if o.Now != nil {
+		return o.Now()
+	}
+	return time.Now()
+}
+
+func (o *Options) report(st Step) {
+	if o.Report != nil {
+		o.Report(st)
+	}
+}
+
+// Send sends m through s. It makes at most one retry with a fresh token
+// when the server rejects a token, and at most one retry in the two-step
+// form when an inline AUTH line is refused; each retry uses a new
+// connection. It never loops.
+func Send(ctx context.Context, s *Server, m *Message, o *Options) (*Result, error) {
+	if err := checkPlaintext(s); err != nil {
+		return nil, err
+	}
+	mode := o.InitialResponse
+	if mode == "" {
+		mode = IRAuto
+	}
+	renewed, fellBack := false, false
+	var prev *Error // the rejection that led to a renewal
+	for conns := 1; ; conns++ {
+		tok, err := token(ctx, s, o)
+		if err != nil {
+			if prev != nil {
+				// The renewal failed (a static token cannot be renewed):
+				// the rejection is still the news.
+				return nil, prev
+			}
+			return nil, err
+		}
+		a := &attempt{s: s, m: m, o: o, tok: tok, mode: mode}
+		res, err := a.run(ctx)
+		if err == nil {
+			res.Connections = conns
+			return res, nil
+		}
+		var e *Error
+		if !errors.As(err, &e) {
+			return nil, err
+		}
+		switch {
+		case !renewed && tok != nil && tokenRejected(e):
+			renewed = true
+			o.report(Step{Server: s.label(), Stage: StageAuth, Info: true, Detail: "the token was rejected; discarding it and retrying once with a new token on a new connection"})
+			if rerr := s.Tokens.Reject(ctx, tok); rerr != nil {
+				o.report(Step{Server: s.label(), Stage: StageToken, Info: true, Detail: "discarding the token failed: " + rerr.Error()})
+				return nil, e
+			}
+			prev = e
+		case !fellBack && a.sentInline && mode != IRInline && lineRefused(e):
+			fellBack, mode, prev = true, IRTwoStep, nil
+			o.report(Step{Server: s.label(), Stage: StageAuth, Info: true, Detail: "the inline AUTH line was refused; retrying once in the two-step form on a new connection"})
+		default:
+			return nil, err
+		}
+	}
+}
+
+// checkPlaintext refuses to send credentials without TLS, except to a
+// loopback address, before anything is sent.
+func checkPlaintext(s *Server) error {
+	if s.Security != SecurityNone || !s.hasCredentials() || config.IsLoopbackHost(s.Host) {
+		return nil
+	}
+	what := "the password"
+	if s.Tokens != nil {
+		what = "the bearer token"
+	}
+	return &Error{Stage: StageConfig, Server: s.label(),
+		Err:  fmt.Errorf("refusing to send %s to %s over a connection without TLS (smtp-security is none)", what, s.Host),
+		Hint: "set smtp-security:starttls (usually port 587) or smtp-security:ssl (port 465); credentials travel in clear only to a loopback address"}
+}
+
+// tokenRejected says whether the server refused the token itself, so
+// that a fresh one may help: a 535, an error challenge, or Exchange's
+// "token will expire soon".
+func tokenRejected(e *Error) bool {
+	if e.Stage != StageAuth {
+		return false
+	}
+	if e.Challenge != nil {
+		return true
+	}
+	return e.Reply != nil && (e.Reply.Code == 535 || enhanced(e.Reply) == "5.5.127")
+}
+
+// lineRefused says whether an AUTH command was refused as malformed, which
+// is how servers answer a line longer than they accept.
+func lineRefused(e *Error) bool {
+	return e.Stage == StageAuth && e.Reply != nil && e.Challenge == nil &&
+		(e.Reply.Code == 500 || e.Reply.Code == 501) && enhanced(e.Reply) != "5.5.127"
+}
+
+// token gets a token for one attempt and reports where it came from.
+func token(ctx context.Context, s *Server, o *Options) (*httpauth.Token, error) {
+	if s.Tokens == nil {
+		return nil, nil
+	}
+	start := time.Now()
+	tok, err := s.Tokens.Token(ctx)
+	if err != nil {
+		o.report(Step{Server: s.label(), Stage: StageToken, Detail: err.Error(), Duration: time.Since(start)})
+		return nil, fail(StageToken, s.label(), err)
+	}
+	o.report(Step{Server: s.label(), Stage: StageToken, OK: true, Detail: describeToken(tok, o.now()), Duration: time.Since(start)})
+	return tok, nil
+}
+
+func describeToken(t *httpauth.Token, now time.Time) string {
+	origin := "new token"
+	if t.FromCache {
+		origin = "cached token"
+	}
+	if t.Expiry.IsZero() {
+		return origin + ", no expiry given"
+	}
+	left := t.Expiry.Sub(now).Round(time.Second)
+	if left <= 0 {
+		return fmt.Sprintf("%s, expired %s ago", origin, -left)
+	}
+	return fmt.Sprintf("%s, expires in %s", origin, left)
+}

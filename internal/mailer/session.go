@@ -1,0 +1,379 @@
+package mailer
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"net/textproto"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-smtp"
+
+	"dsconfig/internal/httpauth"
+)
+
+// attempt is one connection to one server.
+type attempt struct {
+	s    *Server
+	m    *Message
+	o    *Options
+	tok  *httpauth.Token
+	mode IRMode
+
+	t          *transcript
+	raw        net.Conn
+	c          *smtp.Client
+	sentInline bool
+	encrypted  bool // the TLS handshake is done
+}
+
+func (a *attempt) report(stage Stage, start time.Time, detail string) {
+	a.o.report(Step{Server: a.s.label(), Stage: stage, OK: true, Detail: detail, Duration: time.Since(start)})
+}
+
+// fail reports the failed step and returns its error.
+func (a *attempt) fail(stage Stage, start time.Time, err error) *Error {
+	e := fail(stage, a.s.label(), err)
+	a.o.report(Step{Server: a.s.label(), Stage: stage, Detail: e.Error(), Duration: time.Since(start)})
+	return e
+}
+
+func (a *attempt) quitAfter(st Stage) bool { return a.o.QuitAfter == st }
+
+func (a *attempt) run(ctx context.Context) (*Result, error) {
+	if a.o.Transcript != nil {
+		a.t = newTranscript(a.o.Transcript)
+		a.t.note("connection to %s", a.s.addr())
+		if a.tok != nil {
+			a.t.addSecret(a.tok.AccessToken)
+		}
+		a.t.addSecret(a.s.Password)
+	}
+	defer a.close()
+	stop := context.AfterFunc(ctx, a.close)
+	defer stop()
+	res, err := a.session(ctx)
+	if err != nil && ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	return res, err
+}
+
+func (a *attempt) close() {
+	if a.raw != nil {
+		a.raw.Close()
+	}
+}
+
+func (a *attempt) session(ctx context.Context) (*Result, error) {
+	conn, greeting, err := a.connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if a.quitAfter(StageConnect) {
+		return a.quitRaw(conn, StageConnect)
+	}
+	if conn, err = a.startTLS(conn); err != nil {
+		return nil, err
+	}
+	if a.quitAfter(StageTLS) && a.s.Security != SecurityNone {
+		return a.quitRaw(conn, StageTLS)
+	}
+	if err := a.ehlo(conn, greeting); err != nil {
+		return nil, err
+	}
+	if a.quitAfter(StageTLS) || a.quitAfter(StageEHLO) {
+		return a.quit(a.o.QuitAfter, "")
+	}
+	if err := a.auth(); err != nil {
+		return nil, err
+	}
+	if a.quitAfter(StageAuth) {
+		return a.quit(StageAuth, "")
+	}
+	return a.send()
+}
+
+// connect opens the TCP connection, does the implicit TLS handshake for
+// ssl, and reads the greeting.
+func (a *attempt) connect(ctx context.Context) (net.Conn, string, error) {
+	start := time.Now()
+	raw, err := a.dial(ctx)
+	if err != nil {
+		return nil, "", a.fail(StageConnect, start, err)
+	}
+	a.raw = raw
+	// One deadline covers the handshake and the greeting; go-smtp sets
+	// its own per command afterwards.
+	raw.SetDeadline(time.Now().Add(a.timeout()))
+	detail := fmt.Sprintf("connected to %s (%s)", a.s.addr(), raw.RemoteAddr())
+	var conn net.Conn = raw
+	if a.s.Security == SecuritySSL {
+		a.report(StageConnect, start, detail)
+		start = time.Now()
+		if conn, err = a.handshake(raw); err != nil {
+			return nil, "", err
+		}
+		detail = "implicit TLS"
+	}
+	greeting, err := a.greeting(conn)
+	if err != nil {
+		return nil, "", a.fail(StageConnect, start, err)
+	}
+	if a.s.Security != SecuritySSL {
+		a.report(StageConnect, start, detail+", "+greeting)
+	}
+	return conn, greeting, nil
+}
+
+func (a *attempt) timeout() time.Duration {
+	if a.s.Timeout > 0 {
+		return a.s.Timeout
+	}
+	return 30 * time.Second
+}
+
+func (a *attempt) dial(ctx context.Context) (net.Conn, error) {
+	ctx, cancel := context.WithTimeout(ctx, a.timeout())
+	defer cancel()
+	if a.s.Dial != nil {
+		return a.s.Dial(ctx, "tcp", a.s.addr())
+	}
+	d := &net.Dialer{Timeout: a.timeout()}
+	return d.DialContext(ctx, "tcp", a.s.addr())
+}
+
+// greeting reads the server's 220 banner on conn.
+func (a *attempt) greeting(conn net.Conn) (string, error) {
+	// SMTP is lock-step: the server sends nothing after its greeting until
+	// the client speaks, so this buffer cannot take bytes meant for the
+	// next reader.
+	tp := textproto.NewReader(bufio.NewReader(logged(conn, a.t)))
+	_, msg, err := tp.ReadResponse(220)
+	return firstLine(msg), smtpErr(err)
+}
+
+// startTLS upgrades a plain connection with STARTTLS when smtp-security
+// says so. go-smtp offers STARTTLS only inside NewClientStartTLS, which
+// hides the handshake and the plaintext part of the dialogue, so the
+// three plaintext commands are spoken here and go-smtp takes over on the
+// encrypted connection.
+func (a *attempt) startTLS(conn net.Conn) (net.Conn, error) {
+	if a.s.Security != SecurityStartTLS {
+		return conn, nil
+	}
+	start := time.Now()
+	tp := textproto.NewConn(nopCloser{logged(conn, a.t)})
+	ext, err := plainEHLO(tp, a.localName())
+	if err != nil {
+		return nil, a.fail(StageTLS, start, fmt.Errorf("EHLO before STARTTLS: %w", err))
+	}
+	if _, ok := ext["STARTTLS"]; !ok {
+		return nil, a.fail(StageTLS, start, errors.New("smtp: server doesn't support STARTTLS"))
+	}
+	if _, _, err := cmd(tp, 220, "STARTTLS"); err != nil {
+		return nil, a.fail(StageTLS, start, err)
+	}
+	return a.handshake(conn)
+}
+
+func (a *attempt) handshake(raw net.Conn) (net.Conn, error) {
+	start := time.Now()
+	cfg := a.tlsConfig()
+	tc := tls.Client(raw, cfg)
+	if err := tc.Handshake(); err != nil {
+		return nil, a.fail(StageTLS, start, err)
+	}
+	a.encrypted = true
+	st := tc.ConnectionState()
+	a.t.note("TLS handshake done: %s", tls.VersionName(st.Version))
+	a.report(StageTLS, start, describeTLS(st))
+	return tc, nil
+}
+
+func (a *attempt) tlsConfig() *tls.Config {
+	cfg := a.s.TLS
+	if cfg == nil {
+		cfg = &tls.Config{MinVersion: tls.VersionTLS12}
+	}
+	if cfg.ServerName == "" {
+		cfg = cfg.Clone()
+		cfg.ServerName = a.s.Host
+	}
+	return cfg
+}
+
+func describeTLS(st tls.ConnectionState) string {
+	d := tls.VersionName(st.Version) + ", " + tls.CipherSuiteName(st.CipherSuite)
+	if len(st.PeerCertificates) > 0 {
+		c := st.PeerCertificates[0]
+		d += fmt.Sprintf(", certificate %q issued by %q, valid until %s",
+			c.Subject.String(), c.Issuer.String(), c.NotAfter.UTC().Format(time.DateOnly))
+	}
+	return d
+}
+
+// ehlo hands the connection to go-smtp and says hello.
+func (a *attempt) ehlo(conn net.Conn, greeting string) error {
+	start := time.Now()
+	// go-smtp reads the greeting itself; it was read already, and after
+	// STARTTLS there is none, so it gets a replayed one that the
+	// transcript does not show.
+	a.c = smtp.NewClient(&replayConn{Conn: logged(conn, a.t), pending: []byte("220 " + greeting + "\r\n")})
+	a.c.CommandTimeout = a.timeout()
+	a.c.SubmissionTimeout = a.timeout()
+	a.raw.SetDeadline(time.Time{})
+	if err := a.c.Hello(a.localName()); err != nil {
+		return a.fail(StageEHLO, start, err)
+	}
+	detail := "no AUTH offered"
+	if ok, mechs := a.c.Extension("AUTH"); ok {
+		detail = "AUTH mechanisms: " + mechs
+	}
+	a.report(StageEHLO, start, detail)
+	return nil
+}
+
+func (a *attempt) localName() string {
+	if a.o.LocalName != "" {
+		return a.o.LocalName
+	}
+	return "localhost"
+}
+
+// quit ends the session politely after a --quit-after stage.
+func (a *attempt) quit(st Stage, reply string) (*Result, error) {
+	_ = a.c.Quit()
+	return &Result{Server: a.s.label(), QuitAfter: st, Reply: reply}, nil
+}
+
+// quitRaw ends a session that go-smtp has not taken over yet.
+func (a *attempt) quitRaw(conn net.Conn, st Stage) (*Result, error) {
+	tp := textproto.NewConn(nopCloser{logged(conn, a.t)})
+	_, _, _ = cmd(tp, 221, "QUIT")
+	return &Result{Server: a.s.label(), QuitAfter: st}, nil
+}
+
+// send runs MAIL, RCPT and DATA.
+func (a *attempt) send() (*Result, error) {
+	from := a.m.From
+	if from == "" {
+		from = a.s.User
+	}
+	if from == "" {
+		return nil, &Error{Stage: StageConfig, Server: a.s.label(), Err: errors.New("no sender address"),
+			Hint: "give --from, or set user-name on the external server"}
+	}
+	start := time.Now()
+	if err := a.c.Mail(from, nil); err != nil {
+		return nil, a.fail(StageMail, start, err)
+	}
+	a.report(StageMail, start, "MAIL FROM:<"+from+"> accepted")
+	if a.quitAfter(StageMail) {
+		return a.quit(StageMail, "")
+	}
+	for _, to := range a.m.To {
+		start = time.Now()
+		if err := a.c.Rcpt(to, nil); err != nil {
+			return nil, a.fail(StageRcpt, start, err)
+		}
+		a.report(StageRcpt, start, "RCPT TO:<"+to+"> accepted")
+	}
+	if a.quitAfter(StageRcpt) {
+		return a.quit(StageRcpt, "")
+	}
+	return a.data(from)
+}
+
+func (a *attempt) data(from string) (*Result, error) {
+	start := time.Now()
+	body, id := a.m.compose(a.s, from, a.o.now())
+	w, err := a.c.Data()
+	if err != nil {
+		return nil, a.fail(StageData, start, err)
+	}
+	if _, err := w.Write(body); err != nil {
+		return nil, a.fail(StageData, start, err)
+	}
+	resp, err := w.CloseWithResponse()
+	if err != nil {
+		return nil, a.fail(StageData, start, err)
+	}
+	reply := "250 " + firstLine(resp.StatusText)
+	a.report(StageData, start, fmt.Sprintf("%d bytes, Message-ID %s; server: %s", len(body), id, reply))
+	_ = a.c.Quit()
+	return &Result{Server: a.s.label(), Reply: reply, MessageID: id}, nil
+}
+
+// plainEHLO says EHLO on the plaintext connection and returns the
+// extensions.
+func plainEHLO(tp *textproto.Conn, name string) (map[string]string, error) {
+	_, msg, err := cmd(tp, 250, "EHLO %s", name)
+	if err != nil {
+		return nil, err
+	}
+	ext := map[string]string{}
+	for _, l := range strings.Split(msg, "\n")[1:] {
+		k, v, _ := strings.Cut(l, " ")
+		ext[strings.ToUpper(k)] = v
+	}
+	return ext, nil
+}
+
+func cmd(tp *textproto.Conn, code int, format string, args ...any) (int, string, error) {
+	id, err := tp.Cmd(format, args...)
+	if err != nil {
+		return 0, "", err
+	}
+	tp.StartResponse(id)
+	defer tp.EndResponse(id)
+	c, msg, err := tp.ReadResponse(code)
+	return c, msg, smtpErr(err)
+}
+
+// smtpErr turns a textproto reply error into go-smtp's type, with the
+// enhanced code parsed, so that hints work the same everywhere.
+func smtpErr(err error) error {
+	var pe *textproto.Error
+	if !errors.As(err, &pe) {
+		return err
+	}
+	r := &smtp.SMTPError{Code: pe.Code, Message: pe.Msg, EnhancedCode: smtp.NoEnhancedCode}
+	if code, rest, ok := strings.Cut(pe.Msg, " "); ok {
+		var e smtp.EnhancedCode
+		if n, _ := fmt.Sscanf(code, "%d.%d.%d", &e[0], &e[1], &e[2]); n == 3 {
+			r.EnhancedCode, r.Message = e, rest
+		}
+	}
+	return r
+}
+
+func firstLine(s string) string {
+	l, _, _ := strings.Cut(s, "\n")
+	return l
+}
+
+// replayConn returns pending before reading from the connection.
+type replayConn struct {
+	net.Conn
+	pending []byte
+}
+
+func (c *replayConn) Read(b []byte) (int, error) {
+	if len(c.pending) > 0 {
+		n := copy(b, c.pending)
+		c.pending = c.pending[n:]
+		return n, nil
+	}
+	return c.Conn.Read(b)
+}
+
+// nopCloser keeps textproto from closing a connection that go-smtp will
+// use next.
+type nopCloser struct{ net.Conn }
+
+func (nopCloser) Close() error { return nil }
