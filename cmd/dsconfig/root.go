@@ -62,10 +62,15 @@ func newRootCmd(f *factory) *cobra.Command {
 			if len(args) > 0 {
 				return unknownSubcommand(cmd, args[0])
 			}
+			if f.Batch.File != "" || f.Batch.DryRun || f.Batch.ContinueOnError {
+				return runBatch(cmd.Context(), f)
+			}
 			return &flagError{errNoSubcommand}
 		},
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error { return f.preRun(cmd) },
 	}
-	root.CompletionOptions.HiddenDefaultCmd = true
+	root.DisableAutoGenTag = true // generated docs must not change by date
+	addBatchFlags(root, &f.Batch)
 	root.SetOut(f.IO.Out)
 	root.SetErr(f.IO.ErrOut)
 	root.SetIn(f.IO.In)
@@ -79,9 +84,13 @@ func newRootCmd(f *factory) *cobra.Command {
 			root.AddCommand(c)
 		}
 	}
-	lp := newCmdListProperties(f)
-	lp.GroupID = "other"
-	root.AddCommand(lp)
+	for _, c := range []*cobra.Command{newCmdListProperties(f),
+		newCmdListConfigArchive(f), newCmdRestoreConfigArchive(f),
+		newCmdExportConfig(f), newCmdConfigDiff(f)} {
+		c.GroupID = "other"
+		root.AddCommand(c)
+	}
+	addCompletions(f, root)
 	return root
 }
 
@@ -91,6 +100,8 @@ func addGlobalFlags(root *cobra.Command, g *globalOptions) {
 	pf.BoolVarP(&g.NoPrompt, "no-prompt", "n", false, "never prompt; fail when something is missing (always so without a terminal)")
 	pf.BoolVar(&g.ScriptFriendly, "script-friendly", false, "tab-separated output without headers, one value per cell")
 	pf.BoolVarP(&g.Quiet, "quiet", "Q", false, "print no confirmations or warnings")
+	pf.IntVar(&g.MaxArchives, "max-config-archives", defaultMaxArchives, "keep at most this many archived versions of the configuration (0: archive nothing)")
+	pf.BoolVar(&g.NoPropertiesFile, "no-properties-file", false, "ignore "+ToolsPropertiesName+" in the configuration directory")
 }
 
 func unknownSubcommand(root *cobra.Command, name string) error {
