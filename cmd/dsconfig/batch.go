@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 
 	"github.com/spf13/cobra"
 
@@ -142,7 +143,8 @@ func (f *factory) execLines(ctx context.Context, tx *config.Tx, lines []batchLin
 // batch's global options, so a line may add --quiet, say, but not change
 // where the store is.
 func (f *factory) execLine(ctx context.Context, tx *config.Tx, l batchLine) error {
-	lf := &factory{IO: f.IO, Registry: f.Registry, Getenv: f.Getenv, Now: f.Now, tx: tx}
+	lf := &factory{IO: f.IO, Registry: f.Registry, Getenv: f.Getenv, Now: f.Now, tx: tx,
+		lineKind: kindOfLine(f.Registry, l.Args)}
 	root := newRootCmd(lf)
 	lf.Global = f.Global // after the flags were bound, so they start from it
 	root.SetArgs(l.Args)
@@ -172,4 +174,26 @@ func printDryRun(w io.Writer, tx *config.Tx, ok int) {
 	for _, r := range tx.Records {
 		fmt.Fprintln(w, r.(record).Forward)
 	}
+}
+
+// kindOfLine returns the kind whose command the line runs, or nil when it
+// runs no object command (or the name is misspelt, so that the full tree
+// can suggest the right one).
+func kindOfLine(r *config.Registry, args []string) *config.Kind {
+	for _, a := range args {
+		for _, k := range r.Kinds() {
+			if slices.Contains(objectCommandNames(k), a) {
+				return k
+			}
+		}
+	}
+	return nil
+}
+
+// objectCommandNames are the names objectCommands gives k's commands.
+func objectCommandNames(k *config.Kind) []string {
+	if k.Singleton() {
+		return []string{"get-" + k.Name + "-prop", "set-" + k.Name + "-prop"}
+	}
+	return []string{"create-" + k.Name, "list-" + k.Plural, "get-" + k.Name + "-prop", "set-" + k.Name + "-prop", "delete-" + k.Name}
 }

@@ -61,6 +61,9 @@ type factory struct {
 	// tx is the change that the lines of a batch share; nil outside a
 	// batch. With it, update applies to tx and Load reads tx.State.
 	tx *config.Tx
+	// lineKind, in a batch line that runs a command of one kind, limits
+	// the command tree to that kind, which makes large batches fast.
+	lineKind *config.Kind
 }
 
 func newRegistry() (*config.Registry, error) {

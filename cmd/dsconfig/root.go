@@ -79,6 +79,9 @@ func newRootCmd(f *factory) *cobra.Command {
 	root.AddGroup(&cobra.Group{ID: "objects", Title: "Configuration objects:"},
 		&cobra.Group{ID: "other", Title: "Other commands:"})
 	for _, k := range f.Registry.Kinds() {
+		if f.lineKind != nil && f.lineKind != k {
+			continue // a batch line needs only its own kind's commands
+		}
 		for _, c := range objectCommands(f, k) {
 			c.GroupID = "objects"
 			root.AddCommand(c)
