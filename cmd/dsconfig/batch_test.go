@@ -180,3 +180,22 @@ func BenchmarkBatch10000(b *testing.B) {
 		}
 	}
 }
+
+// TestObjectCommandNames keeps the batch's kind filter in step with the
+// commands objectCommands builds.
+func TestObjectCommandNames(t *testing.T) {
+	reg, err := newRegistry()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &factory{IO: &IOStreams{}, Registry: reg}
+	for _, k := range reg.Kinds() {
+		var got []string
+		for _, c := range objectCommands(f, k) {
+			got = append(got, c.Name())
+		}
+		if want := objectCommandNames(k); strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Errorf("%s: objectCommands names %v, objectCommandNames %v", k.Name, got, want)
+		}
+	}
+}

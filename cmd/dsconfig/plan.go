@@ -11,31 +11,42 @@ import (
 // restore-config-archive share it.
 //
 // The order is found by trying: steps start in registry order (deletions
-// in reverse registry order, then creations and modifications), and a step that is not
-// valid yet waits for a later pass. References between kinds are few and
-// acyclic in practice, so this settles in a pass or two; a step that can
-// never become valid is emitted last and fails when applied, with the
-// usual error.
+// in reverse registry order, then creations and modifications), and a
+// step that is not valid yet waits until one is done that makes it valid.
+// References between kinds are few and acyclic in practice, so the result
+// is the registry order with the odd object moved after what it needs,
+// and the global configuration last. A step that can never become valid
+// is emitted at the end and fails when applied, with the usual error.
 func planChanges(r *config.Registry, from, to *config.State) []config.Change {
-	pending := initialSteps(r, from, to)
 	st := from.Clone()
 	st.Record()
-	var out []config.Change
-	for len(pending) > 0 {
-		var rest []config.Change
-		for _, ch := range pending {
+	var out, waiting []config.Change
+	for _, ch := range initialSteps(r, from, to) {
+		if !tryStep(r, st, ch) {
+			waiting = append(waiting, ch)
+			continue
+		}
+		out = append(out, ch)
+		out, waiting = retryWaiting(r, st, out, waiting)
+	}
+	return append(out, waiting...)
+}
+
+// retryWaiting does the waiting steps that have become valid, until none
+// has.
+func retryWaiting(r *config.Registry, st *config.State, out, waiting []config.Change) ([]config.Change, []config.Change) {
+	for progress := true; progress; {
+		progress = false
+		for i, ch := range waiting {
 			if tryStep(r, st, ch) {
 				out = append(out, ch)
-			} else {
-				rest = append(rest, ch)
+				waiting = append(waiting[:i:i], waiting[i+1:]...)
+				progress = true
+				break
 			}
 		}
-		if len(rest) == len(pending) {
-			return append(out, rest...)
-		}
-		pending = rest
 	}
-	return out
+	return out, waiting
 }
 
 // initialSteps lists the differences: deletions in reverse registry

@@ -263,6 +263,11 @@ func (a *applier) remove(p *PropertyDef, v string) {
 		return
 	}
 	a.o.Values[p.Name] = slices.Delete(slices.Clone(cur), i, i+1)
+	if len(a.o.Values[p.Name]) == 0 && len(p.Default) == 0 {
+		// No values and no default is the unset property: keep one
+		// spelling of it, so that every state can be written as commands.
+		delete(a.o.Values, p.Name)
+	}
 }
 
 func (a *applier) add(p *PropertyDef, v string) {
