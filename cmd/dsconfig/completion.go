@@ -2,6 +2,7 @@ package main
 
 import (
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -153,7 +154,7 @@ func objectNames(f *factory, kind string, types []string, prefix string) []strin
 	}
 	var out []string
 	for _, o := range st.List(kind) {
-		if len(types) == 0 || contains(types, o.Type) {
+		if len(types) == 0 || slices.Contains(types, o.Type) {
 			out = append(out, o.Name)
 		}
 	}
@@ -181,13 +182,4 @@ func withPrefix(list []string, prefix string) []string {
 		}
 	}
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
