@@ -147,4 +147,3 @@ func TestCompareDocsFindsStaleFiles(t *testing.T) {
 		}
 	}
 }
-
