@@ -115,6 +115,9 @@ func (f *factory) applyLines(ctx context.Context, lines []batchLine, cont, dryRu
 	if len(failures) > 0 {
 		return &batchFailed{len(failures), len(lines), dryRun, failures[0]}
 	}
+	if !dryRun {
+		f.confirm("The batch of %d commands was applied successfully", len(lines))
+	}
 	return nil
 }
 
@@ -143,7 +146,10 @@ func (f *factory) execLines(ctx context.Context, tx *config.Tx, lines []batchLin
 // batch's global options, so a line may add --quiet, say, but not change
 // where the store is.
 func (f *factory) execLine(ctx context.Context, tx *config.Tx, l batchLine) error {
-	lf := &factory{IO: f.IO, Registry: f.Registry, Getenv: f.Getenv, Now: f.Now, tx: tx,
+	// Lines print no confirmations: nothing is saved until the batch ends.
+	io := *f.IO
+	io.StdoutTTY = false
+	lf := &factory{IO: &io, Registry: f.Registry, Getenv: f.Getenv, Now: f.Now, tx: tx,
 		lineKind: kindOfLine(f.Registry, l.Args)}
 	root := newRootCmd(lf)
 	lf.Global = f.Global // after the flags were bound, so they start from it
