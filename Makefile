@@ -16,9 +16,10 @@ lint:
 	$(GO) vet ./...
 	$(STATICCHECK) ./...
 
-# Regenerate the files in docs/ that come from the registry.
+# Regenerate the files in docs/ that come from the registry and the
+# command tree (TestDocsUpToDate and TestCommandDocsUpToDate).
 docs:
-	$(GO) test ./cmd/dsconfig -run TestDocsUpToDate -update
+	$(GO) test ./cmd/dsconfig -run 'Docs' -update
 
 # The provisioning quick start of the README, in a throw-away directory.
 quickstart: build

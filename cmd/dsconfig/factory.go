@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"time"
 
 	"dsconfig/internal/config"
 	"dsconfig/internal/httpauth"
@@ -39,6 +40,10 @@ type globalOptions struct {
 	NoPrompt       bool
 	ScriptFriendly bool
 	Quiet          bool
+	// MaxArchives bounds the config archive (see archive.go).
+	MaxArchives int
+	// NoPropertiesFile ignores tools.properties (see tooldefaults.go).
+	NoPropertiesFile bool
 }
 
 // factory holds what the commands depend on. Fields are filled once per
@@ -48,6 +53,17 @@ type factory struct {
 	Registry *config.Registry
 	Getenv   func(string) string
 	Global   globalOptions
+	// Now is the clock of the audit log and the archive; nil is time.Now.
+	Now func() time.Time
+	// Batch holds --batch-file and its companions.
+	Batch batchOptions
+
+	// tx is the change that the lines of a batch share; nil outside a
+	// batch. With it, update applies to tx and Load reads tx.State.
+	tx *config.Tx
+	// lineKind, in a batch line that runs a command of one kind, limits
+	// the command tree to that kind, which makes large batches fast.
+	lineKind *config.Kind
 }
 
 func newRegistry() (*config.Registry, error) {
@@ -81,12 +97,17 @@ func (f *factory) Store() (*config.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &config.Store{Dir: dir, Registry: f.Registry}, nil
+	s := &config.Store{Dir: dir, Registry: f.Registry}
+	s.BeforeCommit = append(s.BeforeCommit, f.archiveHook(dir), f.auditHook(dir))
+	return s, nil
 }
 
 // Load reads the current configuration without locking it; readers see a
 // whole file because writers rename atomically.
 func (f *factory) Load() (*config.State, error) {
+	if f.tx != nil {
+		return f.tx.State, nil // a batch line sees the lines before it
+	}
 	s, err := f.Store()
 	if err != nil {
 		return nil, err

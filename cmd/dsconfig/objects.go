@@ -201,13 +201,24 @@ func newCmdDelete(f *factory, k *config.Kind) *cobra.Command {
 }
 
 // update runs one change through the store and, when it has been saved,
-// calls done.
+// calls done. Inside a batch it applies the change to the batch's shared
+// transaction instead (see applyChange).
 func (f *factory) update(change func(tx *config.Tx) error, done func()) error {
+	if f.tx != nil {
+		if err := applyChange(f.Registry, f.tx, change); err != nil {
+			return err
+		}
+		done()
+		return nil
+	}
 	s, err := f.Store()
 	if err != nil {
 		return err
 	}
-	if _, err := s.Update(change); err != nil {
+	if _, err := s.Update(func(tx *config.Tx) error {
+		tx.State.Record()
+		return applyChange(f.Registry, tx, change)
+	}); err != nil {
 		return err
 	}
 	done()

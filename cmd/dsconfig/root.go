@@ -62,10 +62,15 @@ func newRootCmd(f *factory) *cobra.Command {
 			if len(args) > 0 {
 				return unknownSubcommand(cmd, args[0])
 			}
+			if f.Batch.File != "" || f.Batch.DryRun || f.Batch.ContinueOnError {
+				return runBatch(cmd.Context(), f)
+			}
 			return &flagError{errNoSubcommand}
 		},
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error { return f.preRun(cmd) },
 	}
-	root.CompletionOptions.HiddenDefaultCmd = true
+	root.DisableAutoGenTag = true // generated docs must not change by date
+	addBatchFlags(root, &f.Batch)
 	root.SetOut(f.IO.Out)
 	root.SetErr(f.IO.ErrOut)
 	root.SetIn(f.IO.In)
@@ -74,17 +79,22 @@ func newRootCmd(f *factory) *cobra.Command {
 	root.AddGroup(&cobra.Group{ID: "objects", Title: "Configuration objects:"},
 		&cobra.Group{ID: "other", Title: "Other commands:"})
 	for _, k := range f.Registry.Kinds() {
+		if f.lineKind != nil && f.lineKind != k {
+			continue // a batch line needs only its own kind's commands
+		}
 		for _, c := range objectCommands(f, k) {
 			c.GroupID = "objects"
 			root.AddCommand(c)
 		}
 	}
-	lp := newCmdListProperties(f)
-	lp.GroupID = "other"
-	root.AddCommand(lp)
-	root.AddCommand(newCmdTestPassphraseProvider(f))
-	root.AddCommand(newCmdGetAccessToken(f))
-	root.AddCommand(newCmdSendTestMail(f))
+	for _, c := range []*cobra.Command{newCmdListProperties(f),
+		newCmdTestPassphraseProvider(f), newCmdGetAccessToken(f), newCmdSendTestMail(f),
+		newCmdListConfigArchive(f), newCmdRestoreConfigArchive(f),
+		newCmdExportConfig(f), newCmdConfigDiff(f)} {
+		c.GroupID = "other"
+		root.AddCommand(c)
+	}
+	addCompletions(f, root)
 	return root
 }
 
@@ -94,6 +104,8 @@ func addGlobalFlags(root *cobra.Command, g *globalOptions) {
 	pf.BoolVarP(&g.NoPrompt, "no-prompt", "n", false, "never prompt; fail when something is missing (always so without a terminal)")
 	pf.BoolVar(&g.ScriptFriendly, "script-friendly", false, "tab-separated output without headers, one value per cell")
 	pf.BoolVarP(&g.Quiet, "quiet", "Q", false, "print no confirmations or warnings")
+	pf.IntVar(&g.MaxArchives, "max-config-archives", defaultMaxArchives, "keep at most this many archived versions of the configuration (0: archive nothing)")
+	pf.BoolVar(&g.NoPropertiesFile, "no-properties-file", false, "ignore "+ToolsPropertiesName+" in the configuration directory")
 }
 
 func unknownSubcommand(root *cobra.Command, name string) error {

@@ -196,6 +196,9 @@ func (a *applier) parse(p *PropertyDef, v string) (string, bool) {
 	if !p.Sensitive {
 		return c, true
 	}
+	if IsSealed(c) {
+		return a.acceptSealed(p, c)
+	}
 	if a.sealer == nil {
 		a.fail("", "The %q property is sensitive and cannot be stored here", p.Name)
 		return "", false
@@ -206,6 +209,29 @@ func (a *applier) parse(p *PropertyDef, v string) (string, bool) {
 		return "", false
 	}
 	return sealed, true
+}
+
+// Opener opens sealed values; the store's KeyFile is one.
+type Opener interface {
+	Open(property, sealed string) (string, error)
+}
+
+// acceptSealed takes a value given in sealed form, as the audit log,
+// export-config and config-diff write it, so that those files replay. It
+// is kept as given only if it opens under this store's key for this
+// property: a value sealed elsewhere would be unreadable later.
+func (a *applier) acceptSealed(p *PropertyDef, v string) (string, bool) {
+	op, ok := a.sealer.(Opener)
+	if !ok {
+		a.fail("", "The %q property cannot take a value in encrypted form here", p.Name)
+		return "", false
+	}
+	if _, err := op.Open(p.Name, v); err != nil {
+		a.fail("give the value in clear text, or copy the encryption-key file from the store the value came from",
+			"The %q property was given an encrypted value that does not open with this store's key: %v", p.Name, err)
+		return "", false
+	}
+	return v, true
 }
 
 func (a *applier) set(p *PropertyDef, v string) {
@@ -238,6 +264,11 @@ func (a *applier) remove(p *PropertyDef, v string) {
 		return
 	}
 	a.o.Values[p.Name] = slices.Delete(slices.Clone(cur), i, i+1)
+	if len(a.o.Values[p.Name]) == 0 && len(p.Default) == 0 {
+		// No values and no default is the unset property: keep one
+		// spelling of it, so that every state can be written as commands.
+		delete(a.o.Values, p.Name)
+	}
 }
 
 func (a *applier) add(p *PropertyDef, v string) {

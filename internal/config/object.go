@@ -31,6 +31,7 @@ func (o *Object) Clone() *Object {
 // State is the whole configuration: every object of every kind.
 type State struct {
 	objects map[string]map[string]*Object // kind → name → object
+	journal *journal                      // see Record; nil when off
 }
 
 // NewState returns an empty configuration.
@@ -41,6 +42,7 @@ func (s *State) Get(kind, name string) *Object { return s.objects[kind][name] }
 
 // Put adds or replaces o.
 func (s *State) Put(o *Object) {
+	s.note(o.Kind, o.Name)
 	if s.objects[o.Kind] == nil {
 		s.objects[o.Kind] = map[string]*Object{}
 	}
@@ -48,7 +50,10 @@ func (s *State) Put(o *Object) {
 }
 
 // Delete removes the named object.
-func (s *State) Delete(kind, name string) { delete(s.objects[kind], name) }
+func (s *State) Delete(kind, name string) {
+	s.note(kind, name)
+	delete(s.objects[kind], name)
+}
 
 // List returns the objects of kind sorted by name.
 func (s *State) List(kind string) []*Object {

@@ -1,0 +1,114 @@
+package main
+
+import (
+	"bytes"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestArchiveAndRestore(t *testing.T) {
+	dir := t.TempDir()
+	batch := filepath.Join(t.TempDir(), "provision.dsconfig")
+	writeFile(t, batch, provisionBatch)
+	dsMust(t, dir, "--batch-file", batch)
+	v1 := readStore(t, dir)
+	if entries, _ := listArchive(filepath.Join(dir, ArchiveDirName)); len(entries) != 0 {
+		t.Fatalf("the first change archived %d versions; there was nothing before it", len(entries))
+	}
+	dsMust(t, dir, "set-global-configuration-prop", "--reset", "smtp-server")
+	dsMust(t, dir, "delete-external-server", "--server-name", "Exchange Online")
+	dsMust(t, dir, "create-passphrase-provider", "--provider-name", "later", "--type", "environment-variable", "--set", "enabled:true", "--set", "environment-variable:L")
+	dsMust(t, dir, "set-passphrase-provider-prop", "--provider-name", "vault", "--set", "obscured-value:changed")
+
+	entries, err := listArchive(filepath.Join(dir, ArchiveDirName))
+	if err != nil || len(entries) != 4 {
+		t.Fatalf("%d archived versions (%v), want 4", len(entries), err)
+	}
+	out := dsMust(t, dir, "list-config-archive", "--script-friendly").Out
+	if !strings.HasPrefix(out, entries[0].Name+"\t") || strings.Count(out, "\n") != 4 {
+		t.Errorf("list-config-archive =\n%s", out)
+	}
+	nLog := len(auditRecords(t, dir))
+
+	dsMust(t, dir, "restore-config-archive", "--archive", entries[0].Name)
+	if got := readStore(t, dir); !bytes.Equal(got, v1) {
+		t.Errorf("restored store\n%s\nwant\n%s", got, v1)
+	}
+	// The restore is a change like any other: archived and audited.
+	if after, _ := listArchive(filepath.Join(dir, ArchiveDirName)); len(after) != 5 {
+		t.Errorf("%d archived versions after the restore, want 5", len(after))
+	}
+	recs := auditRecords(t, dir)
+	var cmds []string
+	for _, r := range recs[nLog:] {
+		cmds = append(cmds, r[2])
+	}
+	want := []string{
+		`dsconfig delete-passphrase-provider --provider-name later`,
+		`dsconfig set-passphrase-provider-prop --provider-name vault --set obscured-value:AES256GCM:`,
+		`dsconfig create-external-server --server-name "Exchange Online" --type smtp`,
+		`dsconfig set-global-configuration-prop --set "smtp-server:Exchange Online"`,
+	}
+	if len(cmds) != len(want) {
+		t.Fatalf("restore recorded\n%s\nwant %d records", strings.Join(cmds, "\n"), len(want))
+	}
+	for i := range want {
+		if !strings.HasPrefix(cmds[i], want[i]) {
+			t.Errorf("record %d = %q, want prefix %q", i, cmds[i], want[i])
+		}
+	}
+}
+
+func TestRestoreErrors(t *testing.T) {
+	dir := t.TempDir()
+	for _, tt := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"restore-config-archive"}, exitUsage, `"--archive" must be specified`},
+		{[]string{"restore-config-archive", "--archive", "../config.yaml"}, exitUsage, "is not an archive name"},
+		{[]string{"restore-config-archive", "--archive", "config-20260101-000000.000Z.yaml.gz"}, exitConfig, "does not exist"},
+	} {
+		r := dsRun(t, dir, tt.args...)
+		if r.Code != tt.code || !strings.Contains(r.Err, tt.want) {
+			t.Errorf("%v: exit %d, stderr %q; want %d and %q", tt.args, r.Code, r.Err, tt.code, tt.want)
+		}
+	}
+}
+
+func TestArchiveBound(t *testing.T) {
+	dir := t.TempDir()
+	adir := filepath.Join(dir, ArchiveDirName)
+	// Same millisecond every time: names get -2, -3 ... and keep order.
+	now := time.Date(2026, 11, 26, 17, 0, 0, 0, time.UTC)
+	for i := range 6 {
+		if err := writeArchive(adir, now, []byte{byte(i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := pruneArchive(adir, 3); err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := listArchive(adir)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name)
+	}
+	want := "config-20261126-170000.000Z-4.yaml.gz config-20261126-170000.000Z-5.yaml.gz config-20261126-170000.000Z-6.yaml.gz"
+	if strings.Join(names, " ") != want {
+		t.Errorf("kept %v, want %s", names, want)
+	}
+
+	// The bound is a global option, so a tool default can set it.
+	d2 := t.TempDir()
+	for i := range 4 {
+		dsMust(t, d2, "--max-config-archives", "2", "create-passphrase-provider", "--provider-name", string(rune('a'+i)),
+			"--type", "environment-variable", "--set", "enabled:true", "--set", "environment-variable:A")
+	}
+	if entries, _ := listArchive(filepath.Join(d2, ArchiveDirName)); len(entries) != 2 {
+		t.Errorf("%d archived versions with --max-config-archives 2", len(entries))
+	}
+}

@@ -1,0 +1,147 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// auditRecords splits an audit log into records of three lines: header,
+// undo comment and command.
+func auditRecords(t *testing.T, dir string) [][]string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(dir, AuditLogName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var recs [][]string
+	for _, block := range strings.Split(strings.TrimSuffix(string(data), "\n\n"), "\n\n") {
+		lines := strings.Split(block, "\n")
+		if len(lines) != 3 {
+			t.Fatalf("record of %d lines:\n%s", len(lines), block)
+		}
+		recs = append(recs, lines)
+	}
+	return recs
+}
+
+var auditHeaderRE = regexp.MustCompile(`^# \[\d\d/[A-Z][a-z]{2}/\d{4}:\d\d:\d\d:\d\d\.\d{3} [+-]\d{4}\] user=\S+ pid=\d+ dsconfig$`)
+
+func TestAuditReplayAndUndo(t *testing.T) {
+	dir := t.TempDir()
+	batch := filepath.Join(t.TempDir(), "provision.dsconfig")
+	writeFile(t, batch, provisionBatch)
+	dsMust(t, dir, "--batch-file", batch)
+	start := readStore(t, dir)
+	nStart := len(auditRecords(t, dir))
+	if nStart != 5 {
+		t.Fatalf("the 5-command batch wrote %d records", nStart)
+	}
+
+	const m, srv = "SMTP Bearer Token", "Exchange Online"
+	for _, args := range [][]string{
+		{"set-http-authorization-method-prop", "--method-name", m, "--remove", "requested-scope:offline_access", "--add", "requested-scope:openid"},
+		{"set-passphrase-provider-prop", "--provider-name", "vault", "--set", "obscured-value:an0ther-Secret", "--set", `description:it's "quoted" $HOME`},
+		{"set-external-server-prop", "--server-name", srv, "--set", "server-port:465", "--set", "smtp-security:ssl"},
+		{"set-http-authorization-method-prop", "--method-name", m, "--remove", "requested-scope:https://outlook.office365.com/.default", "--remove", "requested-scope:openid"},
+		{"create-passphrase-provider", "--provider-name", "tmp", "--type", "environment-variable", "--set", "enabled:false", "--set", "environment-variable:T"},
+		{"delete-passphrase-provider", "--provider-name", "tmp"},
+		{"set-passphrase-provider-prop", "--provider-name", "vault", "--reset", "description"},
+		{"set-global-configuration-prop", "--reset", "smtp-server"},
+		{"delete-external-server", "--server-name", srv},
+		{"delete-passphrase-provider", "--provider-name", "vault"},
+	} {
+		dsMust(t, dir, args...)
+	}
+	final := readStore(t, dir)
+	recs := auditRecords(t, dir)
+	if len(recs) != nStart+10 {
+		t.Errorf("%d records after 10 more changes, want %d", len(recs), nStart+10)
+	}
+
+	t.Run("format", func(t *testing.T) {
+		for _, r := range recs {
+			if !auditHeaderRE.MatchString(r[0]) {
+				t.Errorf("header %q does not match %s", r[0], auditHeaderRE)
+			}
+			if !strings.HasPrefix(r[1], "# Undo command: dsconfig ") || !strings.HasPrefix(r[2], "dsconfig ") {
+				t.Errorf("record lines %q", r[1:])
+			}
+		}
+		if want := `dsconfig set-http-authorization-method-prop --method-name "SMTP Bearer Token" --set requested-scope:https://outlook.office365.com/.default --set requested-scope:openid`; recs[nStart][2] != want {
+			t.Errorf("record = %q, want %q", recs[nStart][2], want)
+		}
+		if want := `# Undo command: dsconfig set-http-authorization-method-prop --method-name "SMTP Bearer Token" --set requested-scope:https://outlook.office365.com/.default --set requested-scope:offline_access`; recs[nStart][1] != want {
+			t.Errorf("undo = %q, want %q", recs[nStart][1], want)
+		}
+		// Removing the last values of a property without a default leaves
+		// it unset, and the log says so in the shortest way.
+		if want := `dsconfig set-http-authorization-method-prop --method-name "SMTP Bearer Token" --reset requested-scope`; recs[nStart+3][2] != want {
+			t.Errorf("record = %q, want %q", recs[nStart+3][2], want)
+		}
+		log, _ := os.ReadFile(filepath.Join(dir, AuditLogName))
+		for _, secret := range []string{"s3cr3t-Value", "an0ther-Secret"} {
+			if bytes.Contains(log, []byte(secret)) {
+				t.Errorf("the audit log holds %q in clear text", secret)
+			}
+		}
+		if !bytes.Contains(log, []byte("--set obscured-value:AES256GCM:")) {
+			t.Errorf("the audit log lacks the sealed value")
+		}
+		if fi, _ := os.Stat(filepath.Join(dir, AuditLogName)); fi.Mode().Perm() != 0o600 {
+			t.Errorf("audit log mode %v, want 0600", fi.Mode().Perm())
+		}
+	})
+
+	t.Run("replay", func(t *testing.T) {
+		other := t.TempDir()
+		copyKey(t, dir, other)
+		dsMust(t, other, "--batch-file", filepath.Join(dir, AuditLogName))
+		if got := readStore(t, other); !bytes.Equal(got, final) {
+			t.Errorf("replaying the audit log gave\n%s\nwant\n%s", got, final)
+		}
+	})
+
+	t.Run("undo", func(t *testing.T) {
+		var undo []string
+		for i := len(recs) - 1; i >= nStart; i-- {
+			undo = append(undo, strings.TrimPrefix(recs[i][1], "# Undo command: "))
+		}
+		undoFile := filepath.Join(t.TempDir(), "undo.dsconfig")
+		writeFile(t, undoFile, strings.Join(undo, "\n")+"\n")
+		dsMust(t, dir, "--batch-file", undoFile)
+		if got := readStore(t, dir); !bytes.Equal(got, start) {
+			t.Errorf("undoing in reverse order gave\n%s\nwant\n%s", got, start)
+		}
+	})
+}
+
+func TestAuditTimestamp(t *testing.T) {
+	ts := time.Date(2026, 11, 26, 17, 25, 30, 123e6, time.FixedZone("", -6*3600))
+	got := auditHeader(ts)
+	if !strings.HasPrefix(got, "# [26/Nov/2026:17:25:30.123 -0600] user=") {
+		t.Errorf("header = %q", got)
+	}
+}
+
+// TestSealedValueInput checks that --set takes a sealed value only if it
+// opens under the store's key.
+func TestSealedValueInput(t *testing.T) {
+	a, b := t.TempDir(), t.TempDir()
+	dsMust(t, a, "create-passphrase-provider", "--provider-name", "v", "--type", "obscured-value", "--set", "enabled:true", "--set", "obscured-value:x")
+	dsMust(t, b, "create-passphrase-provider", "--provider-name", "v", "--type", "obscured-value", "--set", "enabled:true", "--set", "obscured-value:y")
+	sealed := regexp.MustCompile(`AES256GCM:\S+`).FindString(string(readStore(t, a)))
+	before := readStore(t, b)
+	r := dsRun(t, b, "set-passphrase-provider-prop", "--provider-name", "v", "--set", "obscured-value:"+sealed)
+	if r.Code != exitConfig || !strings.Contains(r.Err, "does not open with this store's key") {
+		t.Errorf("foreign sealed value: exit %d, stderr %q", r.Code, r.Err)
+	}
+	if !bytes.Equal(readStore(t, b), before) {
+		t.Errorf("the store changed")
+	}
+	dsMust(t, a, "set-passphrase-provider-prop", "--provider-name", "v", "--set", "obscured-value:"+sealed)
+}

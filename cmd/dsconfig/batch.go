@@ -1,0 +1,205 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+
+	"github.com/spf13/cobra"
+
+	"dsconfig/internal/config"
+)
+
+// batchOptions are the batch-mode options of the root command.
+type batchOptions struct {
+	File            string
+	ContinueOnError bool
+	DryRun          bool
+}
+
+func addBatchFlags(root *cobra.Command, o *batchOptions) {
+	fl := root.Flags()
+	fl.StringVarP(&o.File, "batch-file", "F", "", "run the dsconfig commands in this file (- for standard input) as one change: all or nothing")
+	fl.BoolVar(&o.ContinueOnError, "batch-continue-on-error", false, "with --batch-file, apply the commands that succeed and report the others")
+	fl.BoolVar(&o.DryRun, "dry-run", false, "with --batch-file, validate the commands and print what would change, without changing anything")
+}
+
+// lineError is a batch command that failed, with where it is.
+type lineError struct {
+	Line batchLine
+	Err  error
+}
+
+func (e *lineError) Error() string { return e.Line.where() + ": " + e.Err.Error() }
+func (e *lineError) Unwrap() error { return e.Err }
+
+// batchFailed summarises a batch run with --batch-continue-on-error in
+// which some commands failed. Its exit code is that of the first failure.
+type batchFailed struct {
+	Failed, Total int
+	DryRun        bool
+	First         error
+}
+
+func (e *batchFailed) Error() string {
+	done := "the others were applied"
+	if e.DryRun {
+		done = "nothing was changed (dry run)"
+	}
+	return fmt.Sprintf("%d of %d batch commands failed; %s", e.Failed, e.Total, done)
+}
+func (e *batchFailed) Unwrap() error { return e.First }
+
+var errDryRun = errors.New("dry run")
+
+// runBatch runs a batch file as one change of the store: every line runs,
+// in order, on one working copy under one lock, and the store is written
+// once at the end, or not at all if a line fails.
+func runBatch(ctx context.Context, f *factory) error {
+	if err := checkBatchFlags(f); err != nil {
+		return err
+	}
+	lines, err := readBatch(f)
+	if err != nil {
+		return err
+	}
+	return f.applyLines(ctx, lines, f.Batch.ContinueOnError, f.Batch.DryRun)
+}
+
+func checkBatchFlags(f *factory) error {
+	if f.Batch.File == "" && (f.Batch.DryRun || f.Batch.ContinueOnError) {
+		return usagef("--dry-run and --batch-continue-on-error can only be used with --batch-file")
+	}
+	return nil
+}
+
+func readBatch(f *factory) ([]batchLine, error) {
+	if f.Batch.File == "-" {
+		return parseBatch("<stdin>", f.IO.In)
+	}
+	fh, err := os.Open(f.Batch.File)
+	if err != nil {
+		return nil, usagef("cannot read the batch file: %v", err)
+	}
+	defer fh.Close()
+	return parseBatch(f.Batch.File, fh)
+}
+
+// applyLines runs lines as one change. With cont, failing lines are
+// reported and skipped; without, the first failure cancels the whole
+// change. With dryRun nothing is written and the changes are printed.
+func (f *factory) applyLines(ctx context.Context, lines []batchLine, cont, dryRun bool) error {
+	s, err := f.Store()
+	if err != nil {
+		return err
+	}
+	var failures []error
+	_, err = s.Update(func(tx *config.Tx) error {
+		tx.State.Record()
+		failures = f.execLines(ctx, tx, lines, cont)
+		if len(failures) > 0 && !cont {
+			return failures[0]
+		}
+		if dryRun {
+			printDryRun(f.IO.Out, tx, len(lines)-len(failures))
+			return errDryRun
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, errDryRun) {
+		return err
+	}
+	if len(failures) > 0 {
+		return &batchFailed{len(failures), len(lines), dryRun, failures[0]}
+	}
+	if !dryRun {
+		f.confirm("The batch of %d commands was applied successfully", len(lines))
+	}
+	return nil
+}
+
+// execLines runs each line through a fresh command tree bound to tx.
+func (f *factory) execLines(ctx context.Context, tx *config.Tx, lines []batchLine, cont bool) []error {
+	var failures []error
+	for _, l := range lines {
+		if err := ctx.Err(); err != nil {
+			return append(failures, err)
+		}
+		err := f.execLine(ctx, tx, l)
+		if err == nil {
+			continue
+		}
+		err = &lineError{l, err}
+		failures = append(failures, err)
+		if !cont {
+			break
+		}
+		printError(f.IO.ErrOut, "dsconfig", err)
+	}
+	return failures
+}
+
+// execLine runs one batch line. The line's factory starts from the
+// batch's global options, so a line may add --quiet, say, but not change
+// where the store is.
+func (f *factory) execLine(ctx context.Context, tx *config.Tx, l batchLine) error {
+	// Lines print no confirmations: nothing is saved until the batch ends.
+	io := *f.IO
+	io.StdoutTTY = false
+	lf := &factory{IO: &io, Registry: f.Registry, Getenv: f.Getenv, Now: f.Now, tx: tx,
+		lineKind: kindOfLine(f.Registry, l.Args)}
+	root := newRootCmd(lf)
+	lf.Global = f.Global // after the flags were bound, so they start from it
+	root.SetArgs(l.Args)
+	_, err := root.ExecuteContextC(ctx)
+	return err
+}
+
+// checkBatchLine refuses, inside a batch, the options that would make a
+// line act on something other than the batch's store.
+func checkBatchLine(cmd *cobra.Command) error {
+	for _, name := range []string{"config-dir", "batch-file", "dry-run", "batch-continue-on-error", "no-properties-file"} {
+		if fl := cmd.Flags().Lookup(name); fl != nil && fl.Changed {
+			return usagef("--%s cannot be used inside a batch file; give it on the dsconfig command line that runs the batch", name)
+		}
+	}
+	return nil
+}
+
+// printDryRun lists, as a batch file, the changes the batch would make.
+func printDryRun(w io.Writer, tx *config.Tx, ok int) {
+	fmt.Fprintf(w, "# Dry run: %d commands validated; the configuration was not changed.\n", ok)
+	if len(tx.Records) == 0 {
+		fmt.Fprintln(w, "# They would change nothing.")
+		return
+	}
+	fmt.Fprintln(w, "# They would make these changes:")
+	for _, r := range tx.Records {
+		fmt.Fprintln(w, r.(record).Forward)
+	}
+}
+
+// kindOfLine returns the kind whose command the line runs, or nil when it
+// runs no object command (or the name is misspelt, so that the full tree
+// can suggest the right one).
+func kindOfLine(r *config.Registry, args []string) *config.Kind {
+	for _, a := range args {
+		for _, k := range r.Kinds() {
+			if slices.Contains(objectCommandNames(k), a) {
+				return k
+			}
+		}
+	}
+	return nil
+}
+
+// objectCommandNames are the names objectCommands gives k's commands.
+func objectCommandNames(k *config.Kind) []string {
+	if k.Singleton() {
+		return []string{"get-" + k.Name + "-prop", "set-" + k.Name + "-prop"}
+	}
+	return []string{"create-" + k.Name, "list-" + k.Plural, "get-" + k.Name + "-prop", "set-" + k.Name + "-prop", "delete-" + k.Name}
+}

@@ -1,0 +1,185 @@
+package main
+
+import (
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"dsconfig/internal/config"
+)
+
+// Shell completion: cobra's "dsconfig completion bash|zsh|fish|powershell"
+// scripts call back into "dsconfig __complete", which lands here for the
+// values that depend on the registry and the store: object names,
+// property names valid for the object's type, enumerated values and
+// references.
+
+const noFiles = cobra.ShellCompDirectiveNoFileComp
+
+// addCompletions registers the dynamic completions on root's commands.
+func addCompletions(f *factory, root *cobra.Command) {
+	for _, k := range f.Registry.Kinds() {
+		for _, name := range objectCommandNames(k) {
+			if c, _, err := root.Find([]string{name}); err == nil && c != root {
+				addObjectCompletions(f, c, k)
+			}
+		}
+	}
+	if c, _, err := root.Find([]string{"restore-config-archive"}); err == nil && c != root {
+		c.RegisterFlagCompletionFunc("archive", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+			return archiveNames(f), noFiles
+		})
+	}
+}
+
+func addObjectCompletions(f *factory, c *cobra.Command, k *config.Kind) {
+	creating := strings.HasPrefix(c.Name(), "create-")
+	if !k.Singleton() && !creating {
+		c.RegisterFlagCompletionFunc(k.NamingArg, func(_ *cobra.Command, _ []string, prefix string) ([]string, cobra.ShellCompDirective) {
+			return objectNames(f, k.Name, nil, prefix), noFiles
+		})
+	}
+	if creating {
+		c.RegisterFlagCompletionFunc("type", func(_ *cobra.Command, _ []string, prefix string) ([]string, cobra.ShellCompDirective) {
+			return withPrefix(k.TypeNames(), prefix), noFiles
+		})
+	}
+	for _, flag := range []string{"set", "add", "remove", "reset"} {
+		if c.Flags().Lookup(flag) == nil {
+			continue
+		}
+		c.RegisterFlagCompletionFunc(flag, func(cmd *cobra.Command, _ []string, prefix string) ([]string, cobra.ShellCompDirective) {
+			return completeProperty(f, cmd, k, creating, flag == "reset", prefix)
+		})
+	}
+}
+
+// completeProperty completes PROP: with the properties of the types the
+// object can have, or, after the colon, the property's values.
+func completeProperty(f *factory, cmd *cobra.Command, k *config.Kind, creating, nameOnly bool, prefix string) ([]string, cobra.ShellCompDirective) {
+	types := completionTypes(f, cmd, k, creating)
+	name, value, hasColon := strings.Cut(prefix, ":")
+	if !hasColon || nameOnly {
+		var out []string
+		for _, p := range propertiesOf(types) {
+			if nameOnly {
+				out = append(out, p.Name)
+			} else {
+				out = append(out, p.Name+":")
+			}
+		}
+		dir := noFiles
+		if !nameOnly {
+			dir |= cobra.ShellCompDirectiveNoSpace // the value follows the colon
+		}
+		return withPrefix(out, prefix), dir
+	}
+	for _, t := range types {
+		if p := t.Property(name); p != nil {
+			var out []string
+			for _, v := range propertyValues(f, p, value) {
+				out = append(out, name+":"+v)
+			}
+			return out, noFiles
+		}
+	}
+	return nil, noFiles
+}
+
+// completionTypes are the types the command's object can have: for
+// create, the --type given so far, else all; for the others, the named
+// object's type, else all.
+func completionTypes(f *factory, cmd *cobra.Command, k *config.Kind, creating bool) []*config.Type {
+	if creating {
+		if t := k.Type(flagValue(cmd, "type")); t != nil {
+			return []*config.Type{t}
+		}
+		return k.Types()
+	}
+	if k.Singleton() {
+		return k.Types()
+	}
+	if st, err := f.Load(); err == nil {
+		if o := st.Get(k.Name, flagValue(cmd, k.NamingArg)); o != nil {
+			if t := f.Registry.TypeOf(o); t != nil {
+				return []*config.Type{t}
+			}
+		}
+	}
+	return k.Types()
+}
+
+func flagValue(cmd *cobra.Command, name string) string {
+	v, _ := cmd.Flags().GetString(name)
+	return v
+}
+
+// propertiesOf lists the distinct properties of types, read-only ones
+// included (they can be set at creation).
+func propertiesOf(types []*config.Type) []*config.PropertyDef {
+	seen := map[string]bool{}
+	var out []*config.PropertyDef
+	for _, t := range types {
+		for _, p := range t.SortedProperties() {
+			if !seen[p.Name] {
+				seen[p.Name] = true
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+// propertyValues are the values worth offering for p: enumerated ones,
+// booleans, or the names of the objects a reference may name.
+func propertyValues(f *factory, p *config.PropertyDef, prefix string) []string {
+	switch s := p.Syntax.(type) {
+	case config.Enum:
+		return withPrefix(s.Values, prefix)
+	case config.Boolean:
+		return withPrefix([]string{"true", "false"}, prefix)
+	case config.Reference:
+		return objectNames(f, s.Kind, s.Types, prefix)
+	}
+	return nil
+}
+
+// objectNames lists the stored objects of kind, of one of types if given.
+func objectNames(f *factory, kind string, types []string, prefix string) []string {
+	st, err := f.Load()
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, o := range st.List(kind) {
+		if len(types) == 0 || slices.Contains(types, o.Type) {
+			out = append(out, o.Name)
+		}
+	}
+	return withPrefix(out, prefix)
+}
+
+func archiveNames(f *factory) []string {
+	dir, err := f.configDir()
+	if err != nil {
+		return nil
+	}
+	entries, _ := listArchive(filepath.Join(dir, ArchiveDirName))
+	var out []string
+	for _, e := range entries {
+		out = append(out, e.Name)
+	}
+	return out
+}
+
+func withPrefix(list []string, prefix string) []string {
+	var out []string
+	for _, s := range list {
+		if strings.HasPrefix(s, prefix) {
+			out = append(out, s)
+		}
+	}
+	return out
+}

@@ -1,0 +1,75 @@
+package main
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// complete runs cobra's hidden __complete command and returns the
+// completions, without the trailing directive line.
+func complete(t *testing.T, dir string, args ...string) ([]string, string) {
+	t.Helper()
+	r := dsMust(t, dir, append([]string{"__complete"}, args...)...)
+	lines := strings.Split(strings.TrimSuffix(r.Out, "\n"), "\n")
+	return lines[:len(lines)-1], lines[len(lines)-1]
+}
+
+func TestCompletion(t *testing.T) {
+	dir := t.TempDir()
+	batch := filepath.Join(t.TempDir(), "provision.dsconfig")
+	writeFile(t, batch, provisionBatch+
+		"create-external-server --server-name proxy --type http-proxy --set server-host-name:p.example.com --set server-port:3128\n")
+	dsMust(t, dir, "--batch-file", batch)
+
+	tests := []struct {
+		name string
+		args []string
+		want string // completions joined by |
+		dir  string
+	}{
+		{"subcommands", []string{"set-passphrase-provider"}, "set-passphrase-provider-prop", ":4"},
+		{"provider names", []string{"get-passphrase-provider-prop", "--provider-name", ""}, "SMTP Client Secret|vault", ":4"},
+		{"method names", []string{"delete-http-authorization-method", "--method-name", "S"}, "SMTP Bearer Token", ":4"},
+		{"server names", []string{"set-external-server-prop", "--server-name", ""}, "Exchange Online|proxy", ":4"},
+		{"properties of the named object's type", []string{"set-external-server-prop", "--server-name", "proxy", "--set", ""},
+			"description:|server-host-name:|server-port:", ":6"},
+		{"properties of --type on create", []string{"create-passphrase-provider", "--type", "obscured-value", "--set", ""},
+			"description:|enabled:|obscured-value:", ":6"},
+		{"property prefix", []string{"set-external-server-prop", "--server-name", "Exchange Online", "--add", "smtp-s"},
+			"smtp-security:", ":6"},
+		{"reset takes names only", []string{"set-passphrase-provider-prop", "--provider-name", "vault", "--reset", "d"}, "description", ":4"},
+		{"enum values", []string{"set-external-server-prop", "--server-name", "Exchange Online", "--set", "smtp-security:"},
+			"smtp-security:none|smtp-security:starttls|smtp-security:ssl", ":4"},
+		{"boolean values", []string{"set-passphrase-provider-prop", "--provider-name", "vault", "--set", "enabled:f"}, "enabled:false", ":4"},
+		{"references filtered by type", []string{"set-global-configuration-prop", "--set", "smtp-server:"}, "smtp-server:Exchange Online", ":4"},
+		{"references of another kind", []string{"set-http-authorization-method-prop", "--method-name", "SMTP Bearer Token", "--set", "oauth-client-secret-passphrase-provider:v"},
+			"oauth-client-secret-passphrase-provider:vault", ":4"},
+		{"types", []string{"create-external-server", "--type", ""}, "http-proxy|smtp", ":4"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, directive := complete(t, dir, tt.args...)
+			var names []string
+			for _, g := range got {
+				names = append(names, strings.SplitN(g, "\t", 2)[0]) // drop descriptions
+			}
+			if strings.Join(names, "|") != tt.want || directive != tt.dir {
+				t.Errorf("completions %q %s, want %q %s", names, directive, tt.want, tt.dir)
+			}
+		})
+	}
+}
+
+func TestCompletionScripts(t *testing.T) {
+	dir := t.TempDir()
+	for _, shell := range []string{"bash", "zsh", "fish", "powershell"} {
+		r := dsMust(t, dir, "completion", shell)
+		if !strings.Contains(r.Out, "__complete") {
+			t.Errorf("completion %s does not call back into dsconfig", shell)
+		}
+	}
+	if r := dsMust(t, dir, "--help"); !strings.Contains(r.Out, "completion") {
+		t.Errorf("completion is not listed in --help")
+	}
+}

@@ -1,0 +1,134 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"dsconfig/internal/config"
+)
+
+const sealedNote = `# Sensitive values are written in encrypted form (AES256GCM:...). They open
+# only with the encryption-key file of the store they came from: copy that
+# file along, or set those values again.`
+
+func newCmdExportConfig(f *factory) *cobra.Command {
+	var output string
+	cmd := &cobra.Command{
+		Use:   "export-config",
+		Short: "Writes a batch file that rebuilds the configuration",
+		Long: "Writes the configuration as a dsconfig batch file that rebuilds it from nothing: each object\n" +
+			"is created with all its explicitly set properties, objects before the objects that refer to\n" +
+			"them, and the global configuration last. Applying it with --batch-file to an empty\n" +
+			"configuration directory gives the same store. " + sealedHelp,
+		Example: "  dsconfig export-config > staging.dsconfig\n" +
+			"  dsconfig --config-dir /tmp/new --batch-file staging.dsconfig",
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			st, err := f.Load()
+			if err != nil {
+				return err
+			}
+			changes := planChanges(f.Registry, config.NewState(), st)
+			return writeBatchOutput(f, output, "# dsconfig export-config: rebuilds the configuration from nothing.", changes)
+		},
+	}
+	cmd.Flags().StringVarP(&output, "output-file", "O", "", "write the batch file here instead of standard output (mode 0600)")
+	return cmd
+}
+
+const sealedHelp = "Sensitive values are written in\nencrypted form and open only with the same encryption-key file."
+
+func newCmdConfigDiff(f *factory) *cobra.Command {
+	var source, target, output string
+	cmd := &cobra.Command{
+		Use:   "config-diff",
+		Short: "Writes the difference between two stores as a batch file",
+		Long: "Compares two configuration stores and writes the difference as a dsconfig batch file:\n" +
+			"applied to the source store, the batch makes it equal to the target store. The target is\n" +
+			"the current store unless --target-store is given. " + sealedHelp,
+		Example: "  dsconfig config-diff --source-store prod/config.yaml > to-current.dsconfig\n" +
+			"  dsconfig config-diff --source-store a/config.yaml --target-store b/config.yaml",
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if source == "" {
+				return usagef("The argument \"--source-store\" must be specified: the store file to compare from")
+			}
+			return configDiffRun(f, source, target, output)
+		},
+	}
+	cmd.Flags().StringVar(&source, "source-store", "", "the store file the batch applies to (a config.yaml)")
+	cmd.Flags().StringVar(&target, "target-store", "", "the store file the batch leads to (default: the current store)")
+	cmd.Flags().StringVarP(&output, "output-file", "O", "", "write the batch file here instead of standard output (mode 0600)")
+	return cmd
+}
+
+func configDiffRun(f *factory, source, target, output string) error {
+	from, err := readStoreFile(f.Registry, source)
+	if err != nil {
+		return err
+	}
+	to, err := f.Load()
+	if target != "" {
+		to, err = readStoreFile(f.Registry, target)
+	}
+	if err != nil {
+		return err
+	}
+	head := fmt.Sprintf("# dsconfig config-diff: turns %s into %s.", source, orCurrent(target))
+	return writeBatchOutput(f, output, head, planChanges(f.Registry, from, to))
+}
+
+func orCurrent(target string) string {
+	if target == "" {
+		return "the current store"
+	}
+	return target
+}
+
+// readStoreFile loads a store file given by path; a directory means its
+// config.yaml.
+func readStoreFile(r *config.Registry, path string) (*config.State, error) {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		path = filepath.Join(path, config.StoreFileName)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, usagef("cannot read the store file: %v", err)
+	}
+	return decodeStore(r, path, data)
+}
+
+// writeBatchOutput writes changes as a batch file with a header.
+func writeBatchOutput(f *factory, output, head string, changes []config.Change) error {
+	w := f.IO.Out
+	var fh *os.File
+	if output != "" {
+		var err error
+		if fh, err = os.OpenFile(output, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600); err != nil {
+			return err
+		}
+		w = fh
+	}
+	writeBatch(w, head, f.Registry, changes)
+	if fh != nil {
+		return fh.Close()
+	}
+	return nil
+}
+
+func writeBatch(w io.Writer, head string, r *config.Registry, changes []config.Change) {
+	fmt.Fprintln(w, head)
+	fmt.Fprintln(w, sealedNote)
+	if len(changes) == 0 {
+		fmt.Fprintln(w, "# No differences.")
+	}
+	for _, ch := range changes {
+		for _, rec := range recordsFor(r, ch) {
+			fmt.Fprintln(w, rec.Forward)
+		}
+	}
+}
