@@ -115,4 +115,5 @@ func (f *factory) Load() (*config.State, error) {
 	return s.Load()
 }
 
+//lint:ignore ST1005 the dsconfig family's wording, shown to users as is
 var errNoSubcommand = errors.New("A sub-command must be specified")
