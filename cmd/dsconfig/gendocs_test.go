@@ -14,7 +14,8 @@ import (
 )
 
 // The command reference in docs/commands (markdown) and docs/man (man
-// pages), and docs/exit-codes.md, are generated from the command tree and
+// pages), the property reference in docs/reference, and
+// docs/exit-codes.md, are generated from the command tree and
 // the exit-code table. TestCommandDocsUpToDate fails when they are stale;
 // "make docs" (go test -run Docs -update) rewrites them.
 
@@ -57,6 +58,9 @@ func generateDocs(dir string) error {
 	if err := doc.GenManTree(root, header, filepath.Join(dir, "man")); err != nil {
 		return err
 	}
+	if err := writeReference(dir, reg); err != nil {
+		return err
+	}
 	return os.WriteFile(filepath.Join(dir, "exit-codes.md"), []byte(exitCodesMarkdown()), 0o644)
 }
 
@@ -72,7 +76,7 @@ func exitCodesMarkdown() string {
 }
 
 // generatedPaths are the files and directories generateDocs owns.
-var generatedPaths = []string{"commands", "man", "exit-codes.md"}
+var generatedPaths = []string{"commands", "man", "reference", "exit-codes.md"}
 
 // compareDocs lists the differences between the generated tree got and
 // the committed tree want.

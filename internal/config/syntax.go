@@ -191,10 +191,18 @@ type Reference struct {
 func (Reference) Parse(v string) (string, error) { return String{}.Parse(v) }
 
 func (s Reference) Describe() string {
+	d := "the name of " + article(s.Kind) + " " + s.Kind
 	if len(s.Types) > 0 {
-		return fmt.Sprintf("the name of a %s of type %s", s.Kind, strings.Join(s.Types, " or "))
+		d += " of type " + strings.Join(s.Types, " or ")
 	}
-	return "the name of a " + s.Kind
+	return d
+}
+
+func article(word string) string {
+	if word != "" && strings.ContainsRune("aeiou", rune(word[0])) {
+		return "an"
+	}
+	return "a"
 }
 
 // Duration is a length of time in the dsconfig forms: "1 h", "10s",
