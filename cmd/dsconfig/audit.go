@@ -36,8 +36,7 @@ func (f *factory) auditHook(dir string) func(c *config.Commit) error {
 		var b strings.Builder
 		header := auditHeader(f.now())
 		for _, r := range c.Tx.Records {
-			rec := r.(record)
-			fmt.Fprintf(&b, "%s\n# Undo command: %s\n%s\n\n", header, rec.Undo, rec.Forward)
+			fmt.Fprintf(&b, "%s\n# Undo command: %s\n%s\n\n", header, r.Undo, r.Forward)
 		}
 		if b.Len() == 0 {
 			return nil

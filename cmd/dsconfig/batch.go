@@ -178,7 +178,7 @@ func printDryRun(w io.Writer, tx *config.Tx, ok int) {
 	}
 	fmt.Fprintln(w, "# They would make these changes:")
 	for _, r := range tx.Records {
-		fmt.Fprintln(w, r.(record).Forward)
+		fmt.Fprintln(w, r.Forward)
 	}
 }
 

@@ -1,9 +1,6 @@
 package main
 
 import (
-	"errors"
-	"slices"
-
 	"dsconfig/internal/config"
 )
 
@@ -29,38 +26,10 @@ func applyChange(r *config.Registry, tx *config.Tx, change func(*config.Tx) erro
 	}
 	if ps := r.CheckChanged(tx.State, touched); len(ps) > 0 {
 		rollback()
-		return checkError(r, tx.Action, ps, touched)
+		return r.ChangeError(tx.Action, ps, touched)
 	}
 	for _, ch := range changes {
-		for _, rec := range recordsFor(r, ch) {
-			tx.Records = append(tx.Records, rec)
-		}
+		tx.Records = append(tx.Records, recordsFor(r, ch)...)
 	}
 	return nil
-}
-
-// checkError words the problems as a single command's validation does:
-// problems of the object being changed as they are, problems it causes
-// elsewhere prefixed with the object they are in.
-func checkError(r *config.Registry, action string, ps []config.ObjectProblem, touched []*config.Object) error {
-	var errs []error
-	for _, p := range ps {
-		if slices.Contains(touched, p.Object) {
-			errs = append(errs, p.Err)
-			continue
-		}
-		errs = append(errs, config.Problemf(hintText(p.Err), "%s: %s", r.Describe(p.Object), p.Err))
-	}
-	if action == "" {
-		action = "The change was rejected"
-	}
-	return &config.ValidationError{Action: action, Problems: errs}
-}
-
-func hintText(err error) string {
-	var h config.Hinted
-	if errors.As(err, &h) {
-		return h.ErrorHint()
-	}
-	return ""
 }

@@ -27,10 +27,8 @@ func (c command) String() string {
 	return strings.Join(words, " ")
 }
 
-// record is one change of one object and its undo.
-type record struct {
-	Forward, Undo command
-}
+// record is one change of one object and its undo, rendered.
+type record = config.Record
 
 // recordsFor describes one object's change. Usually that is one record; an
 // object that must be created and then adjusted (see createBase) or
@@ -78,7 +76,7 @@ func reverse(recs []record) []record {
 
 func createRecords(r *config.Registry, k *config.Kind, o *config.Object) []record {
 	base := createBase(o)
-	recs := []record{{Forward: createCommand(r, k, base), Undo: deleteCommand(k, o.Name)}}
+	recs := []record{{Forward: createCommand(r, k, base).String(), Undo: deleteCommand(k, o.Name).String()}}
 	return append(recs, modifyRecord(r, k, base, o)...)
 }
 
@@ -127,7 +125,7 @@ func modifyRecord(r *config.Registry, k *config.Kind, old, new *config.Object) [
 	if fwd == nil || undo == nil {
 		return nil
 	}
-	return []record{{Forward: fwd, Undo: undo}}
+	return []record{{Forward: fwd.String(), Undo: undo.String()}}
 }
 
 // modifyCommand is the set-prop command that turns old into new, or nil

@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
@@ -31,9 +30,6 @@ type Store struct {
 	// lock is still held. The audit log and the archive use them. A hook
 	// that fails aborts the change.
 	BeforeCommit []func(c *Commit) error
-	// AfterCommit hooks run once the new store is in place; their errors
-	// are reported but the change stands.
-	AfterCommit []func(c *Commit) error
 
 	// beforeRename is a test hook that runs between writing the temporary
 	// file and renaming it into place.
@@ -42,9 +38,9 @@ type Store struct {
 
 // Commit describes one change about to be, or just, written.
 type Commit struct {
-	Before, After      []byte // encoded store files
-	BeforeState, State *State
-	Tx                 *Tx
+	Before, After []byte // encoded store files
+	State         *State
+	Tx            *Tx
 }
 
 // Path is the store file's path.
@@ -107,7 +103,7 @@ type Tx struct {
 	Changed []*Object
 	// Records are what the audit log will write for this change; the
 	// command layer fills them.
-	Records []any
+	Records []Record
 }
 
 // Update runs fn on a copy of the store under the store lock, validates the
@@ -136,7 +132,7 @@ func (s *Store) Update(fn func(tx *Tx) error) (*Commit, error) {
 	if err != nil {
 		return nil, &StoreError{Path: s.Path(), Err: err}
 	}
-	c := &Commit{Before: data, After: out, BeforeState: before, State: tx.State, Tx: tx}
+	c := &Commit{Before: data, After: out, State: tx.State, Tx: tx}
 	if bytes.Equal(data, out) {
 		return c, nil
 	}
@@ -148,11 +144,7 @@ func (s *Store) Update(fn func(tx *Tx) error) (*Commit, error) {
 	if err := s.write(out); err != nil {
 		return nil, err
 	}
-	var errs []error
-	for _, h := range s.AfterCommit {
-		errs = append(errs, h(c))
-	}
-	return c, errors.Join(errs...)
+	return c, nil
 }
 
 func (s *Store) validateChange(tx *Tx) error {
@@ -160,19 +152,7 @@ func (s *Store) validateChange(tx *Tx) error {
 	if len(ps) == 0 {
 		return nil
 	}
-	var errs []error
-	for _, p := range ps {
-		if slices.Contains(tx.Changed, p.Object) {
-			errs = append(errs, p.Err)
-			continue
-		}
-		errs = append(errs, &Problem{classed{ErrRejected}, s.Registry.Describe(p.Object) + ": " + p.Err.Error(), hintOf(p.Err)})
-	}
-	action := tx.Action
-	if action == "" {
-		action = "The change was rejected"
-	}
-	return &ValidationError{Action: action, Problems: errs}
+	return s.Registry.ChangeError(tx.Action, ps, tx.Changed)
 }
 
 func hasSealed(st *State) bool {
@@ -287,7 +267,8 @@ func syncDir(dir string) {
 	}
 }
 
-func hintOf(err error) string {
+// HintOf returns the hint an error carries, or "".
+func HintOf(err error) string {
 	var h Hinted
 	if errors.As(err, &h) {
 		return h.ErrorHint()

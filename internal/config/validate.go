@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -136,7 +137,7 @@ func (r *Registry) checkRef(s *State, from *Object, p *PropertyDef, ref Referenc
 		}
 		return problem(hint, "The value %q for the %q property does not exist: there is no %s with that name", name, p.Name, k.Friendly)
 	}
-	if len(ref.Types) > 0 && !contains(ref.Types, target.Type) {
+	if len(ref.Types) > 0 && !slices.Contains(ref.Types, target.Type) {
 		return problem("", "The %q property refers to the %s %q of type %s, but it must be of type %s",
 			p.Name, k.Friendly, name, target.Type, strings.Join(ref.Types, " or "))
 	}
@@ -148,12 +149,12 @@ func (r *Registry) checkRef(s *State, from *Object, p *PropertyDef, ref Referenc
 }
 
 func isEnabled(o *Object) bool {
-	v, ok := o.Values["enabled"]
+	v, ok := o.Values[PropEnabled]
 	return !ok || (len(v) == 1 && v[0] == "true")
 }
 
 func explicitlyDisabled(o *Object) bool {
-	v, ok := o.Values["enabled"]
+	v, ok := o.Values[PropEnabled]
 	return ok && len(v) == 1 && v[0] == "false"
 }
 
@@ -174,7 +175,7 @@ func (r *Registry) Referrers(s *State, kind, name string) []Referrer {
 				continue
 			}
 			for _, p := range t.AllProperties() {
-				if ref, ok := p.Syntax.(Reference); ok && ref.Kind == kind && contains(o.Values[p.Name], name) {
+				if ref, ok := p.Syntax.(Reference); ok && ref.Kind == kind && slices.Contains(o.Values[p.Name], name) {
 					out = append(out, Referrer{o, p.Name})
 				}
 			}
@@ -191,11 +192,26 @@ func names(objs []*Object) []string {
 	return out
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
+// ChangeError words the problems a change would cause: problems of the
+// objects it changed as they are, problems it causes in other objects
+// prefixed with the object they are in.
+func (r *Registry) ChangeError(action string, ps []ObjectProblem, changed []*Object) error {
+	var errs []error
+	for _, p := range ps {
+		if slices.Contains(changed, p.Object) {
+			errs = append(errs, p.Err)
+			continue
 		}
+		errs = append(errs, problem(HintOf(p.Err), "%s: %v", r.Describe(p.Object), p.Err))
 	}
-	return false
+	if action == "" {
+		action = "The change was rejected"
+	}
+	return &ValidationError{Action: action, Problems: errs}
+}
+
+// Record is one change as the audit log writes it: the command that makes
+// it and the command that undoes it.
+type Record struct {
+	Forward, Undo string
 }
