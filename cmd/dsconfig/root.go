@@ -110,6 +110,11 @@ func addGlobalFlags(root *cobra.Command, g *globalOptions) {
 
 func unknownSubcommand(root *cobra.Command, name string) error {
 	err := usagef("unknown subcommand %q", name)
+	// cobra applies its default distance only in its own lookup, which
+	// the root's RunE bypasses; without it only prefixes are suggested.
+	if root.SuggestionsMinimumDistance <= 0 {
+		root.SuggestionsMinimumDistance = 2
+	}
 	if s := root.SuggestionsFor(name); len(s) > 0 {
 		err = usagef("unknown subcommand %q; did you mean %q?", name, s[0])
 	}
