@@ -105,7 +105,7 @@ func newCmdGetProp(f *factory, k *config.Kind) *cobra.Command {
 		Example: getPropExample(k),
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := requireName(k, o.Name); err != nil {
+			if err := requireName(cmd, k, o.Name); err != nil {
 				return err
 			}
 			if err := outputFormat(o.Output); err != nil {
