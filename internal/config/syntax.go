@@ -108,7 +108,10 @@ func (Hostname) Parse(v string) (string, error) {
 		return strings.Trim(v, "[]"), nil
 	}
 	if len(v) > 253 || !hostnameRE.MatchString(v) {
-		return "", errors.New("not a host name or IP address (give the port separately)")
+		if strings.Contains(v, ":") {
+			return "", errors.New("not a host name or IP address; give the port separately")
+		}
+		return "", errors.New("not a host name or IP address")
 	}
 	return v, nil
 }
@@ -233,6 +236,10 @@ func (s Duration) Parse(v string) (string, error) {
 	d, err := parseDuration(v, s.baseUnit())
 	if err != nil {
 		return "", err
+	}
+	if s.Max == 0 && d < s.Min {
+		// Max 0 means no upper bound: do not print a range "to 0 s".
+		return "", fmt.Errorf("less than the minimum %s", FormatDuration(s.Min))
 	}
 	if d < s.Min || (s.Max > 0 && d > s.Max) {
 		return "", fmt.Errorf("out of range %s to %s", FormatDuration(s.Min), FormatDuration(s.Max))
