@@ -74,7 +74,14 @@ func newRootCmd(f *factory) *cobra.Command {
 	root.SetOut(f.IO.Out)
 	root.SetErr(f.IO.ErrOut)
 	root.SetIn(f.IO.In)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &flagError{err} })
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		// A mistyped subcommand leaves its options to the root, which
+		// does not know them: name the subcommand, the real mistake.
+		if args := c.Flags().Args(); c == root && len(args) > 0 {
+			return unknownSubcommand(c, args[0])
+		}
+		return &flagError{err}
+	})
 	addGlobalFlags(root, &f.Global)
 	root.AddGroup(&cobra.Group{ID: "objects", Title: "Configuration objects:"},
 		&cobra.Group{ID: "other", Title: "Other commands:"})
