@@ -27,6 +27,9 @@ func newCmdList(f *factory, k *config.Kind) *cobra.Command {
 			if err := outputFormat(o.Output); err != nil {
 				return err
 			}
+			if err := checkColumns(k, o.Properties); err != nil {
+				return err
+			}
 			st, err := f.Load()
 			if err != nil {
 				return err
@@ -37,6 +40,21 @@ func newCmdList(f *factory, k *config.Kind) *cobra.Command {
 	cmd.Flags().StringArrayVar(&o.Properties, "property", nil, "add a column with this property's values (repeatable)")
 	cmd.Flags().StringVarP(&o.Output, "output", "o", "table", "output format: table or json")
 	return cmd
+}
+
+// checkColumns refuses a --property that no type of k has: a typo would
+// otherwise show as a column of "-".
+func checkColumns(k *config.Kind, props []string) error {
+	for _, name := range props {
+		known := false
+		for _, t := range k.Types() {
+			known = known || t.Property(name) != nil
+		}
+		if !known {
+			return usagef("The property %q is not a recognized property of any type of %s; run 'dsconfig list-properties --object-type %s' to see them", name, k.Friendly, k.Name)
+		}
+	}
+	return nil
 }
 
 func enabledNote(k *config.Kind) string {
