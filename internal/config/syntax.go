@@ -194,10 +194,15 @@ type Reference struct {
 func (Reference) Parse(v string) (string, error) { return String{}.Parse(v) }
 
 func (s Reference) Describe() string {
-	if len(s.Types) > 0 {
-		return fmt.Sprintf("the name of a %s of type %s", s.Kind, strings.Join(s.Types, " or "))
+	// "an external-server", and "an http-..." as it is read "aitch".
+	article := "a"
+	if strings.ContainsRune("aeiou", rune(s.Kind[0])) || strings.HasPrefix(s.Kind, "http") {
+		article = "an"
 	}
-	return "the name of a " + s.Kind
+	if len(s.Types) > 0 {
+		return fmt.Sprintf("the name of %s %s of type %s", article, s.Kind, strings.Join(s.Types, " or "))
+	}
+	return fmt.Sprintf("the name of %s %s", article, s.Kind)
 }
 
 // Duration is a length of time in the dsconfig forms: "1 h", "10s",
