@@ -105,7 +105,7 @@ func newCmdCreate(f *factory, k *config.Kind) *cobra.Command {
 	var props propFlags
 	cmd := &cobra.Command{
 		Use:     "create-" + k.Name,
-		Short:   "Creates a " + k.Friendly,
+		Short:   "Creates " + aFriendly(k),
 		Long:    longWithSecrets(k, createHelp(k)),
 		Example: createExample(k),
 		Args:    noArgs,
@@ -179,8 +179,8 @@ func newCmdDelete(f *factory, k *config.Kind) *cobra.Command {
 	var force bool
 	cmd := &cobra.Command{
 		Use:     "delete-" + k.Name,
-		Short:   "Deletes a " + k.Friendly,
-		Long:    "Deletes a " + k.Friendly + ". An object that others refer to cannot be deleted; the error names every object that refers to it.",
+		Short:   "Deletes " + aFriendly(k),
+		Long:    "Deletes " + aFriendly(k) + ". An object that others refer to cannot be deleted; the error names every object that refers to it.",
 		Example: fmt.Sprintf("  dsconfig delete-%s --%s \"NAME\"", k.Name, k.NamingArg),
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

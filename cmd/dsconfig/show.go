@@ -119,7 +119,7 @@ func newCmdGetProp(f *factory, k *config.Kind) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "get-" + k.Name + "-prop",
 		Short:   "Shows " + k.Friendly + " properties",
-		Long:    "Shows the properties of a " + k.Friendly + ", sorted by name. Defaults show as values; a property with no value shows -. Sensitive values show as " + config.Mask + ". Advanced properties are shown with --advanced or when named with --property.",
+		Long:    "Shows the properties of " + aFriendly(k) + ", sorted by name. Defaults show as values; a property with no value shows -. Sensitive values show as " + config.Mask + ". Advanced properties are shown with --advanced or when named with --property.",
 		Example: getPropExample(k),
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
