@@ -14,7 +14,7 @@ func joinTypes(k *config.Kind) string { return strings.Join(k.TypeNames(), ", ")
 
 func createHelp(k *config.Kind) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Creates a %s. %s\n\nGive the name with --%s and the type with --type, then each property with\n--set PROP:VALUE. Mandatory properties must be given.\n", k.Friendly, k.Synopsis, k.NamingArg)
+	fmt.Fprintf(&b, "Creates %s. %s\n\nGive the name with --%s and the type with --type, then each property with\n--set PROP:VALUE. Mandatory properties must be given.\n", aFriendly(k), k.Synopsis, k.NamingArg)
 	writeTypeProps(&b, k)
 	return b.String()
 }
@@ -128,4 +128,13 @@ func getPropExample(k *config.Kind) string {
 		name = fmt.Sprintf(" --%s \"My %s\"", k.NamingArg, k.Friendly)
 	}
 	return fmt.Sprintf("  dsconfig get-%s-prop%s\n  dsconfig get-%s-prop%s --advanced --output json", k.Name, name, k.Name, name)
+}
+
+// aFriendly is the kind's friendly name with its indefinite article: "an
+// External Server", "an HTTP Authorization Method" (read "aitch").
+func aFriendly(k *config.Kind) string {
+	if strings.ContainsRune("AEIOU", rune(k.Friendly[0])) || strings.HasPrefix(k.Friendly, "HTTP") {
+		return "an " + k.Friendly
+	}
+	return "a " + k.Friendly
 }

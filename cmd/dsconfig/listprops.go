@@ -1,6 +1,9 @@
 package main
 
 import (
+	"slices"
+	"strings"
+
 	"github.com/spf13/cobra"
 
 	"dsconfig/internal/config"
@@ -80,7 +83,7 @@ func listPropsRun(f *factory, o *listPropsOptions) error {
 		}
 	}
 	if o.Type != "" && !matched {
-		return usagef("unknown --type %q for the object types listed", o.Type)
+		return usagef("unknown --type %q; it is one of: %s", o.Type, typesOf(kinds))
 	}
 	if o.Output == "json" {
 		return writeJSON(f.IO.Out, js)
@@ -124,4 +127,17 @@ func joinStrings(s []string) string {
 		out += x
 	}
 	return out
+}
+
+// typesOf lists the type names of kinds, for an error about --type.
+func typesOf(kinds []*config.Kind) string {
+	var names []string
+	for _, k := range kinds {
+		for _, n := range k.TypeNames() {
+			if n != "" && !slices.Contains(names, n) {
+				names = append(names, n)
+			}
+		}
+	}
+	return strings.Join(names, ", ")
 }

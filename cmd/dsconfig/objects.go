@@ -74,10 +74,14 @@ func nameFlag(cmd *cobra.Command, k *config.Kind, dst *string, what string) {
 }
 
 // requireName enforces the naming argument. Without a terminal nothing is
-// ever prompted for, so a missing name is a usage error.
-func requireName(k *config.Kind, name string) error {
+// ever prompted for, so a missing name is a usage error. A name given but
+// empty is reported as such, not as missing.
+func requireName(cmd *cobra.Command, k *config.Kind, name string) error {
 	if k.Singleton() || name != "" {
 		return nil
+	}
+	if cmd.Flags().Changed(k.NamingArg) {
+		return config.CheckName(k, name)
 	}
 	return usagef("The argument \"--%s\" must be specified when this application is used non-interactively", k.NamingArg)
 }
@@ -101,12 +105,12 @@ func newCmdCreate(f *factory, k *config.Kind) *cobra.Command {
 	var props propFlags
 	cmd := &cobra.Command{
 		Use:     "create-" + k.Name,
-		Short:   "Creates a " + k.Friendly,
+		Short:   "Creates " + aFriendly(k),
 		Long:    longWithSecrets(k, createHelp(k)),
 		Example: createExample(k),
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := requireName(k, name); err != nil {
+			if err := requireName(cmd, k, name); err != nil {
 				return err
 			}
 			if typ == "" {
@@ -147,7 +151,7 @@ func newCmdSetProp(f *factory, k *config.Kind) *cobra.Command {
 		Example: setPropExample(k),
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := requireName(k, name); err != nil {
+			if err := requireName(cmd, k, name); err != nil {
 				return err
 			}
 			mods, err := props.mods(cmd.Context(), f, k, nil)
@@ -175,12 +179,12 @@ func newCmdDelete(f *factory, k *config.Kind) *cobra.Command {
 	var force bool
 	cmd := &cobra.Command{
 		Use:     "delete-" + k.Name,
-		Short:   "Deletes a " + k.Friendly,
-		Long:    "Deletes a " + k.Friendly + ". An object that others refer to cannot be deleted; the error names every object that refers to it.",
+		Short:   "Deletes " + aFriendly(k),
+		Long:    "Deletes " + aFriendly(k) + ". An object that others refer to cannot be deleted; the error names every object that refers to it.",
 		Example: fmt.Sprintf("  dsconfig delete-%s --%s \"NAME\"", k.Name, k.NamingArg),
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := requireName(k, name); err != nil {
+			if err := requireName(cmd, k, name); err != nil {
 				return err
 			}
 			deleted := false

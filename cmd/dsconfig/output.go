@@ -34,7 +34,8 @@ func printTable(w io.Writer, header []string, rows [][]string, script bool) {
 				parts[i] = fmt.Sprintf("%-*s", widths[i], c)
 			}
 		}
-		fmt.Fprintln(w, strings.Join(parts, " : "))
+		// An empty last cell must not leave a trailing blank.
+		fmt.Fprintln(w, strings.TrimRight(strings.Join(parts, " : "), " "))
 	}
 	line(header)
 	rule := make([]string, len(widths))

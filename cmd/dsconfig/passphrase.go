@@ -50,7 +50,7 @@ func newCmdTestPassphraseProvider(f *factory) *cobra.Command {
 		Example: "  dsconfig test-passphrase-provider --provider-name \"SMTP Client Secret\"\n  dsconfig test-passphrase-provider --provider-name \"SMTP Client Secret\" --output json",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := requireName(k, name); err != nil {
+			if err := requireName(cmd, k, name); err != nil {
 				return err
 			}
 			if err := outputFormat(output); err != nil {

@@ -74,7 +74,14 @@ func newRootCmd(f *factory) *cobra.Command {
 	root.SetOut(f.IO.Out)
 	root.SetErr(f.IO.ErrOut)
 	root.SetIn(f.IO.In)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &flagError{err} })
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		// A mistyped subcommand leaves its options to the root, which
+		// does not know them: name the subcommand, the real mistake.
+		if args := c.Flags().Args(); c == root && len(args) > 0 {
+			return unknownSubcommand(c, args[0])
+		}
+		return &flagError{err}
+	})
 	addGlobalFlags(root, &f.Global)
 	root.AddGroup(&cobra.Group{ID: "objects", Title: "Configuration objects:"},
 		&cobra.Group{ID: "other", Title: "Other commands:"})
@@ -110,6 +117,11 @@ func addGlobalFlags(root *cobra.Command, g *globalOptions) {
 
 func unknownSubcommand(root *cobra.Command, name string) error {
 	err := usagef("unknown subcommand %q", name)
+	// cobra applies its default distance only in its own lookup, which
+	// the root's RunE bypasses; without it only prefixes are suggested.
+	if root.SuggestionsMinimumDistance <= 0 {
+		root.SuggestionsMinimumDistance = 2
+	}
 	if s := root.SuggestionsFor(name); len(s) > 0 {
 		err = usagef("unknown subcommand %q; did you mean %q?", name, s[0])
 	}

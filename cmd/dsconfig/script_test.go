@@ -29,6 +29,8 @@ func TestScripts(t *testing.T) {
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("CFG", env.WorkDir+"/cfg")
 			env.Setenv("DSCONFIG_CONFIG_DIR", env.WorkDir+"/cfg")
+			// Scripts cannot write a line break in an argument; $NL is one.
+			env.Setenv("NL", "\n")
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){"exit": cmdExit},

@@ -27,6 +27,9 @@ func newCmdList(f *factory, k *config.Kind) *cobra.Command {
 			if err := outputFormat(o.Output); err != nil {
 				return err
 			}
+			if err := checkColumns(k, o.Properties); err != nil {
+				return err
+			}
 			st, err := f.Load()
 			if err != nil {
 				return err
@@ -37,6 +40,21 @@ func newCmdList(f *factory, k *config.Kind) *cobra.Command {
 	cmd.Flags().StringArrayVar(&o.Properties, "property", nil, "add a column with this property's values (repeatable)")
 	cmd.Flags().StringVarP(&o.Output, "output", "o", "table", "output format: table or json")
 	return cmd
+}
+
+// checkColumns refuses a --property that no type of k has: a typo would
+// otherwise show as a column of "-".
+func checkColumns(k *config.Kind, props []string) error {
+	for _, name := range props {
+		known := false
+		for _, t := range k.Types() {
+			known = known || t.Property(name) != nil
+		}
+		if !known {
+			return usagef("The property %q is not a recognized property of any type of %s; run 'dsconfig list-properties --object-type %s' to see them", name, k.Friendly, k.Name)
+		}
+	}
+	return nil
 }
 
 func enabledNote(k *config.Kind) string {
@@ -101,11 +119,11 @@ func newCmdGetProp(f *factory, k *config.Kind) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "get-" + k.Name + "-prop",
 		Short:   "Shows " + k.Friendly + " properties",
-		Long:    "Shows the properties of a " + k.Friendly + ", sorted by name. Defaults show as values; a property with no value shows -. Sensitive values show as " + config.Mask + ". Advanced properties are shown with --advanced or when named with --property.",
+		Long:    "Shows the properties of " + aFriendly(k) + ", sorted by name. Defaults show as values; a property with no value shows -. Sensitive values show as " + config.Mask + ". Advanced properties are shown with --advanced or when named with --property.",
 		Example: getPropExample(k),
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := requireName(k, o.Name); err != nil {
+			if err := requireName(cmd, k, o.Name); err != nil {
 				return err
 			}
 			if err := outputFormat(o.Output); err != nil {

@@ -108,7 +108,10 @@ func (Hostname) Parse(v string) (string, error) {
 		return strings.Trim(v, "[]"), nil
 	}
 	if len(v) > 253 || !hostnameRE.MatchString(v) {
-		return "", errors.New("not a host name or IP address (give the port separately)")
+		if strings.Contains(v, ":") {
+			return "", errors.New("not a host name or IP address; give the port separately")
+		}
+		return "", errors.New("not a host name or IP address")
 	}
 	return v, nil
 }
@@ -191,18 +194,15 @@ type Reference struct {
 func (Reference) Parse(v string) (string, error) { return String{}.Parse(v) }
 
 func (s Reference) Describe() string {
-	d := "the name of " + article(s.Kind) + " " + s.Kind
+	// "an external-server", and "an http-..." as it is read "aitch".
+	article := "a"
+	if strings.ContainsRune("aeiou", rune(s.Kind[0])) || strings.HasPrefix(s.Kind, "http") {
+		article = "an"
+	}
 	if len(s.Types) > 0 {
-		d += " of type " + strings.Join(s.Types, " or ")
+		return fmt.Sprintf("the name of %s %s of type %s", article, s.Kind, strings.Join(s.Types, " or "))
 	}
-	return d
-}
-
-func article(word string) string {
-	if word != "" && strings.ContainsRune("aeiou", rune(word[0])) {
-		return "an"
-	}
-	return "a"
+	return fmt.Sprintf("the name of %s %s", article, s.Kind)
 }
 
 // Duration is a length of time in the dsconfig forms: "1 h", "10s",
@@ -241,6 +241,10 @@ func (s Duration) Parse(v string) (string, error) {
 	d, err := parseDuration(v, s.baseUnit())
 	if err != nil {
 		return "", err
+	}
+	if s.Max == 0 && d < s.Min {
+		// Max 0 means no upper bound: do not print a range "to 0 s".
+		return "", fmt.Errorf("less than the minimum %s", FormatDuration(s.Min))
 	}
 	if d < s.Min || (s.Max > 0 && d > s.Max) {
 		return "", fmt.Errorf("out of range %s to %s", FormatDuration(s.Min), FormatDuration(s.Max))
