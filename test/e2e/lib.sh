@@ -93,16 +93,32 @@ introspect_token() {
 # token_active TOKEN -- exit 0 when Hydra says the token is active
 token_active() { introspect_token "$1" | grep -q '"active":true'; }
 
-# hydra_token_requests [CLIENT_ID] -- number of requests Hydra has served on
-# its token endpoint since the stack started (all clients, or only the
-# successful issuances for CLIENT_ID when given -- see README).
+# hydra_token_requests [CLIENT_ID] -- number of requests Hydra has completed
+# on its token endpoint (POST /oauth2/token) since the stack started, any
+# outcome (200 and 4xx). With CLIENT_ID: only requests that authenticated as
+# that client with HTTP Basic (client_secret_basic); client_secret_post
+# requests cannot be attributed (the body is not logged).
 hydra_token_requests() {
-	if [ -n "${1:-}" ]; then
-		grep -c "\"client_id\":\"$1\".*access_token_issued\|access_token_issued.*\"client_id\":\"$1\"" "$E2E_HYDRA_LOG" 2>/dev/null || true
-	else
-		grep '"completed handling request"' "$E2E_HYDRA_LOG" 2>/dev/null |
+	local id=${1:-} n=0 line auth dec
+	if [ -z "$id" ]; then
+		grep '"msg":"completed handling request"' "$E2E_HYDRA_LOG" 2>/dev/null |
 			grep -c '"path":"/oauth2/token"' || true
+		return 0
 	fi
+	while IFS= read -r auth; do
+		dec=$(printf '%s' "$auth" | base64 -d 2>/dev/null) || continue
+		[ "${dec%%:*}" = "$id" ] && n=$((n + 1))
+	done < <(grep '"msg":"completed handling request"' "$E2E_HYDRA_LOG" 2>/dev/null |
+		grep '"path":"/oauth2/token"' |
+		sed -n 's/.*"authorization":\[*"Basic \([A-Za-z0-9+\/=]*\)".*/\1/p')
+	echo "$n"
+}
+
+# hydra_token_requests_status STATUS -- completed token requests with that
+# HTTP status (e.g. 200, 401)
+hydra_token_requests_status() {
+	grep '"msg":"completed handling request"' "$E2E_HYDRA_LOG" 2>/dev/null |
+		grep '"path":"/oauth2/token"' | grep -c "\"status\":$1," || true
 }
 
 # ---------------------------------------------------------------------------
@@ -143,4 +159,59 @@ grep_messages() {
 	local d
 	d=$(maildir_of "${2:-$E2E_RCPT}")
 	grep -l -r -- "$1" "$d/new" "$d/cur" 2>/dev/null || true
+}
+
+# ---------------------------------------------------------------------------
+# Raw SMTP helpers (openssl s_client), for checks curl cannot express
+# ---------------------------------------------------------------------------
+
+# xoauth2_ir USER TOKEN -- base64 XOAUTH2 initial response (one line)
+xoauth2_ir() { printf 'user=%s\001auth=Bearer %s\001\001' "$1" "$2" | base64 -w0; }
+
+# oauthbearer_ir USER TOKEN [HOST PORT] -- base64 OAUTHBEARER (RFC 7628) initial response
+oauthbearer_ir() {
+	printf 'n,a=%s,\001host=%s\001port=%s\001auth=Bearer %s\001\001' "$1" "${3:-127.0.0.1}" "${4:-587}" "$2" | base64 -w0
+}
+
+# smtp_dialog PORT starttls|tls LINE... -- open a TLS SMTP session, send EHLO,
+# then each LINE in turn, printing "C: line" / "S: reply" for every exchange
+# (client lines longer than 80 chars are shown shortened). After a 334
+# challenge that the next LINE does not answer, send an empty line as the
+# SASL "abort/ack" (RFC 4954 / XOAUTH2 error flow). Ends with QUIT.
+# Exit status 0 always; inspect the output.
+smtp_dialog() {
+	local port=$1 mode=$2
+	shift 2
+	local args=(-quiet -connect "127.0.0.1:$port" -CAfile "$E2E_CA" -verify_return_error)
+	[ "$mode" = starttls ] && args+=(-starttls smtp)
+	local reply line
+	coproc SMTPC { timeout 30 openssl s_client "${args[@]}" 2>/dev/null; }
+	local in=${SMTPC[0]} out=${SMTPC[1]}
+	_smtp_read() { # read a (multi-line) reply; last line into $reply
+		reply=""
+		while IFS= read -r -t 10 line <&"$in"; do
+			line=${line%$'\r'}
+			echo "S: $line"
+			reply=$line
+			[[ $line =~ ^[0-9]{3}\  || $line =~ ^[0-9]{3}$ ]] && return 0
+		done
+		echo "S: <no reply / connection closed>"
+		return 1
+	}
+	_smtp_send() {
+		if [ ${#1} -gt 80 ]; then echo "C: ${1:0:60}...(${#1} chars)"; else echo "C: $1"; fi
+		printf '%s\r\n' "$1" >&"$out" 2>/dev/null
+	}
+	[ "$mode" = tls ] && { _smtp_read || true; }
+	_smtp_send "EHLO dsconfig-e2e.example.test"
+	_smtp_read >/dev/null || true
+	for line in "$@"; do
+		_smtp_send "$line"
+		_smtp_read || break
+	done
+	[[ ${reply:-} == 334* ]] && { _smtp_send ""; _smtp_read || true; }
+	_smtp_send QUIT
+	_smtp_read >/dev/null 2>&1 || true
+	exec {out}>&- 2>/dev/null || true
+	wait "$SMTPC_PID" 2>/dev/null || true
 }

@@ -75,7 +75,8 @@ check_reject() {
 
 # ehlo PORT starttls|tls -> EHLO response lines (after TLS)
 ehlo() {
-	local port=$1 mode=$2 args=(-quiet -connect "127.0.0.1:$port" -CAfile "$E2E_CA" -verify_return_error)
+	local port=$1 mode=$2
+	local args=(-quiet -connect "127.0.0.1:$port" -CAfile "$E2E_CA" -verify_return_error)
 	[ "$mode" = starttls ] && args+=(-starttls smtp)
 	{ printf 'EHLO smoke.example.test\r\n'; sleep 1; printf 'QUIT\r\n'; } |
 		timeout 10 openssl s_client "${args[@]}" 2>/dev/null | tr -d '\r'
@@ -113,25 +114,29 @@ if [ "${#LONG_JWT}" -gt 2048 ]; then pass "hydra-token-long-jwt (${#LONG_JWT} ch
 else fail hydra-token-long-jwt "only ${#LONG_JWT} chars"; fi
 
 BEFORE=$(hydra_token_requests)
+BEFORE_C=$(hydra_token_requests "$E2E_OTHER_CLIENT_ID")
+get_token "$E2E_OTHER_CLIENT_ID" "$E2E_OTHER_CLIENT_SECRET" >/dev/null
+get_token "$E2E_OTHER_CLIENT_ID" "$E2E_OTHER_CLIENT_SECRET" >/dev/null
 get_token "$E2E_CLIENT_ID" "$E2E_CLIENT_SECRET" >/dev/null
 sleep 0.3
 AFTER=$(hydra_token_requests)
-if [ "$AFTER" -eq $((BEFORE + 1)) ]; then pass "hydra-token-request-count ($BEFORE -> $AFTER)"
-else fail hydra-token-request-count "$BEFORE -> $AFTER"; fi
+AFTER_C=$(hydra_token_requests "$E2E_OTHER_CLIENT_ID")
+if [ "$AFTER" -eq $((BEFORE + 3)) ] && [ "$AFTER_C" -eq $((BEFORE_C + 2)) ]; then
+	pass "hydra-token-request-count (all $BEFORE -> $AFTER, $E2E_OTHER_CLIENT_ID $BEFORE_C -> $AFTER_C)"
+else fail hydra-token-request-count "all $BEFORE -> $AFTER, $E2E_OTHER_CLIENT_ID $BEFORE_C -> $AFTER_C"; fi
 
 if get_token "$E2E_CLIENT_ID" wrong-secret >/dev/null 2>&1; then fail hydra-bad-secret-rejected
 else pass hydra-bad-secret-rejected; fi
 
 # --- Postfix -------------------------------------------------------------
 check_send postfix-starttls-oauthbearer "$PF_STARTTLS" "$E2E_CLIENT_ID" "$TOKEN"
-check_send postfix-starttls-xoauth2 "$PF_STARTTLS" "$E2E_CLIENT_ID" "$TOKEN" --login-options AUTH=XOAUTH2
 check_send postfix-implicit-tls-oauthbearer "$PF_TLS" "$E2E_CLIENT_ID" "$TOKEN"
-check_send postfix-implicit-tls-xoauth2 "$PF_TLS" "$E2E_CLIENT_ID" "$TOKEN" --login-options AUTH=XOAUTH2
 check_send postfix-xoauth2-only-port "smtp://127.0.0.1:$E2E_POSTFIX_XOAUTH2_PORT" "$E2E_CLIENT_ID" "$TOKEN"
 check_send postfix-oauthbearer-only-port "smtp://127.0.0.1:$E2E_POSTFIX_OAUTHBEARER_PORT" "$E2E_CLIENT_ID" "$TOKEN"
-check_send postfix-jwt-token "$PF_STARTTLS" "$E2E_JWT_CLIENT_ID" "$JWT" --login-options AUTH=XOAUTH2
-check_reject postfix-bad-token-rejected "$PF_STARTTLS" "$E2E_CLIENT_ID" "not-a-valid-token" --login-options AUTH=XOAUTH2
-check_reject postfix-user-mismatch-rejected "$PF_STARTTLS" "$E2E_OTHER_CLIENT_ID" "$TOKEN" --login-options AUTH=XOAUTH2
+check_send postfix-jwt-token "$PF_STARTTLS" "$E2E_JWT_CLIENT_ID" "$JWT"
+check_send postfix-long-jwt-token "$PF_STARTTLS" "$E2E_JWT_CLIENT_ID" "$LONG_JWT"
+check_reject postfix-bad-token-rejected "$PF_STARTTLS" "$E2E_CLIENT_ID" "not-a-valid-token"
+check_reject postfix-user-mismatch-rejected "$PF_STARTTLS" "$E2E_OTHER_CLIENT_ID" "$TOKEN"
 
 check_mechs postfix-ehlo-587-both "$E2E_POSTFIX_SUBMISSION_PORT" starttls '^250-AUTH (XOAUTH2 OAUTHBEARER|OAUTHBEARER XOAUTH2)$'
 check_mechs postfix-ehlo-465-both "$E2E_POSTFIX_SUBMISSIONS_PORT" tls '^250-AUTH (XOAUTH2 OAUTHBEARER|OAUTHBEARER XOAUTH2)$'
@@ -143,16 +148,40 @@ else fail postfix-ehlo-noauth; fi
 
 # --- Dovecot submission --------------------------------------------------
 check_send dovecot-starttls-oauthbearer "$DC_STARTTLS" "$E2E_CLIENT_ID" "$TOKEN"
-check_send dovecot-starttls-xoauth2 "$DC_STARTTLS" "$E2E_CLIENT_ID" "$TOKEN" --login-options AUTH=XOAUTH2
-check_send dovecot-implicit-tls-xoauth2 "$DC_TLS" "$E2E_CLIENT_ID" "$TOKEN" --login-options AUTH=XOAUTH2
-check_reject dovecot-bad-token-rejected "$DC_STARTTLS" "$E2E_CLIENT_ID" "not-a-valid-token" --login-options AUTH=XOAUTH2
+check_send dovecot-implicit-tls-oauthbearer "$DC_TLS" "$E2E_CLIENT_ID" "$TOKEN"
+check_send dovecot-long-jwt-token "$DC_STARTTLS" "$E2E_JWT_CLIENT_ID" "$LONG_JWT"
+check_reject dovecot-bad-token-rejected "$DC_STARTTLS" "$E2E_CLIENT_ID" "not-a-valid-token"
 check_mechs dovecot-ehlo "$E2E_DOVECOT_SUBMISSION_PORT" starttls '^250-AUTH (XOAUTH2 OAUTHBEARER|OAUTHBEARER XOAUTH2)$'
+
+# --- raw XOAUTH2 (curl 7.88 always picks OAUTHBEARER when offered) -------
+# check_dialog NAME EXPECTED_LAST_REPLY_REGEX PORT MODE LINE...
+check_dialog() {
+	local name=$1 want=$2 out got
+	shift 2
+	out=$(smtp_dialog "$@")
+	got=$(printf '%s\n' "$out" | grep '^S: [0-9]' | tail -n1)
+	if printf '%s' "$got" | grep -Eq "$want"; then pass "$name"
+	else fail "$name" "$(printf '%s' "$out" | grep '^S:' | tr '\n' ' ')"; fi
+}
+IR=$(xoauth2_ir "$E2E_CLIENT_ID" "$TOKEN")
+JIR=$(xoauth2_ir "$E2E_JWT_CLIENT_ID" "$JWT")
+check_dialog postfix-xoauth2-inline '^S: 250' "$E2E_POSTFIX_SUBMISSION_PORT" starttls "AUTH XOAUTH2 $IR" "MAIL FROM:<$E2E_FROM>"
+check_dialog postfix-xoauth2-implicit-tls '^S: 250' "$E2E_POSTFIX_SUBMISSIONS_PORT" tls "AUTH XOAUTH2 $IR" "MAIL FROM:<$E2E_FROM>"
+check_dialog postfix-xoauth2-bad-token '^S: 535' "$E2E_POSTFIX_SUBMISSION_PORT" starttls "AUTH XOAUTH2 $(xoauth2_ir "$E2E_CLIENT_ID" bad)"
+check_dialog dovecot-xoauth2-inline '^S: 250' "$E2E_DOVECOT_SUBMISSION_PORT" starttls "AUTH XOAUTH2 $IR" "MAIL FROM:<$E2E_FROM>"
+check_dialog dovecot-xoauth2-implicit-tls '^S: 250' "$E2E_DOVECOT_SUBMISSIONS_PORT" tls "AUTH XOAUTH2 $IR" "MAIL FROM:<$E2E_FROM>"
+check_dialog dovecot-xoauth2-bad-token '^S: 535' "$E2E_DOVECOT_SUBMISSION_PORT" starttls "AUTH XOAUTH2 $(xoauth2_ir "$E2E_CLIENT_ID" bad)"
+# Dovecot rejects AUTH command lines longer than 1030 bytes (excl. CRLF)...
+check_dialog dovecot-long-auth-line-rejected '^S: 500 5\.5\.2 Line too long' "$E2E_DOVECOT_SUBMISSION_PORT" starttls "AUTH XOAUTH2 $JIR"
+# ...but accepts the same response sent after an empty-IR "334" challenge.
+check_dialog dovecot-long-auth-split '^S: 250' "$E2E_DOVECOT_SUBMISSION_PORT" starttls "AUTH XOAUTH2" "$JIR" "MAIL FROM:<$E2E_FROM>"
+check_dialog postfix-long-auth-line-inline '^S: 250' "$E2E_POSTFIX_SUBMISSION_PORT" starttls "AUTH XOAUTH2 $JIR" "MAIL FROM:<$E2E_FROM>"
 
 # --- failure replies must be fast (no auth penalty / tarpit) --------------
 t0=$(date +%s%N)
 for _ in 1 2 3; do
-	send "$PF_STARTTLS" "$E2E_CLIENT_ID" bad-token x --login-options AUTH=XOAUTH2
-	send "$DC_STARTTLS" "$E2E_CLIENT_ID" bad-token x --login-options AUTH=XOAUTH2
+	send "$PF_STARTTLS" "$E2E_CLIENT_ID" bad-token x
+	send "$DC_STARTTLS" "$E2E_CLIENT_ID" bad-token x
 done
 ms=$((($(date +%s%N) - t0) / 1000000))
 if [ "$ms" -lt 5000 ]; then pass "failed-logins-fast (6 failures in ${ms} ms)"
@@ -160,11 +189,11 @@ else fail failed-logins-fast "6 failures took ${ms} ms"; fi
 
 # --- revocation ----------------------------------------------------------
 RTOK=$(get_token "$E2E_CLIENT_ID" "$E2E_CLIENT_SECRET")
-check_send revoke-before "$PF_STARTTLS" "$E2E_CLIENT_ID" "$RTOK" --login-options AUTH=XOAUTH2
+check_send revoke-before "$PF_STARTTLS" "$E2E_CLIENT_ID" "$RTOK"
 if revoke_token "$RTOK" && ! token_active "$RTOK"; then pass hydra-revoke
 else fail hydra-revoke; fi
-check_reject postfix-revoked-token-rejected "$PF_STARTTLS" "$E2E_CLIENT_ID" "$RTOK" --login-options AUTH=XOAUTH2
-check_reject dovecot-revoked-token-rejected "$DC_STARTTLS" "$E2E_CLIENT_ID" "$RTOK" --login-options AUTH=XOAUTH2
+check_reject postfix-revoked-token-rejected "$PF_STARTTLS" "$E2E_CLIENT_ID" "$RTOK"
+check_reject dovecot-revoked-token-rejected "$DC_STARTTLS" "$E2E_CLIENT_ID" "$RTOK"
 
 # --- expiry --------------------------------------------------------------
 if [ -z "${SMOKE_SKIP_SLOW:-}" ]; then
@@ -172,10 +201,10 @@ if [ -z "${SMOKE_SKIP_SLOW:-}" ]; then
 	STOK=$(printf '%s' "$STOK_JSON" | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
 	if printf '%s' "$STOK_JSON" | grep -Eq "\"expires_in\":(9|$E2E_SHORT_TTL)[,}]"; then pass "hydra-short-lifespan ($STOK_JSON)"
 	else fail hydra-short-lifespan "$STOK_JSON"; fi
-	check_send short-token-fresh "$PF_STARTTLS" "$E2E_SHORT_CLIENT_ID" "$STOK" --login-options AUTH=XOAUTH2
+	check_send short-token-fresh "$PF_STARTTLS" "$E2E_SHORT_CLIENT_ID" "$STOK"
 	sleep $((E2E_SHORT_TTL + 1))
 	if token_active "$STOK"; then fail hydra-short-token-expired; else pass hydra-short-token-expired; fi
-	check_reject postfix-expired-token-rejected "$PF_STARTTLS" "$E2E_SHORT_CLIENT_ID" "$STOK" --login-options AUTH=XOAUTH2
+	check_reject postfix-expired-token-rejected "$PF_STARTTLS" "$E2E_SHORT_CLIENT_ID" "$STOK"
 fi
 
 echo "smoke: $PASSED passed, $FAILED failed"

@@ -83,7 +83,9 @@ dsn: memory
 log:
   level: debug
   format: json
-  leak_sensitive_values: false
+  # test-only: log the Authorization header so token requests can be counted
+  # per client (lib.sh hydra_token_requests CLIENT_ID). Secrets are dummies.
+  leak_sensitive_values: true
 serve:
   tls:
     enabled: true
@@ -115,6 +117,7 @@ EOF
 start_hydra() {
 	local pidf=$HYDRA_DIR/hydra.pid
 	if e2e_pid_alive "$pidf"; then e2e_log "hydra already running"; return 0; fi
+	HYDRA_STARTED=1
 	[ -x "$HYDRA_BIN" ] || e2e_die "hydra binary $HYDRA_BIN missing: run install.sh"
 	for p in "$E2E_HYDRA_PUBLIC_PORT" "$E2E_HYDRA_ADMIN_PORT"; do
 		e2e_port_free "$p" || e2e_die "port $p already in use (not by this stack)"
@@ -204,8 +207,6 @@ auth_failure_delay = 0
 auth_cache_size = 0
 auth_verbose = yes
 auth_debug = yes
-# loopback clients are "trusted": no anvil auth penalty for failed logins
-login_trusted_networks = 127.0.0.0/8
 
 passdb {
   driver = oauth2
@@ -224,6 +225,14 @@ service auth {
     mode = 0660
     user = postfix
     group = postfix
+  }
+}
+
+# Disable the per-IP "auth penalty" (2..15 s delay after failed logins): the
+# auth process cannot reach anvil's penalty socket, so penalties are off.
+service anvil {
+  unix_listener anvil-auth-penalty {
+    mode = 0
   }
 }
 
@@ -254,7 +263,8 @@ start_dovecot() {
 	done
 	e2e_log "starting dovecot"
 	: >"$DOVECOT_DIR/dovecot.log"
-	dovecot -c "$DOVECOT_DIR/dovecot.conf" || { tail -20 "$DOVECOT_DIR/dovecot.log" >&2; e2e_die "dovecot failed to start"; }
+	# redirect: the daemon must not keep our caller's stdout/stderr open
+	dovecot -c "$DOVECOT_DIR/dovecot.conf" </dev/null >>"$DOVECOT_DIR/dovecot.log" 2>&1 || { tail -20 "$DOVECOT_DIR/dovecot.log" >&2; e2e_die "dovecot failed to start"; }
 	e2e_wait_port "$E2E_DOVECOT_SUBMISSION_PORT" 20 || e2e_die "dovecot not listening"
 	e2e_wait_port "$E2E_DOVECOT_SUBMISSIONS_PORT" 20 || e2e_die "dovecot not listening"
 	local i=0
@@ -394,7 +404,7 @@ start_postfix() {
 	done
 	e2e_log "starting postfix"
 	# (postfix logs its own start problems to $POSTFIX_DIR/maillog)
-	if ! postfix -c "$POSTFIX_DIR" start >"$POSTFIX_DIR/start.log" 2>&1; then
+	if ! postfix -c "$POSTFIX_DIR" start </dev/null >"$POSTFIX_DIR/start.log" 2>&1; then
 		cat "$POSTFIX_DIR/start.log" >&2
 		tail -20 "$POSTFIX_DIR/maillog" >&2 2>/dev/null || true
 		e2e_die "postfix start failed"
@@ -511,8 +521,10 @@ do_start() {
 	gen_hydra
 	gen_dovecot
 	gen_postfix
+	HYDRA_STARTED=""
 	start_hydra
-	create_clients
+	# (re)creating clients while hydra runs would invalidate issued tokens
+	[ -n "$HYDRA_STARTED" ] && create_clients
 	start_dovecot
 	start_postfix
 	write_env
