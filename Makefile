@@ -3,7 +3,7 @@
 GO ?= go
 STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: build test lint docs quickstart demo
+.PHONY: build test lint docs quickstart demo e2e
 
 build:
 	$(GO) build -o bin/dsconfig ./cmd/dsconfig
@@ -31,3 +31,8 @@ demo:
 	$(GO) build -o bin/dsconfig ./cmd/dsconfig
 	$(GO) build -o bin/dsconfig-sandbox ./cmd/dsconfig-sandbox
 	./scripts/demo.sh bin/dsconfig bin/dsconfig-sandbox
+
+# End to end against real servers on 127.0.0.1: Ory Hydra, Dovecot and
+# Postfix. Needs root; installs Debian packages and builds Hydra (cached).
+e2e: build
+	DSCONFIG=$(CURDIR)/bin/dsconfig test/e2e/run.sh

@@ -1,0 +1,259 @@
+#!/usr/bin/env bash
+# cases.sh -- drives the real dsconfig binary against the e2e stack (Hydra,
+# Dovecot, Postfix on 127.0.0.1) through PingDirectory's workflow and checks
+# each delivered message on disk. Run by run.sh with the stack up:
+#
+#   DSCONFIG=/path/to/dsconfig test/e2e/cases.sh
+#
+# Each case gets its own configuration directory and its own mailbox, so
+# the cases do not see each other's tokens or messages. The last line is
+# "cases: N passed, N failed".
+set -uo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=lib.sh
+. "$HERE/lib.sh"
+: "${DSCONFIG:?set DSCONFIG to the dsconfig binary}"
+
+PASSED=0
+FAILED=0
+declare -a RESULTS=()
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+
+# --- helpers ---------------------------------------------------------------
+
+ds() { "$DSCONFIG" --config-dir "$CFG" "$@"; }
+
+# run_send LOGFILE ARGS...: send-test-mail, output to LOGFILE; returns its exit code.
+run_send() {
+	local log=$1
+	shift
+	ds send-test-mail "$@" >"$log" 2>&1
+}
+
+pass() { PASSED=$((PASSED + 1)); RESULTS+=("PASS  $CASE"); echo "PASS $CASE"; }
+fail() {
+	FAILED=$((FAILED + 1)); RESULTS+=("FAIL  $CASE: $*"); echo "FAIL $CASE: $*"
+	[ -n "${LAST_LOG:-}" ] && [ -f "$LAST_LOG" ] && sed 's/^/    | /' "$LAST_LOG"
+}
+
+# begin NAME MAILBOX: a fresh config dir and recipient for one case.
+begin() {
+	CASE=$1
+	RCPT="$2@example.test"
+	CFG="$WORK/$1"
+	LAST_LOG="$WORK/$1.log"
+	mkdir -p "$CFG"
+	echo "---- $CASE"
+}
+
+# provision CLIENT_ID SECRET PORT SECURITY [extra method --set args...]:
+# the PingDirectory chain, with the generated CA trusted through a
+# trust-manager-provider and the SMTP user name equal to the client id
+# (Hydra's sub claim, which Dovecot compares with the user name).
+provision() {
+	local id=$1 secret=$2 port=$3 security=$4
+	shift 4
+	export E2E_CASE_SECRET="$secret"
+	ds create-passphrase-provider --provider-name "SMTP Client Secret" --type environment-variable \
+		--set enabled:true --set environment-variable:E2E_CASE_SECRET &&
+		ds create-trust-manager-provider --provider-name "E2E CA" --type file-based \
+			--set enabled:true --set "trust-store-file:$E2E_CA" &&
+		ds create-http-authorization-method --method-name "SMTP Bearer Token" --type client-credentials-bearer-token \
+			--set enabled:true --set "oauth-server-token-endpoint-url:$E2E_TOKEN_URL" --set "oauth-client-id:$id" \
+			--set "oauth-client-secret-passphrase-provider:SMTP Client Secret" --set "trust-manager-provider:E2E CA" "$@" &&
+		add_server "Mail" "$port" "$security" "SMTP Bearer Token" "$id" &&
+		ds set-global-configuration-prop --set "smtp-server:Mail"
+}
+
+# add_server NAME PORT SECURITY METHOD USER
+add_server() {
+	ds create-external-server --server-name "$1" --type smtp --set "server-host-name:$E2E_HOST" \
+		--set "server-port:$2" --set "smtp-security:$3" --set "user-name:$5" \
+		--set "token-acquisition-method:$4" --set "trust-manager-provider:E2E CA" --set "smtp-timeout:20 s"
+}
+
+# delivered COUNT: the case's mailbox holds COUNT messages with the
+# dsconfig test-mail headers.
+delivered() {
+	wait_messages "$1" "$RCPT" 10 >/dev/null 2>&1 || return 1
+	[ "$(grep_messages '^X-Mailer: dsconfig send-test-mail' "$RCPT" | wc -l)" -ge "$1" ] &&
+		[ "$(grep_messages '^Message-ID: <' "$RCPT" | wc -l)" -ge "$1" ]
+}
+
+has() { grep -q -- "$1" "$LAST_LOG"; }
+token_requests() { hydra_token_requests "$1"; }
+secret_absent() { ! grep -rqF -- "$1" "$LAST_LOG" "$CFG"; }
+
+# --- the cases -------------------------------------------------------------
+
+# mechanism_case NAME MAILBOX PORT SECURITY MECHANISM
+mechanism_case() {
+	begin "$1" "$2"
+	provision "$E2E_CLIENT_ID" "$E2E_CLIENT_SECRET" "$3" "$4" || { fail "provisioning"; return; }
+	if run_send "$LAST_LOG" --to "$RCPT" --mechanism "$5" && has "$(echo "$5" | tr a-z A-Z) as $E2E_CLIENT_ID accepted" && delivered 1; then
+		pass
+	else
+		fail "expected a $5 login and one delivered message"
+	fi
+}
+
+long_jwt_case() {
+	begin dovecot-long-jwt-two-step rcpt05
+	provision "$E2E_JWT_CLIENT_ID" "$E2E_JWT_CLIENT_SECRET" "$E2E_DOVECOT_SUBMISSION_PORT" starttls \
+		--set "requested-scope:$E2E_JWT_LONG_SCOPE" || { fail "provisioning"; return; }
+	# Dovecot refuses command lines over about 1 KB, so the response must
+	# go on its own line after "AUTH XOAUTH2" / "334".
+	if run_send "$LAST_LOG" --to "$RCPT" --mechanism xoauth2 --verbose &&
+		grep -qE '^C: AUTH XOAUTH2$' "$LAST_LOG" && has "(two-step)" && delivered 1; then
+		pass
+	else
+		fail "expected a two-step XOAUTH2 exchange and a delivered message"
+	fi
+}
+
+lifetime_case() {
+	begin max-lifetime-1s-new-token-each-time rcpt06
+	provision "$E2E_CLIENT_ID" "$E2E_CLIENT_SECRET" "$E2E_POSTFIX_SUBMISSION_PORT" starttls \
+		--set "maximum-token-lifetime:1 s" || { fail "provisioning"; return; }
+	local before after i
+	before=$(token_requests "$E2E_CLIENT_ID")
+	for i in 1 2 3; do
+		run_send "$LAST_LOG" --to "$RCPT" || { fail "send $i failed"; return; }
+	done
+	after=$(token_requests "$E2E_CLIENT_ID")
+	if [ $((after - before)) -eq 3 ] && delivered 3; then
+		pass
+	else
+		fail "expected 3 token requests at Hydra for 3 sends, saw $((after - before))"
+	fi
+}
+
+cache_case() {
+	begin cached-token-reused rcpt07
+	provision "$E2E_CLIENT_ID" "$E2E_CLIENT_SECRET" "$E2E_POSTFIX_SUBMISSION_PORT" starttls || { fail "provisioning"; return; }
+	local before after i
+	before=$(token_requests "$E2E_CLIENT_ID")
+	for i in 1 2 3; do
+		run_send "$LAST_LOG" --to "$RCPT" || { fail "send $i failed"; return; }
+	done
+	after=$(token_requests "$E2E_CLIENT_ID")
+	if [ $((after - before)) -eq 1 ] && has "cached token" && delivered 3; then
+		pass
+	else
+		fail "expected 1 token request at Hydra for 3 sends, saw $((after - before))"
+	fi
+}
+
+revoked_case() {
+	begin revoked-cached-token-renewed rcpt08
+	provision "$E2E_CLIENT_ID" "$E2E_CLIENT_SECRET" "$E2E_DOVECOT_SUBMISSION_PORT" starttls || { fail "provisioning"; return; }
+	local tok before after
+	run_send "$LAST_LOG" --to "$RCPT" || { fail "first send failed"; return; }
+	tok=$(ds get-access-token --method-name "SMTP Bearer Token" --show-token --output json |
+		sed -n 's/.*"access-token": *"\([^"]*\)".*/\1/p')
+	[ -n "$tok" ] || { fail "could not read the cached token"; return; }
+	revoke_token "$tok" >/dev/null || { fail "revoking at Hydra failed"; return; }
+	before=$(token_requests "$E2E_CLIENT_ID")
+	if run_send "$LAST_LOG" --to "$RCPT" && has "cached token" && has "the token was rejected" && delivered 2; then
+		after=$(token_requests "$E2E_CLIENT_ID")
+		[ $((after - before)) -eq 1 ] && pass || fail "expected exactly one renewal, saw $((after - before)) token requests"
+	else
+		fail "expected a rejection, one renewal and a delivered message"
+	fi
+}
+
+expired_case() {
+	begin expired-token-renewed rcpt09
+	provision "$E2E_SHORT_CLIENT_ID" "$E2E_SHORT_CLIENT_SECRET" "$E2E_POSTFIX_SUBMISSION_PORT" starttls || { fail "provisioning"; return; }
+	local before after
+	run_send "$LAST_LOG" --to "$RCPT" || { fail "first send failed"; return; }
+	sleep $((E2E_SHORT_TTL + 1))
+	before=$(token_requests "$E2E_SHORT_CLIENT_ID")
+	if run_send "$LAST_LOG" --to "$RCPT" && has "new token" && delivered 2; then
+		after=$(token_requests "$E2E_SHORT_CLIENT_ID")
+		[ $((after - before)) -ge 1 ] && pass || fail "no new token was requested"
+	else
+		fail "expected a new token after expiry and a delivered message"
+	fi
+}
+
+wrong_secret_case() {
+	begin wrong-client-secret rcpt10
+	local bad="wrong-secret-$RANDOM-e2e"
+	provision "$E2E_CLIENT_ID" "$bad" "$E2E_POSTFIX_SUBMISSION_PORT" starttls || { fail "provisioning"; return; }
+	run_send "$LAST_LOG" --to "$RCPT"
+	local rc=$?
+	sleep 1
+	if [ $rc -eq 4 ] && has "invalid_client" && has "$E2E_TOKEN_URL" && [ "$(count_messages "$RCPT")" -eq 0 ] && secret_absent "$bad"; then
+		pass
+	else
+		fail "expected exit 4 with the token endpoint's invalid_client, nothing sent, no secret shown (exit $rc)"
+	fi
+}
+
+# static_case NAME MAILBOX REVOKE: a static-bearer-token method with a token
+# from Hydra, revoked first when REVOKE is "revoked".
+static_case() {
+	begin "$1" "$2"
+	local tok
+	tok=$(get_token "$E2E_CLIENT_ID" "$E2E_CLIENT_SECRET") || { fail "no token from Hydra"; return; }
+	[ "$3" = revoked ] && { revoke_token "$tok" >/dev/null || { fail "revoking failed"; return; }; }
+	export E2E_STATIC_TOKEN="$tok"
+	ds create-passphrase-provider --provider-name "SMTP Token" --type environment-variable \
+		--set enabled:true --set environment-variable:E2E_STATIC_TOKEN &&
+		ds create-trust-manager-provider --provider-name "E2E CA" --type file-based --set enabled:true --set "trust-store-file:$E2E_CA" &&
+		ds create-http-authorization-method --method-name "SMTP Bearer Token" --type static-bearer-token \
+			--set enabled:true --set "oauth-token-passphrase-provider:SMTP Token" &&
+		add_server "Mail" "$E2E_POSTFIX_SUBMISSION_PORT" starttls "SMTP Bearer Token" "$E2E_CLIENT_ID" ||
+		{ fail "provisioning"; return; }
+	run_send "$LAST_LOG" --to "$RCPT" --server-name Mail
+	local rc=$?
+	if [ "$3" = valid ]; then
+		[ $rc -eq 0 ] && delivered 1 && pass || fail "expected delivery with a valid static token (exit $rc)"
+		return
+	fi
+	sleep 1
+	if [ $rc -eq 6 ] && has "535" && has "hint:" && [ "$(count_messages "$RCPT")" -eq 0 ] && secret_absent "$tok"; then
+		pass
+	else
+		fail "expected exit 6 with the server's 535 and a hint, nothing sent, no token shown (exit $rc)"
+	fi
+}
+
+failover_case() {
+	begin failover-to-second-server rcpt13
+	provision "$E2E_CLIENT_ID" "$E2E_CLIENT_SECRET" "$E2E_POSTFIX_SUBMISSIONS_PORT" ssl || { fail "provisioning"; return; }
+	# 15999 has no listener: the first server in the list is unreachable.
+	add_server "Down" 15999 starttls "SMTP Bearer Token" "$E2E_CLIENT_ID" &&
+		ds set-global-configuration-prop --set "smtp-server:Down" --set "smtp-server:Mail" || { fail "provisioning"; return; }
+	if run_send "$LAST_LOG" --to "$RCPT" && has '"Down"' && has 'sent through "Mail"' && delivered 1; then
+		pass
+	else
+		fail "expected the unreachable first server to be reported and the second to deliver"
+	fi
+}
+
+# --- run -------------------------------------------------------------------
+
+mechanism_case postfix-starttls-xoauth2 rcpt01 "$E2E_POSTFIX_SUBMISSION_PORT" starttls xoauth2
+mechanism_case postfix-starttls-oauthbearer rcpt02 "$E2E_POSTFIX_SUBMISSION_PORT" starttls oauthbearer
+mechanism_case dovecot-starttls-xoauth2 rcpt03 "$E2E_DOVECOT_SUBMISSION_PORT" starttls xoauth2
+mechanism_case dovecot-starttls-oauthbearer rcpt04 "$E2E_DOVECOT_SUBMISSION_PORT" starttls oauthbearer
+mechanism_case postfix-implicit-tls-xoauth2 rcpt14 "$E2E_POSTFIX_SUBMISSIONS_PORT" ssl xoauth2
+mechanism_case dovecot-implicit-tls-oauthbearer rcpt15 "$E2E_DOVECOT_SUBMISSIONS_PORT" ssl oauthbearer
+long_jwt_case
+lifetime_case
+cache_case
+revoked_case
+expired_case
+wrong_secret_case
+static_case static-token-valid rcpt11 valid
+static_case static-token-revoked rcpt12 revoked
+failover_case
+
+echo
+echo "==== dsconfig e2e cases ===="
+printf '%s\n' "${RESULTS[@]}"
+echo "cases: $PASSED passed, $FAILED failed"
+[ "$FAILED" -eq 0 ]
