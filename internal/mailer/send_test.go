@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"net"
+	"net/netip"
 	"strconv"
 	"strings"
 	"testing"
@@ -445,5 +446,53 @@ func TestParseQuitAfter(t *testing.T) {
 	}
 	if _, err := ParseQuitAfter("data"); err == nil || !strings.Contains(err.Error(), "connect, tls, ehlo, auth, mail, rcpt") {
 		t.Errorf("data: %v", err)
+	}
+}
+
+// remoteAs reports a chosen remote address for a real connection.
+type remoteAs struct {
+	net.Conn
+	addr net.Addr
+}
+
+func (c remoteAs) RemoteAddr() net.Addr { return c.addr }
+
+// A loopback name that reaches a non-loopback address (say DNS answered
+// for it) must not get credentials without TLS: the check is on the
+// address connected to.
+func TestPlaintextCredentialsNeedLoopbackPeer(t *testing.T) {
+	sb := startSandbox(t, sandbox.Options{})
+	for _, remote := range []string{"192.0.2.25:25", "[2001:db8::25]:25"} {
+		s := server(t, sb, newEndpointSource(sb))
+		s.Host = "localhost"
+		s.Dial = func(ctx context.Context, network, _ string) (net.Conn, error) {
+			c, err := (&net.Dialer{}).DialContext(ctx, network, sb.SMTPAddr)
+			if err != nil {
+				return nil, err
+			}
+			return remoteAs{c, &net.TCPAddr{IP: net.ParseIP(strings.Trim(remote[:strings.LastIndex(remote, ":")], "[]")), Port: 25}}, nil
+		}
+		_, err := send(t, s, opts(&steps{}))
+		e := asError(t, err)
+		if e.Stage != StageAuth || !strings.Contains(err.Error(), "not a loopback address") {
+			t.Errorf("%s: got %v", remote, err)
+		}
+		if n := len(sb.AuthAttempts()); n != 0 {
+			t.Errorf("%s: the server saw %d AUTH attempts", remote, n)
+		}
+	}
+}
+
+func TestLoopbackPeer(t *testing.T) {
+	for addr, want := range map[string]bool{"127.0.0.1:25": true, "127.3.2.1:25": true, "[::1]:25": true,
+		"[::ffff:127.0.0.1]:25": true, "10.0.0.1:25": false, "[2001:db8::1]:25": false} {
+		ap := netip.MustParseAddrPort(addr)
+		c := remoteAs{addr: net.TCPAddrFromAddrPort(ap)}
+		if got := loopbackPeer(c); got != want {
+			t.Errorf("loopbackPeer(%s) = %v, want %v", addr, got, want)
+		}
+	}
+	if loopbackPeer(nil) {
+		t.Error("loopbackPeer(nil) = true")
 	}
 }
