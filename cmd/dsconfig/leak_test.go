@@ -284,6 +284,11 @@ func leakErrors(l *leakRun) {
 	l.fails(exitUsage, "set-passphrase-provider-prop", "--provider-name", "Obscured", "--set", "obscured-value:"+s, "extra-arg")
 	l.fails(exitUsage, "set-passphrase-provider-prop", "--provider-name", "Obscured", "--sett", "obscured-value:"+s)
 	l.fails(exitUsage, "set-passphrase-provider-prop", "--provider-name", "Obscured", "obscured-value:"+s)
+	// Typos in the separator: the secret is all that follows the name.
+	l.fails(exitUsage, "set-passphrase-provider-prop", "--provider-name", "Obscured", "--set", "obscured-value="+s)
+	l.fails(exitUsage, "set-passphrase-provider-prop", "--provider-name", "Obscured", "--set", ":"+s)
+	l.fails(exitUsage, append(srv, "--set", "password", s)...)
+	l.fails(exitUsage, "set-passphrase-provider-prop", "--provider-name", "Obscured", "--set", s)
 }
 
 // leakEveryCommand runs --help, and a bare invocation, of every command in
