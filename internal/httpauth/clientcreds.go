@@ -220,12 +220,12 @@ func (s *ccSource) tokenError(ctx context.Context, err error, ex *exchange) erro
 	return e
 }
 
-// redactions are the forms in which the secret could come back in a
-// response body or an error: as is, URL-encoded, and inside the Basic
-// authorization header.
+// redactions are the values that must not come back in an error: the
+// secret (config.Redact adds its URL and base64 forms) and the Basic
+// authorization credentials, whose base64 holds it at an offset.
 func (s *ccSource) redactions() []string {
 	id, sec := url.QueryEscape(s.info.ClientID), url.QueryEscape(s.secret)
-	return []string{s.secret, sec, url.PathEscape(s.secret), basicAuth(id, sec)}
+	return []string{s.secret, basicAuth(id, sec)}
 }
 
 func (s *ccSource) cacheKey() string {

@@ -11,7 +11,6 @@ import (
 	"net"
 	"net/url"
 	"regexp"
-	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -291,15 +290,10 @@ func snippet(body []byte) string {
 	return s
 }
 
-// redact replaces every form of the secret in the texts of e.
-func (e *TokenError) redact(forms []string) {
-	forms = slices.DeleteFunc(slices.Clone(forms), func(s string) bool { return len(s) < 4 })
-	r := func(s string) string {
-		for _, f := range forms {
-			s = strings.ReplaceAll(s, f, config.Mask)
-		}
-		return s
-	}
+// redact masks the secrets, in every form config.Redact knows, in the
+// texts of e.
+func (e *TokenError) redact(secrets []string) {
+	r := func(s string) string { return config.Redact(s, secrets...) }
 	e.Description, e.Snippet, e.URI, e.Location = r(e.Description), r(e.Snippet), r(e.URI), r(e.Location)
 	if e.Err != nil && r(e.Err.Error()) != e.Err.Error() {
 		e.Err = &redactedError{msg: r(e.Err.Error()), err: e.Err}

@@ -240,3 +240,16 @@ func TestMaskTokens(t *testing.T) {
 		}
 	}
 }
+
+// A secret shorter than four characters is still masked where it stands
+// alone in what the server sent back.
+func TestShortSecretIsMasked(t *testing.T) {
+	p := newIdP(t, false)
+	p.respond = respondWith(401, "application/json", `{"error":"invalid_client","error_description":"client secret 'a1' is wrong"}`)
+	f := newFixture(t, p.URL+"/token", nil)
+	f.secrets = fakeSecrets{"secret": "a1"}
+	_, err := f.source(t).Token(t.Context())
+	if err == nil || strings.Contains(err.Error(), "'a1'") || !strings.Contains(err.Error(), "'*****'") {
+		t.Errorf("err = %v, want the secret masked", err)
+	}
+}

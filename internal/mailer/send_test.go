@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"dsconfig/internal/config"
 	"dsconfig/internal/sandbox"
 )
 
@@ -380,7 +381,7 @@ func TestTranscriptIsRedacted(t *testing.T) {
 			t.Errorf("transcript holds a secret %q:\n%s", s, text)
 		}
 	}
-	for _, want := range []string{"C: AUTH XOAUTH2 " + Mask, "C: AUTH XOAUTH2\n", "S: 334 eyJ", "C: \n", "C: AUTH LOGIN", "C: MAIL FROM:<alerts@example.com>", "S: 250 2.0.0 OK: queued as"} {
+	for _, want := range []string{"C: AUTH XOAUTH2 " + config.Mask, "C: AUTH XOAUTH2\n", "S: 334 eyJ", "C: \n", "C: AUTH LOGIN", "C: MAIL FROM:<alerts@example.com>", "S: 250 2.0.0 OK: queued as"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("transcript lacks %q:\n%s", want, text)
 		}
@@ -398,7 +399,7 @@ func TestTranscriptOverTLS(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := out.String()
-	for _, want := range []string{"C: STARTTLS", "S: 220", "-- TLS handshake done", "C: EHLO localhost", "C: AUTH OAUTHBEARER " + Mask, "C: QUIT"} {
+	for _, want := range []string{"C: STARTTLS", "S: 220", "-- TLS handshake done", "C: EHLO localhost", "C: AUTH OAUTHBEARER " + config.Mask, "C: QUIT"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("transcript lacks %q:\n%s", want, text)
 		}
@@ -494,5 +495,17 @@ func TestLoopbackPeer(t *testing.T) {
 	}
 	if loopbackPeer(nil) {
 		t.Error("loopbackPeer(nil) = true")
+	}
+}
+
+// Short secrets are masked too, by config.Redact's rule: standing alone
+// always, inside a word only from four characters.
+func TestTranscriptMasksShortSecrets(t *testing.T) {
+	var buf bytes.Buffer
+	tr := newTranscript(&buf)
+	tr.addSecret("pw1")
+	tr.write(dirServer, []byte("535 password pw1 is wrong (xpw1x)\r\n"))
+	if got := buf.String(); got != "S: 535 password ***** is wrong (xpw1x)\n" {
+		t.Errorf("transcript %q", got)
 	}
 }
