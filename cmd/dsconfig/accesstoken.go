@@ -136,7 +136,7 @@ type tokenReport struct {
 func newTokenReport(info httpauth.Info, tok *httpauth.Token, show bool, now time.Time) *tokenReport {
 	r := &tokenReport{Method: info.Method, Type: info.Type, Endpoint: info.Endpoint, ClientID: info.ClientID,
 		Scopes: info.Scopes, TokenType: tok.TokenType, ObtainedAt: tok.ObtainedAt, Expiry: tok.Expiry,
-		ReuseUntil: tok.ReuseUntil, Token: config.Mask, Fingerprint: httpauth.Fingerprint(tok.AccessToken),
+		ReuseUntil: tok.ReuseUntil, Token: config.Mask, Fingerprint: config.Fingerprint(tok.AccessToken),
 		Length: len(tok.AccessToken), Warnings: []string{}}
 	if show {
 		r.Token = tok.AccessToken

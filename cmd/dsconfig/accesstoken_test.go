@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"dsconfig/internal/config"
 )
 
 // A distinctive secret that no output and no file may contain.
@@ -118,9 +120,14 @@ func TestGetAccessTokenJSONAndWarnings(t *testing.T) {
 		Token    string         `json:"access-token"`
 		Claims   map[string]any `json:"claims-unverified"`
 		Warnings []string       `json:"warnings"`
+		Sum      string         `json:"access-token-sha256"`
 	}
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
 		t.Fatalf("%v:\n%s", err, out)
+	}
+	// One fingerprint for secrets and tokens: 8 hex digits.
+	if want := config.Fingerprint(atJWT(1)); r.Sum != want || len(want) != 8 {
+		t.Errorf("access-token-sha256 = %q, want %q", r.Sum, want)
 	}
 	if r.Token != atJWT(1) || r.Claims["appid"] != "app-1" || !strings.HasPrefix(r.Source, "new") {
 		t.Errorf("report = %+v", r)

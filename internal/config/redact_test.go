@@ -46,3 +46,10 @@ func TestRedactSeveralSecrets(t *testing.T) {
 		t.Errorf("Redact = %q", got)
 	}
 }
+
+func TestFingerprint(t *testing.T) {
+	// SHA-256("abc") starts ba7816bf.
+	if got := Fingerprint("abc"); got != "ba7816bf" {
+		t.Errorf("Fingerprint(abc) = %s", got)
+	}
+}

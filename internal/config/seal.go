@@ -4,7 +4,6 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -93,10 +92,8 @@ func (k *KeyFile) loadOrCreate() ([]byte, error) {
 	return key, nil
 }
 
-func keyID(key []byte) string {
-	sum := sha256.Sum256(key)
-	return hex.EncodeToString(sum[:4])
-}
+// keyID names a key in sealed values: its fingerprint.
+func keyID(key []byte) string { return Fingerprint(string(key)) }
 
 // Seal encrypts plain for property.
 func (k *KeyFile) Seal(property, plain string) (string, error) {

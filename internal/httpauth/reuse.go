@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"strings"
 	"time"
+
+	"dsconfig/internal/config"
 )
 
 // Renewal. A token is reused until ReuseUntil, which is the earliest of:
@@ -64,9 +66,5 @@ func hashKey(parts ...string) string {
 	return sha256Hex(b.String())
 }
 
-// fingerprint identifies a token without revealing it.
-func fingerprint(token string) string { return sha256Hex(token)[:16] }
-
-// Fingerprint identifies a token in output without revealing it: the
-// first 16 hex digits of its SHA-256.
-func Fingerprint(token string) string { return fingerprint(token) }
+// fingerprint identifies a token without revealing it (config.Fingerprint).
+func fingerprint(token string) string { return config.Fingerprint(token) }
