@@ -45,6 +45,10 @@ type KeyFile struct {
 	Create bool
 }
 
+// KeyFileIn returns the key file of the configuration directory dir. It
+// may not create a missing key; set Create to allow that.
+func KeyFileIn(dir string) *KeyFile { return &KeyFile{Path: filepath.Join(dir, KeyFileName)} }
+
 // ErrKeyMissing is returned when the key file does not exist.
 var ErrKeyMissing = errors.New("encryption key file is missing")
 

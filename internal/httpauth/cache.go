@@ -71,23 +71,9 @@ func newTokenCache(opts *Options) *tokenCache {
 	// A missing key may be created only while the store holds no sealed
 	// value: otherwise the store's own values need the lost key back,
 	// and a new key would only make that message more confusing.
-	return &tokenCache{path: filepath.Join(opts.Dir, CacheFileName),
-		key: &config.KeyFile{Path: filepath.Join(opts.Dir, config.KeyFileName), Create: !hasSealed(opts.Registry, opts.State)}}
-}
-
-func hasSealed(r *config.Registry, st *config.State) bool {
-	for _, k := range r.Kinds() {
-		for _, o := range st.List(k.Name) {
-			for _, vs := range o.Values {
-				for _, v := range vs {
-					if config.IsSealed(v) {
-						return true
-					}
-				}
-			}
-		}
-	}
-	return false
+	key := config.KeyFileIn(opts.Dir)
+	key.Create = !opts.State.HasSealed()
+	return &tokenCache{path: filepath.Join(opts.Dir, CacheFileName), key: key}
 }
 
 // getOrFetch returns the cached token for key when it may be reused at

@@ -74,8 +74,7 @@ func (r *Resolver) read(ctx context.Context, v config.View) (string, error) {
 	case TypeFileBased:
 		return r.fromFile(v.String(PropPasswordFile))
 	case TypeObscuredValue:
-		key := &config.KeyFile{Path: filepath.Join(r.Dir, config.KeyFileName)}
-		return key.Open(PropObscuredValue, v.String(PropObscuredValue))
+		return config.KeyFileIn(r.Dir).Open(PropObscuredValue, v.String(PropObscuredValue))
 	case TypeCommand:
 		return r.fromCommand(ctx, v)
 	}
