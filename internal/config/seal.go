@@ -79,21 +79,32 @@ func (k *KeyFile) loadOrCreate() ([]byte, error) {
 	if err := os.MkdirAll(filepath.Dir(k.Path), 0o700); err != nil {
 		return nil, err
 	}
-	// O_EXCL: when two processes race to create the key, one wins and the
-	// other reads the winner's key.
-	f, err := os.OpenFile(k.Path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	err = k.publish(key)
 	if errors.Is(err, fs.ErrExist) {
+		// Another process created the key first: use theirs.
 		return k.load()
 	}
 	if err != nil {
 		return nil, err
 	}
+	return key, nil
+}
+
+// publish writes key to a temporary file next to Path and links it to
+// Path. The link appears complete or not at all and fails if Path exists,
+// so a process that loses the race to create the key reads the winner's
+// whole key, never a file still being written.
+func (k *KeyFile) publish(key []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(k.Path), "."+filepath.Base(k.Path)+"-*") // mode 0600
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
 	_, werr := f.WriteString(hex.EncodeToString(key) + "\n")
 	if err := errors.Join(werr, f.Sync(), f.Close()); err != nil {
-		os.Remove(k.Path)
-		return nil, err
+		return err
 	}
-	return key, nil
+	return os.Link(f.Name(), k.Path)
 }
 
 // keyID names a key in sealed values: its fingerprint.

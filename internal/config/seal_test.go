@@ -1,7 +1,9 @@
 package config
 
 import (
+	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 )
 
@@ -31,5 +33,36 @@ func TestHasSealed(t *testing.T) {
 	st.Put(&Object{Kind: "other", Name: "b", Values: map[string][]string{"q": {"x", sealed}}})
 	if !st.HasSealed() {
 		t.Error("HasSealed missed a sealed value")
+	}
+}
+
+// Processes that find no key create one at the same time: exactly one key
+// wins, and every loser uses it instead of reading a half-written file.
+func TestKeyCreationRace(t *testing.T) {
+	for round := 0; round < 50; round++ {
+		dir := t.TempDir()
+		const n = 8
+		sealed := make([]string, n)
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() {
+				k := KeyFileIn(dir)
+				k.Create = true
+				sealed[i], errs[i] = k.Seal("p", "value")
+			})
+		}
+		wg.Wait()
+		for i := range n {
+			if errs[i] != nil {
+				t.Fatalf("round %d: Seal %d: %v", round, i, errs[i])
+			}
+			if v, err := KeyFileIn(dir).Open("p", sealed[i]); err != nil || v != "value" {
+				t.Fatalf("round %d: value %d does not open with the key on disk: %q, %v", round, i, v, err)
+			}
+		}
+		if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+			t.Fatalf("round %d: the directory holds %d files, want the key alone", round, len(entries))
+		}
 	}
 }
