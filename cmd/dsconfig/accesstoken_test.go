@@ -279,3 +279,21 @@ func TestGetAccessTokenStatic(t *testing.T) {
 		t.Error("the static token is printed without --show-token")
 	}
 }
+
+// A token cache that cannot be opened is bypassed with a warning; -Q
+// silences the warning, not the token.
+func TestGetAccessTokenUnusableCache(t *testing.T) {
+	p := newATIdP(t)
+	e := newATEnv(t, p.URL+"/token")
+	if err := os.Mkdir(filepath.Join(e.dir, "token-cache.json"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := e.run("get-access-token", "--method-name", "m")
+	if code != 0 || out == "" || !strings.Contains(errOut, "dsconfig: warning: token cache ") {
+		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, out, errOut)
+	}
+	code, _, errOut = e.run("-Q", "get-access-token", "--method-name", "m")
+	if code != 0 || strings.Contains(errOut, "token cache") {
+		t.Errorf("with -Q: exit %d, stderr %q", code, errOut)
+	}
+}
