@@ -40,7 +40,7 @@ func buildTransport(opts *Options, v config.View) (*http.Transport, error) {
 	if endpoint.Scheme == "https" {
 		cfg, err := tlsconf.ClientConfig(tlsconf.Settings{Registry: opts.Registry, State: opts.State, Dir: opts.Dir,
 			TrustManager: v.String(PropTrustManagerProvider), KeyManager: v.String(PropKeyManagerProvider),
-			ServerName: endpoint.Hostname(), SkipHostnameCheck: v.String(PropHostnameVerification) == "allow-all"})
+			ServerName: endpoint.Hostname(), SkipHostnameCheck: v.String(PropHostnameVerification) == HostnameAllowAll})
 		if err != nil {
 			return nil, err
 		}

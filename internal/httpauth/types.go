@@ -37,6 +37,12 @@ const (
 	PropServerPort              = "server-port"
 )
 
+// Values of hostname-verification-method.
+const (
+	HostnameStrict   = "strict"
+	HostnameAllowAll = "allow-all"
+)
+
 // Values of credentials-submission-method and request-method.
 const (
 	SubmitBasic = "basic-authorization"
@@ -105,7 +111,7 @@ func clientCredentialsProperties() []*config.PropertyDef {
 			Syntax: config.String{}, DefaultText: "the only certificate in the key manager provider",
 			Note: "Accepted for compatibility with PingDirectory; a PEM key manager provider holds one certificate, so it is not used."},
 		{Name: PropHostnameVerification, Synopsis: "Whether the token endpoint's certificate must match its host name.",
-			Syntax: config.Enum{Values: []string{"strict", "allow-all"}}, Default: []string{"strict"}},
+			Syntax: config.Enum{Values: []string{HostnameStrict, HostnameAllowAll}}, Default: []string{HostnameStrict}},
 		{Name: PropHTTPProxyExternalServer, Synopsis: "The HTTP proxy through which the token endpoint is reached.",
 			Syntax: ref(config.KindExternalServer, TypeHTTPProxy), DefaultText: "the proxy named by the HTTPS_PROXY and NO_PROXY environment variables, if any"},
 	}

@@ -11,7 +11,10 @@ import (
 	"time"
 
 	"dsconfig/internal/config"
+	"dsconfig/internal/httpauth"
+	"dsconfig/internal/passphrase"
 	"dsconfig/internal/sandbox"
+	"dsconfig/internal/tlsconf"
 )
 
 func TestBearerMechanismsAndForms(t *testing.T) {
@@ -507,5 +510,24 @@ func TestTranscriptMasksShortSecrets(t *testing.T) {
 	tr.write(dirServer, []byte("535 password pw1 is wrong (xpw1x)\r\n"))
 	if got := buf.String(); got != "S: 535 password ***** is wrong (xpw1x)\n" {
 		t.Errorf("transcript %q", got)
+	}
+}
+
+// smtp-timeout's default is DefaultTimeout, and a Server without a
+// timeout uses it instead of deadlines in the past.
+func TestDefaultTimeout(t *testing.T) {
+	reg, err := config.NewRegistry(config.Kinds(), config.GlobalTypes(), passphrase.Types(), tlsconf.Types(), httpauth.Types(), Types())
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := &config.Object{Kind: config.KindExternalServer, Name: "s", Type: TypeSMTP}
+	if got := reg.View(o).Duration(PropSMTPTimeout); got != DefaultTimeout {
+		t.Errorf("smtp-timeout default = %v, want %v", got, DefaultTimeout)
+	}
+	sb := startSandbox(t, sandbox.Options{})
+	s := server(t, sb, newEndpointSource(sb))
+	s.Timeout = 0
+	if _, err := send(t, s, opts(&steps{})); err != nil {
+		t.Errorf("send with a zero Timeout: %v", err)
 	}
 }
