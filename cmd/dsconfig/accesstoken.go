@@ -23,7 +23,10 @@ type accessTokenOptions struct {
 	Output     string
 }
 
-const accessTokenLong = `Gets a bearer token from an HTTP authorization method, the way send-test-mail
+// accessTokenLong is the help text; the renewal margins come from
+// httpauth, so that the help cannot drift from the code.
+func accessTokenLong() string {
+	return fmt.Sprintf(`Gets a bearer token from an HTTP authorization method, the way send-test-mail
 would, and shows what decides whether mail will work: whether the token came
 from the shared cache or is new, its expiry and how long it will be reused,
 its type, and, for a JWT, the claims aud, roles/scp, appid/azp, tid, iss, exp
@@ -31,22 +34,25 @@ and nbf. The claims are decoded, not verified: the signature is not checked.
 The token itself is masked unless --show-token is given.
 
 Tokens are reused, across dsconfig invocations, through the cache file
-token-cache.json in the configuration directory, until 10 minutes before
-they expire (a quarter of the lifetime for tokens shorter than 40 minutes)
-or until maximum-token-lifetime has passed. --no-token-cache bypasses the
-cache; --clear-cache empties it (for the method, or entirely when no
---method-name is given).
+token-cache.json in the configuration directory, until %s before they
+expire (a quarter of the lifetime for tokens shorter than %s; %s after
+they were obtained when the lifetime is unknown) or until
+maximum-token-lifetime has passed. --no-token-cache bypasses the cache;
+--clear-cache empties it (for the method, or entirely when no --method-name
+is given). A cache file that cannot be opened is bypassed with a warning.
 
-Exit status: 0 token obtained, 1 the token cache could not be used, 2 usage,
-3 method or secret unusable,
-4 no token could be obtained (the error says what the server answered).`
+Exit status: 0 token obtained, 1 --clear-cache failed (or another
+unexpected error), 2 usage, 3 method or secret unusable,
+4 no token could be obtained (the error says what the server answered).`,
+		config.FormatDuration(httpauth.MaxMargin), config.FormatDuration(4*httpauth.MaxMargin), config.FormatDuration(httpauth.UnknownLifetime))
+}
 
 func newCmdGetAccessToken(f *factory) *cobra.Command {
 	var o accessTokenOptions
 	cmd := &cobra.Command{
 		Use:   "get-access-token",
 		Short: "Gets a token from an HTTP authorization method and shows its claims",
-		Long:  accessTokenLong,
+		Long:  accessTokenLong(),
 		Example: `  dsconfig get-access-token --method-name "SMTP Bearer Token"
   dsconfig get-access-token --method-name "SMTP Bearer Token" --no-token-cache --output json
   dsconfig get-access-token --clear-cache`,
@@ -81,7 +87,7 @@ func accessTokenRun(ctx context.Context, f *factory, o *accessTokenOptions) erro
 	if o.Method == "" {
 		return usagef("--method-name is required (or --clear-cache alone to empty the token cache)")
 	}
-	st, err := store.Load()
+	st, err := f.Load() // in a batch, the state after the lines before
 	if err != nil {
 		return err
 	}
@@ -136,7 +142,7 @@ type tokenReport struct {
 func newTokenReport(info httpauth.Info, tok *httpauth.Token, show bool, now time.Time) *tokenReport {
 	r := &tokenReport{Method: info.Method, Type: info.Type, Endpoint: info.Endpoint, ClientID: info.ClientID,
 		Scopes: info.Scopes, TokenType: tok.TokenType, ObtainedAt: tok.ObtainedAt, Expiry: tok.Expiry,
-		ReuseUntil: tok.ReuseUntil, Token: config.Mask, Fingerprint: httpauth.Fingerprint(tok.AccessToken),
+		ReuseUntil: tok.ReuseUntil, Token: config.Mask, Fingerprint: config.Fingerprint(tok.AccessToken),
 		Length: len(tok.AccessToken), Warnings: []string{}}
 	if show {
 		r.Token = tok.AccessToken
@@ -158,10 +164,8 @@ func newTokenReport(info httpauth.Info, tok *httpauth.Token, show bool, now time
 
 func showAccessToken(f *factory, o *accessTokenOptions, info httpauth.Info, tok *httpauth.Token, now time.Time) error {
 	r := newTokenReport(info, tok, o.ShowToken, now)
-	if !f.Global.Quiet {
-		for _, w := range r.Warnings {
-			fmt.Fprintf(f.IO.ErrOut, "dsconfig: warning: %s\n", w)
-		}
+	for _, w := range r.Warnings {
+		f.warn("%s", w)
 	}
 	if o.Output == "json" {
 		return writeJSON(f.IO.Out, r)

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"dsconfig/internal/config"
 )
 
 // A distinctive secret that no output and no file may contain.
@@ -118,9 +120,14 @@ func TestGetAccessTokenJSONAndWarnings(t *testing.T) {
 		Token    string         `json:"access-token"`
 		Claims   map[string]any `json:"claims-unverified"`
 		Warnings []string       `json:"warnings"`
+		Sum      string         `json:"access-token-sha256"`
 	}
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
 		t.Fatalf("%v:\n%s", err, out)
+	}
+	// One fingerprint for secrets and tokens: 8 hex digits.
+	if want := config.Fingerprint(atJWT(1)); r.Sum != want || len(want) != 8 {
+		t.Errorf("access-token-sha256 = %q, want %q", r.Sum, want)
 	}
 	if r.Token != atJWT(1) || r.Claims["appid"] != "app-1" || !strings.HasPrefix(r.Source, "new") {
 		t.Errorf("report = %+v", r)
@@ -270,5 +277,40 @@ func TestGetAccessTokenStatic(t *testing.T) {
 	}
 	if strings.Contains(out+errOut, e.env["STATIC_TOKEN"]) {
 		t.Error("the static token is printed without --show-token")
+	}
+}
+
+// A token cache that cannot be opened is bypassed with a warning; -Q
+// silences the warning, not the token.
+func TestGetAccessTokenUnusableCache(t *testing.T) {
+	p := newATIdP(t)
+	e := newATEnv(t, p.URL+"/token")
+	if err := os.Mkdir(filepath.Join(e.dir, "token-cache.json"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := e.run("get-access-token", "--method-name", "m")
+	if code != 0 || out == "" || !strings.Contains(errOut, "dsconfig: warning: token cache ") {
+		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, out, errOut)
+	}
+	code, _, errOut = e.run("-Q", "get-access-token", "--method-name", "m")
+	if code != 0 || strings.Contains(errOut, "token cache") {
+		t.Errorf("with -Q: exit %d, stderr %q", code, errOut)
+	}
+}
+
+// In a batch, get-access-token sees the lines before it, like every
+// other command.
+func TestGetAccessTokenInBatchSeesEarlierLines(t *testing.T) {
+	p := newATIdP(t)
+	e := newATEnv(t, p.URL+"/token")
+	batch := filepath.Join(t.TempDir(), "b.dsconfig")
+	text := "set-http-authorization-method-prop --method-name m --set oauth-client-id:app-from-batch\n" +
+		"get-access-token --method-name m --no-token-cache --output json\n"
+	if err := os.WriteFile(batch, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := e.run("--batch-file", batch)
+	if code != 0 || !strings.Contains(out, `"client-id": "app-from-batch"`) {
+		t.Errorf("exit %d\nstdout: %s\nstderr: %s", code, out, errOut)
 	}
 }

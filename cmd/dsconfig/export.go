@@ -108,7 +108,7 @@ func writeBatchOutput(f *factory, output, head string, changes []config.Change) 
 	var fh *os.File
 	if output != "" {
 		var err error
-		if fh, err = os.OpenFile(output, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600); err != nil {
+		if fh, err = openPrivate(output); err != nil {
 			return err
 		}
 		w = fh
@@ -118,6 +118,25 @@ func writeBatchOutput(f *factory, output, head string, changes []config.Change) 
 		return fh.Close()
 	}
 	return nil
+}
+
+// openPrivate opens path for writing as a 0600 file. An existing regular
+// file keeps its mode through O_TRUNC, so it is narrowed before anything
+// is written; a device such as /dev/stdout is left alone.
+func openPrivate(path string) (*os.File, error) {
+	fh, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := fh.Stat()
+	if err == nil && fi.Mode().IsRegular() && fi.Mode().Perm() != 0o600 {
+		err = fh.Chmod(0o600)
+	}
+	if err != nil {
+		fh.Close()
+		return nil, err
+	}
+	return fh, nil
 }
 
 func writeBatch(w io.Writer, head string, r *config.Registry, changes []config.Change) {

@@ -87,3 +87,24 @@ func TestConfigDiff(t *testing.T) {
 		t.Errorf("config-diff without --source-store: exit %d", r.Code)
 	}
 }
+
+// --output-file over an existing world-readable file leaves it 0600.
+func TestExportOutputFileIsPrivate(t *testing.T) {
+	dir := t.TempDir()
+	dsMust(t, dir, "create-external-server", "--server-name", "proxy", "--type", "http-proxy", "--set", "server-host-name:proxy.example.com", "--set", "server-port:3128")
+	out := filepath.Join(t.TempDir(), "export.dsconfig")
+	if err := os.WriteFile(out, []byte("old\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dsMust(t, dir, "export-config", "--output-file", out)
+	fi, err := os.Stat(out)
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("output file: %v, mode %v; want 0600", err, fi.Mode())
+	}
+	if text, _ := os.ReadFile(out); !strings.Contains(string(text), "proxy") {
+		t.Errorf("output file:\n%s", text)
+	}
+}

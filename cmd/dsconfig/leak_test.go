@@ -13,7 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"dsconfig/internal/passphrase"
+	"dsconfig/internal/config"
 )
 
 // The leak search plants distinctive secrets in every passphrase provider
@@ -232,7 +232,7 @@ func leakShow(l *leakRun) {
 func leakTestProviders(l *leakRun) {
 	for name, secret := range map[string]string{"Env": "env", "File": "file", "Obscured": "obscured", "Stdin": "stdin", "Command": "command"} {
 		out := l.must("", "test-passphrase-provider", "--provider-name", name)
-		want := passphrase.Fingerprint(leakSecrets[secret])
+		want := config.Fingerprint(leakSecrets[secret])
 		if !strings.Contains(out, want) || !strings.Contains(out, fmt.Sprint(len(leakSecrets[secret]))) {
 			l.t.Errorf("test-passphrase-provider %s: %q does not show length %d and fingerprint %s", name, out, len(leakSecrets[secret]), want)
 		}
@@ -284,6 +284,11 @@ func leakErrors(l *leakRun) {
 	l.fails(exitUsage, "set-passphrase-provider-prop", "--provider-name", "Obscured", "--set", "obscured-value:"+s, "extra-arg")
 	l.fails(exitUsage, "set-passphrase-provider-prop", "--provider-name", "Obscured", "--sett", "obscured-value:"+s)
 	l.fails(exitUsage, "set-passphrase-provider-prop", "--provider-name", "Obscured", "obscured-value:"+s)
+	// Typos in the separator: the secret is all that follows the name.
+	l.fails(exitUsage, "set-passphrase-provider-prop", "--provider-name", "Obscured", "--set", "obscured-value="+s)
+	l.fails(exitUsage, "set-passphrase-provider-prop", "--provider-name", "Obscured", "--set", ":"+s)
+	l.fails(exitUsage, append(srv, "--set", "password", s)...)
+	l.fails(exitUsage, "set-passphrase-provider-prop", "--provider-name", "Obscured", "--set", s)
 }
 
 // leakEveryCommand runs --help, and a bare invocation, of every command in

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sort"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -231,13 +230,11 @@ func (f *factory) update(change func(tx *config.Tx) error, done func()) error {
 
 func noArgs(cmd *cobra.Command, args []string) error {
 	if len(args) > 0 {
-		// A stray PROP:VALUE is shown without its value, which may be a
-		// secret that lost its --set.
-		arg := args[0]
-		if name, _, ok := strings.Cut(arg, ":"); ok {
-			arg = name + ":..."
-		}
-		return usagef("unexpected argument %q: values are given with options such as --set PROP:VALUE (quote values that contain spaces)", arg)
+		// A stray argument is never repeated: it is often a value that
+		// lost its option, or the second word of an unquoted one
+		// (--set password hunter2), and may be a secret.
+		return &flagError{config.Problemf("quote values that contain spaces (--set 'PROP:two words'), and give each value with its option",
+			"unexpected argument #1 (not shown, as it may be a secret): values are given with options such as --set PROP:VALUE")}
 	}
 	return nil
 }

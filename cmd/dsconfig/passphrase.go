@@ -82,7 +82,7 @@ func testPassphrase(cmd *cobra.Command, f *factory, name string) (*testPassphras
 		return nil, err
 	}
 	o := st.Get(config.KindPassphraseProvider, name)
-	return &testPassphraseResult{name, o.Type, utf8.RuneCountInString(secret), passphrase.Fingerprint(secret)}, nil
+	return &testPassphraseResult{name, o.Type, utf8.RuneCountInString(secret), config.Fingerprint(secret)}, nil
 }
 
 func printPassphraseResult(f *factory, res *testPassphraseResult, output string) error {

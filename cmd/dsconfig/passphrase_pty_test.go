@@ -14,7 +14,7 @@ import (
 	"github.com/creack/pty"
 	"golang.org/x/sys/unix"
 
-	"dsconfig/internal/passphrase"
+	"dsconfig/internal/config"
 )
 
 // The hidden prompt is tested through a real pseudo-terminal against the
@@ -132,8 +132,8 @@ func TestHiddenPrompt(t *testing.T) {
 		t.Fatalf("the typed secret was echoed:\n%s", s.output())
 	}
 	out, err := exec.Command(bin, "--config-dir", dir, "test-passphrase-provider", "--provider-name", "Typed").CombinedOutput()
-	if err != nil || !strings.Contains(string(out), passphrase.Fingerprint(secret)) {
-		t.Fatalf("test-passphrase-provider: %v\n%s\nwant fingerprint %s", err, out, passphrase.Fingerprint(secret))
+	if err != nil || !strings.Contains(string(out), config.Fingerprint(secret)) {
+		t.Fatalf("test-passphrase-provider: %v\n%s\nwant fingerprint %s", err, out, config.Fingerprint(secret))
 	}
 }
 

@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"dsconfig/internal/config"
-	"dsconfig/internal/passphrase"
 )
 
 // ppRun runs dsconfig in-process against dir with the given environment
@@ -55,14 +54,14 @@ func TestSetFromFile(t *testing.T) {
 	}
 	ppMust(t, dir, "", createObscured("F", "--set-from-file", "obscured-value:"+in)...)
 	ppMust(t, dir, "from-stdin\r\n", createObscured("S", "--set-from-file", "obscured-value:-")...)
-	if got, want := fingerprintOf(t, dir, "F"), passphrase.Fingerprint("from-a-file"); got != want {
+	if got, want := fingerprintOf(t, dir, "F"), config.Fingerprint("from-a-file"); got != want {
 		t.Errorf("F: fingerprint %s, want %s (trailing newline trimmed)", got, want)
 	}
-	if got, want := fingerprintOf(t, dir, "S"), passphrase.Fingerprint("from-stdin"); got != want {
+	if got, want := fingerprintOf(t, dir, "S"), config.Fingerprint("from-stdin"); got != want {
 		t.Errorf("S: fingerprint %s, want %s", got, want)
 	}
 	ppMust(t, dir, "rotated\n", "set-passphrase-provider-prop", "--provider-name", "S", "--set-from-file", "obscured-value:-")
-	if got, want := fingerprintOf(t, dir, "S"), passphrase.Fingerprint("rotated"); got != want {
+	if got, want := fingerprintOf(t, dir, "S"), config.Fingerprint("rotated"); got != want {
 		t.Errorf("S after set-prop: fingerprint %s, want %s", got, want)
 	}
 }
@@ -164,7 +163,7 @@ func TestTestPassphraseProviderOutput(t *testing.T) {
 	ppMust(t, dir, "", "create-passphrase-provider", "--provider-name", "Env", "--type", "environment-variable",
 		"--set", "enabled:true", "--set", "environment-variable:PP_SECRET")
 	code, out, errOut := ppRun(t, dir, map[string]string{"PP_SECRET": "héllo"}, "", "test-passphrase-provider", "--provider-name", "Env")
-	want := "gave a secret of 5 characters, fingerprint " + passphrase.Fingerprint("héllo")
+	want := "gave a secret of 5 characters, fingerprint " + config.Fingerprint("héllo")
 	if code != 0 || !strings.Contains(out, want) || errOut != "" {
 		t.Fatalf("exit %d, stdout %q, stderr %q; want %q", code, out, errOut, want)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -207,8 +206,7 @@ func (r *serverResolver) credentials(ctx context.Context, v config.View, s *mail
 			s.Password, err = res.Secret(ctx, v.String(mailer.PropPassphraseProvider))
 		}
 	case v.IsSet(mailer.PropPassword):
-		key := &config.KeyFile{Path: filepath.Join(r.dir, config.KeyFileName)}
-		s.Password, err = key.Open(mailer.PropPassword, v.String(mailer.PropPassword))
+		s.Password, err = config.KeyFileIn(r.dir).Open(mailer.PropPassword, v.String(mailer.PropPassword))
 	}
 	return err
 }

@@ -105,7 +105,7 @@ func TestSendTestMailJSON(t *testing.T) {
 	if strings.Join(steps, " ") != want || doc.Result == nil || !strings.Contains(doc.Result.Reply, "queued as") || doc.Error != nil {
 		t.Errorf("steps %v, result %+v, error %+v", steps, doc.Result, doc.Error)
 	}
-	if !strings.Contains(errOut, "C: AUTH XOAUTH2 ********") || strings.Contains(errOut, e.env["SMTP_BEARER_TOKEN"]) {
+	if !strings.Contains(errOut, "C: AUTH XOAUTH2 *****") || strings.Contains(errOut, e.env["SMTP_BEARER_TOKEN"]) {
 		t.Errorf("transcript on stderr:\n%s", errOut)
 	}
 }

@@ -12,5 +12,6 @@ func (f *factory) tokenSource(st *config.State, method string, noCache bool) (ht
 	if err != nil {
 		return nil, err
 	}
-	return httpauth.New(httpauth.Options{Registry: f.Registry, State: st, Dir: res.Dir, NoCache: noCache, Secrets: res}, method)
+	return httpauth.New(httpauth.Options{Registry: f.Registry, State: st, Dir: res.Dir, NoCache: noCache, Secrets: res,
+		Warn: func(msg string) { f.warn("%s", msg) }}, method)
 }

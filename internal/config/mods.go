@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 )
@@ -61,9 +62,9 @@ func parseMod(op Op, arg string) (Mod, error) {
 	const syntax = "The argument should have the following syntax: property:value"
 	switch {
 	case !ok:
-		return Mod{}, usageErr("", "The property argument %q does not contain a name/value separator. %s", arg, syntax)
+		return Mod{}, usageErr("", "The property argument %q does not contain a name/value separator. %s", shownArg(arg), syntax)
 	case name == "":
-		return Mod{}, usageErr("", "The property argument %q does not contain a property name. %s", arg, syntax)
+		return Mod{}, usageErr("", "The property argument %q does not contain a property name. %s", shownArg(arg), syntax)
 	case value == "":
 		hint := ""
 		if op == OpSet {
@@ -73,6 +74,33 @@ func parseMod(op Op, arg string) (Mod, error) {
 	}
 	return Mod{Op: op, Property: strings.TrimSpace(name), Value: value}, nil
 }
+
+// shownArg is what an error may repeat of a malformed property argument:
+// the part that can be a property name, up to the first "=", space or
+// ":". What follows may be a secret typed with the wrong separator
+// (password=hunter2) or without a name (:hunter2), so it becomes "...".
+// A part that cannot be a property name (names are lower case letters,
+// digits and hyphens) may be a secret that lost its name: it is not shown
+// either.
+func shownArg(arg string) string {
+	i := strings.IndexAny(arg, "= :")
+	if i < 0 {
+		i = len(arg)
+	}
+	name, rest := arg[:i], arg[i:]
+	if !propertyNameRE.MatchString(name) {
+		name = ""
+	}
+	switch {
+	case rest == "" && name != "":
+		return name
+	case strings.HasPrefix(rest, ":"):
+		return name + ":..."
+	}
+	return name + "..."
+}
+
+var propertyNameRE = regexp.MustCompile(`^[a-z][a-z0-9-]*$`)
 
 // Sealer turns a sensitive clear-text value into the form the store keeps.
 type Sealer interface {

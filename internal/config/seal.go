@@ -4,7 +4,6 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -46,6 +45,10 @@ type KeyFile struct {
 	Create bool
 }
 
+// KeyFileIn returns the key file of the configuration directory dir. It
+// may not create a missing key; set Create to allow that.
+func KeyFileIn(dir string) *KeyFile { return &KeyFile{Path: filepath.Join(dir, KeyFileName)} }
+
 // ErrKeyMissing is returned when the key file does not exist.
 var ErrKeyMissing = errors.New("encryption key file is missing")
 
@@ -76,27 +79,36 @@ func (k *KeyFile) loadOrCreate() ([]byte, error) {
 	if err := os.MkdirAll(filepath.Dir(k.Path), 0o700); err != nil {
 		return nil, err
 	}
-	// O_EXCL: when two processes race to create the key, one wins and the
-	// other reads the winner's key.
-	f, err := os.OpenFile(k.Path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	err = k.publish(key)
 	if errors.Is(err, fs.ErrExist) {
+		// Another process created the key first: use theirs.
 		return k.load()
 	}
 	if err != nil {
 		return nil, err
 	}
-	_, werr := f.WriteString(hex.EncodeToString(key) + "\n")
-	if err := errors.Join(werr, f.Sync(), f.Close()); err != nil {
-		os.Remove(k.Path)
-		return nil, err
-	}
 	return key, nil
 }
 
-func keyID(key []byte) string {
-	sum := sha256.Sum256(key)
-	return hex.EncodeToString(sum[:4])
+// publish writes key to a temporary file next to Path and links it to
+// Path. The link appears complete or not at all and fails if Path exists,
+// so a process that loses the race to create the key reads the winner's
+// whole key, never a file still being written.
+func (k *KeyFile) publish(key []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(k.Path), "."+filepath.Base(k.Path)+"-*") // mode 0600
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	_, werr := f.WriteString(hex.EncodeToString(key) + "\n")
+	if err := errors.Join(werr, f.Sync(), f.Close()); err != nil {
+		return err
+	}
+	return os.Link(f.Name(), k.Path)
 }
+
+// keyID names a key in sealed values: its fingerprint.
+func keyID(key []byte) string { return Fingerprint(string(key)) }
 
 // Seal encrypts plain for property.
 func (k *KeyFile) Seal(property, plain string) (string, error) {

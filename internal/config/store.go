@@ -47,7 +47,7 @@ type Commit struct {
 func (s *Store) Path() string { return filepath.Join(s.Dir, StoreFileName) }
 
 // KeyFile returns the key used for sensitive values.
-func (s *Store) KeyFile() *KeyFile { return &KeyFile{Path: filepath.Join(s.Dir, KeyFileName)} }
+func (s *Store) KeyFile() *KeyFile { return KeyFileIn(s.Dir) }
 
 // Load reads and validates the store. A missing file is an empty
 // configuration. Any problem comes back as a *StoreError naming the line.
@@ -120,7 +120,7 @@ func (s *Store) Update(fn func(tx *Tx) error) (*Commit, error) {
 		return nil, err
 	}
 	key := s.KeyFile()
-	key.Create = !hasSealed(before)
+	key.Create = !before.HasSealed()
 	tx := &Tx{Registry: s.Registry, State: before.Clone(), Sealer: key}
 	if err := fn(tx); err != nil {
 		return nil, err
@@ -155,7 +155,10 @@ func (s *Store) validateChange(tx *Tx) error {
 	return s.Registry.ChangeError(tx.Action, ps, tx.Changed)
 }
 
-func hasSealed(st *State) bool {
+// HasSealed reports whether any value in st is sealed, that is, whether
+// st needs the existing key file. A missing key may be created only while
+// it is false: otherwise a new key would silently replace the lost one.
+func (st *State) HasSealed() bool {
 	for _, m := range st.objects {
 		for _, o := range m {
 			for _, vs := range o.Values {

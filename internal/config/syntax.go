@@ -157,10 +157,14 @@ func (s URL) describeSchemes() string {
 func (s URL) Describe() string { return "a URL; scheme " + s.describeSchemes() }
 
 // IsLoopbackHost reports whether host (a name or an IP) is the loopback
-// interface: localhost, 127.0.0.0/8 or ::1.
+// interface: the name localhost (any case), 127.0.0.0/8 or ::1.
+//
+// Only names that never leave the host count. Go resolves other names,
+// "localhost." and "*.localhost" among them, through DNS, which may
+// answer anything, and http.ProxyFromEnvironment exempts only the literal
+// localhost and loopback IPs from HTTP_PROXY.
 func IsLoopbackHost(host string) bool {
-	host = strings.TrimSuffix(strings.ToLower(host), ".")
-	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+	if strings.EqualFold(host, "localhost") {
 		return true
 	}
 	ip := net.ParseIP(strings.Trim(host, "[]"))

@@ -70,7 +70,8 @@ func TestURL(t *testing.T) {
 		{"http://localhost/token", "http://localhost/token"},
 		{"http://[::1]:9/token", "http://[::1]:9/token"},
 		{"http://127.9.9.9/token", "http://127.9.9.9/token"},
-		{"http://idp.example.com/token", ""}, {"http://10.0.0.1/token", ""}, {"ftp://x/y", ""},
+		{"http://idp.example.com/token", ""}, {"http://10.0.0.1/token", ""},
+		{"http://idp.localhost/token", ""}, {"http://localhost./token", ""}, {"ftp://x/y", ""},
 		{"idp.example.com/token", ""}, {"https://", ""}, {"", ""}, {"https://a b/", ""}, {"https://x/\n", ""},
 	})
 	runSyntax(t, URL{Schemes: []string{"https"}}, []syntaxCase{{"http://127.0.0.1/", ""}})
@@ -112,7 +113,7 @@ func TestFormatParseDurationRoundTrip(t *testing.T) {
 
 func TestIsLoopbackHost(t *testing.T) {
 	for host, want := range map[string]bool{
-		"localhost": true, "LOCALHOST.": true, "a.localhost": true, "127.0.0.1": true, "127.1.2.3": true, "::1": true, "[::1]": true,
+		"localhost": true, "LocalHost": true, "LOCALHOST.": false, "a.localhost": false, "mail.localhost.": false, "127.0.0.1": true, "127.1.2.3": true, "::1": true, "[::1]": true,
 		"10.0.0.1": false, "example.com": false, "localhost.example.com": false, "": false, "0.0.0.0": false,
 	} {
 		if got := IsLoopbackHost(host); got != want {

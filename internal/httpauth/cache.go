@@ -65,38 +65,27 @@ func (e *CacheError) ErrorHint() string {
 type tokenCache struct {
 	path string
 	key  *config.KeyFile
+	warn func(string)
 }
 
 func newTokenCache(opts *Options) *tokenCache {
 	// A missing key may be created only while the store holds no sealed
 	// value: otherwise the store's own values need the lost key back,
 	// and a new key would only make that message more confusing.
-	return &tokenCache{path: filepath.Join(opts.Dir, CacheFileName),
-		key: &config.KeyFile{Path: filepath.Join(opts.Dir, config.KeyFileName), Create: !hasSealed(opts.Registry, opts.State)}}
-}
-
-func hasSealed(r *config.Registry, st *config.State) bool {
-	for _, k := range r.Kinds() {
-		for _, o := range st.List(k.Name) {
-			for _, vs := range o.Values {
-				for _, v := range vs {
-					if config.IsSealed(v) {
-						return true
-					}
-				}
-			}
-		}
-	}
-	return false
+	key := config.KeyFileIn(opts.Dir)
+	key.Create = !opts.State.HasSealed()
+	return &tokenCache{path: filepath.Join(opts.Dir, CacheFileName), key: key, warn: opts.warn}
 }
 
 // getOrFetch returns the cached token for key when it may be reused at
-// now, or else the result of fetch, which it stores. A cache that cannot
-// be written costs only a request next time, so the token is returned
-// anyway.
+// now, or else the result of fetch, which it stores. A broken cache costs
+// only a request: one that cannot be opened is bypassed and one that
+// cannot be written is not updated, with a warning either way.
 func (c *tokenCache) getOrFetch(key, method string, now time.Time, fetch func() (*Token, error)) (*Token, error) {
 	var tok *Token
+	ran := false
 	err := c.locked(func(cf *cacheFile) (bool, error) {
+		ran = true
 		changed := cf.prune(now)
 		if t, ok := c.lookup(cf, key); ok && reusable(t, now) {
 			tok = t
@@ -109,10 +98,24 @@ func (c *tokenCache) getOrFetch(key, method string, now time.Time, fetch func() 
 		tok = t
 		return c.store(cf, key, method, t, now) || changed, nil
 	})
-	if tok != nil {
+	var ce *CacheError
+	switch {
+	case tok != nil:
+		if errors.As(err, &ce) {
+			c.warnf(ce, "the new token was not saved")
+		}
 		return tok, nil
+	case !ran && errors.As(err, &ce):
+		c.warnf(ce, "requesting a token without it")
+		return fetch()
 	}
 	return nil, err
+}
+
+func (c *tokenCache) warnf(err *CacheError, what string) {
+	if c.warn != nil {
+		c.warn(fmt.Sprintf("%v; %s (%s)", err, what, err.ErrorHint()))
+	}
 }
 
 func (c *tokenCache) lookup(cf *cacheFile, key string) (*Token, bool) {
@@ -146,15 +149,23 @@ func (c *tokenCache) store(cf *cacheFile, key, method string, t *Token, now time
 
 func sealProperty(key string) string { return "token-cache:" + key }
 
-// discard removes key's entry if it still holds access.
+// discard removes key's entry if it still holds access. A cache that
+// cannot be opened holds nothing to discard: that is only a warning.
 func (c *tokenCache) discard(key, access string) error {
-	return c.locked(func(cf *cacheFile) (bool, error) {
+	ran := false
+	err := c.locked(func(cf *cacheFile) (bool, error) {
+		ran = true
 		if e := cf.Entries[key]; e != nil && e.Fingerprint == fingerprint(access) {
 			delete(cf.Entries, key)
 			return true, nil
 		}
 		return false, nil
 	})
+	if ce := (*CacheError)(nil); !ran && errors.As(err, &ce) {
+		c.warnf(ce, "the rejected token could not be removed from it")
+		return nil
+	}
+	return err
 }
 
 // prune drops entries that are past reuse.

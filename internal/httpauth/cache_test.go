@@ -163,3 +163,28 @@ func TestDamagedCacheIsIgnored(t *testing.T) {
 		t.Errorf("requests = %d, want 1: a damaged cache is rewritten", p.count())
 	}
 }
+
+// A cache that cannot be opened (here a directory in its place) costs a
+// request and a warning, not the token.
+func TestUnusableCacheFallsBackToRequest(t *testing.T) {
+	p := newIdP(t, false)
+	f := newFixture(t, p.URL, nil)
+	if err := os.Mkdir(filepath.Join(f.dir, CacheFileName), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	var warnings []string
+	o := f.options()
+	o.Warn = func(msg string) { warnings = append(warnings, msg) }
+	src := f.sourceWith(t, o)
+	tok, err := src.Token(t.Context())
+	if err != nil || tok.AccessToken == "" || p.count() != 1 {
+		t.Fatalf("Token = %v, %v after %d requests; want a token from one request", tok, err, p.count())
+	}
+	if err := src.Reject(t.Context(), tok); err != nil {
+		t.Errorf("Reject: %v", err)
+	}
+	if len(warnings) != 2 || !strings.Contains(warnings[0], "token cache "+filepath.Join(f.dir, CacheFileName)) ||
+		!strings.Contains(warnings[0], "requesting a token without it") || !strings.Contains(warnings[0], "--no-token-cache") {
+		t.Errorf("warnings = %q", warnings)
+	}
+}

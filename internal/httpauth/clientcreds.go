@@ -56,9 +56,6 @@ func newClientCredentials(opts *Options, v config.View) (*ccSource, error) {
 		maxLife:  v.Duration(PropMaximumTokenLifetime),
 	}
 	s.info.Provider = s.provider
-	if err := s.checkParamNames(); err != nil {
-		return nil, &ConfigError{Method: s.info.Method, Err: err}
-	}
 	t, err := buildTransport(opts, v)
 	if err != nil {
 		return nil, &ConfigError{Method: s.info.Method, Err: err}
@@ -72,23 +69,6 @@ func newClientCredentials(opts *Options, v config.View) (*ccSource, error) {
 		s.info.CacheFile = s.cache.path
 	}
 	return s, nil
-}
-
-// checkParamNames refuses parameter names that would replace the grant
-// type or the scope, or each other.
-func (s *ccSource) checkParamNames() error {
-	if s.basic {
-		return nil // the names are used only in the request body
-	}
-	for _, n := range []string{s.idParam, s.secParam} {
-		if n == "grant_type" || n == "scope" {
-			return fmt.Errorf("the parameter name %q is reserved for the token request itself; choose another client-id-parameter-name or client-secret-parameter-name", n)
-		}
-	}
-	if s.idParam == s.secParam {
-		return fmt.Errorf("client-id-parameter-name and client-secret-parameter-name are both %q", s.idParam)
-	}
-	return nil
 }
 
 // Describe tells what the source does, without secrets.
@@ -220,12 +200,12 @@ func (s *ccSource) tokenError(ctx context.Context, err error, ex *exchange) erro
 	return e
 }
 
-// redactions are the forms in which the secret could come back in a
-// response body or an error: as is, URL-encoded, and inside the Basic
-// authorization header.
+// redactions are the values that must not come back in an error: the
+// secret (config.Redact adds its URL and base64 forms) and the Basic
+// authorization credentials, whose base64 holds it at an offset.
 func (s *ccSource) redactions() []string {
 	id, sec := url.QueryEscape(s.info.ClientID), url.QueryEscape(s.secret)
-	return []string{s.secret, sec, url.PathEscape(s.secret), basicAuth(id, sec)}
+	return []string{s.secret, basicAuth(id, sec)}
 }
 
 func (s *ccSource) cacheKey() string {

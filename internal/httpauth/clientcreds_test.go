@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"dsconfig/internal/config"
 )
 
 func TestBasicAuthorization(t *testing.T) {
@@ -210,10 +212,14 @@ func TestReservedParameterNames(t *testing.T) {
 	for _, names := range [][2]string{{"grant_type", "client_secret"}, {"client_id", "scope"}, {"x", "x"}} {
 		f := newFixture(t, "http://127.0.0.1:1/token", map[string][]string{PropCredentialsSubmission: {SubmitBody},
 			PropClientIDParameterName: {names[0]}, PropClientSecretParamName: {names[1]}})
-		_, err := New(f.options(), "m")
-		var ce *ConfigError
-		if !errorsAs(err, &ce) || !strings.Contains(err.Error(), "parameter-name") {
-			t.Errorf("names %q: err = %v, want a *ConfigError", names, err)
+		errs := f.reg.CheckObject(f.st.Get(config.KindHTTPAuthorizationMethod, "m"))
+		if len(errs) != 1 || !strings.Contains(errs[0].Error(), "parameter") {
+			t.Errorf("names %q: problems %v, want one about the parameter names", names, errs)
 		}
+	}
+	// With basic authorization the names are not sent, so not checked.
+	f := newFixture(t, "http://127.0.0.1:1/token", map[string][]string{PropClientIDParameterName: {"scope"}})
+	if errs := f.reg.CheckObject(f.st.Get(config.KindHTTPAuthorizationMethod, "m")); len(errs) != 0 {
+		t.Errorf("basic authorization: problems %v", errs)
 	}
 }

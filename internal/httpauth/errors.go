@@ -11,7 +11,6 @@ import (
 	"net"
 	"net/url"
 	"regexp"
-	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -89,6 +88,9 @@ func (e *TokenError) detail() string {
 		}
 		return fmt.Sprintf("the server answered HTTP %s without an OAuth error (content type %q): %q", e.StatusText, e.ContentType, e.Snippet)
 	case ClassBadResponse:
+		if e.Snippet == "" {
+			return fmt.Sprintf("the server answered HTTP %s with an access_token, but the response could not be read (content type %q; fields in the response: %s)", e.StatusText, e.ContentType, strings.Join(e.Fields, ", "))
+		}
 		return fmt.Sprintf("the server answered HTTP %s, but the body is not a token response (content type %q): %q", e.StatusText, e.ContentType, e.Snippet)
 	case ClassNoToken:
 		return fmt.Sprintf("the server answered HTTP %s without an access_token (fields in the response: %s)", e.StatusText, strings.Join(e.Fields, ", "))
@@ -175,18 +177,19 @@ func (e *TokenError) classifyBody(body []byte) {
 		e.Class = ClassBadResponse
 		return
 	}
-	if s, _ := m["access_token"].(string); s == "" {
-		e.Class = ClassNoToken
-		e.Snippet = ""
-		for k := range m {
-			e.Fields = append(e.Fields, k)
-		}
-		sort.Strings(e.Fields)
-		return
+	// Only the field names are shown from here on: the body parsed, so
+	// a snippet would add nothing but the risk of showing a token.
+	e.Snippet = ""
+	for k := range m {
+		e.Fields = append(e.Fields, k)
 	}
-	// access_token is there but something else did not parse, e.g. a
-	// non-numeric expires_in.
-	e.Class = ClassBadResponse
+	sort.Strings(e.Fields)
+	e.Class = ClassNoToken
+	if s, _ := m["access_token"].(string); s != "" {
+		// access_token is there but something else did not parse, e.g.
+		// a non-numeric expires_in.
+		e.Class = ClassBadResponse
+	}
 }
 
 // jsonError reads an RFC 6749 error from a JSON body that x/oauth2 did
@@ -260,10 +263,21 @@ func isTLSError(err error) bool {
 		errors.As(err, &rh) || errors.As(err, &ae) || errors.As(err, &ec) || strings.Contains(err.Error(), "tls: ")
 }
 
+// tokenValueRE finds the value of a token field in a JSON or form body,
+// complete or cut short: "access_token": "...", access_token=...
+var tokenValueRE = regexp.MustCompile(`(?i)("(?:access|refresh|id)_token"\s*:\s*")[^"]*("?)|((?:access|refresh|id)_token=)[^&\s]*`)
+
+// maskTokens replaces the values of token fields in s.
+func maskTokens(s string) string {
+	return tokenValueRE.ReplaceAllString(s, "${1}${3}"+config.Mask+"${2}")
+}
+
 // snippet returns the start of body on one line, with control characters
-// replaced, for an error message.
+// replaced and token values masked, for an error message. A body that
+// failed to parse may still carry a token, so the mask is applied to
+// every snippet, before it is cut.
 func snippet(body []byte) string {
-	s := strings.Join(strings.Fields(strings.ToValidUTF8(string(body), "?")), " ")
+	s := maskTokens(strings.Join(strings.Fields(strings.ToValidUTF8(string(body), "?")), " "))
 	s = strings.Map(func(r rune) rune {
 		if r < 0x20 || r == 0x7f {
 			return '?'
@@ -276,15 +290,10 @@ func snippet(body []byte) string {
 	return s
 }
 
-// redact replaces every form of the secret in the texts of e.
-func (e *TokenError) redact(forms []string) {
-	forms = slices.DeleteFunc(slices.Clone(forms), func(s string) bool { return len(s) < 4 })
-	r := func(s string) string {
-		for _, f := range forms {
-			s = strings.ReplaceAll(s, f, config.Mask)
-		}
-		return s
-	}
+// redact masks the secrets, in every form config.Redact knows, in the
+// texts of e.
+func (e *TokenError) redact(secrets []string) {
+	r := func(s string) string { return config.Redact(s, secrets...) }
 	e.Description, e.Snippet, e.URI, e.Location = r(e.Description), r(e.Snippet), r(e.URI), r(e.Location)
 	if e.Err != nil && r(e.Err.Error()) != e.Err.Error() {
 		e.Err = &redactedError{msg: r(e.Err.Error()), err: e.Err}

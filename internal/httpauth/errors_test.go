@@ -60,7 +60,7 @@ func TestTokenErrors(t *testing.T) {
 		{"form without access_token", respondWith(200, "application/x-www-form-urlencoded", `token_type=bearer`),
 			ClassNoToken, []string{"without an access_token", "token_type"}, "token endpoint"},
 		{"bad expires_in", respondWith(200, "application/json", `{"access_token":"x","expires_in":"soon"}`),
-			ClassBadResponse, []string{"not a token response"}, ""},
+			ClassBadResponse, []string{"with an access_token, but the response could not be read", "fields in the response: access_token, expires_in"}, "expires_in"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -189,5 +189,67 @@ func TestTimeoutKeepsDeadlineExceeded(t *testing.T) {
 	var te *TokenError
 	if !errors.As(err, &te) || te.Class != ClassTimeout {
 		t.Errorf("err = %v, want a timeout", err)
+	}
+}
+
+// A token in a 200 response that cannot be parsed must not reach the
+// error text or hint, whatever is wrong with the rest of the body.
+func TestUnreadableTokenResponseHidesToken(t *testing.T) {
+	const token = "eyJTOKENshouldNEVERshow.9f8e7d6c5b4a"
+	bodies := map[string]string{
+		"expires_in word":  `{"access_token":"` + token + `","expires_in":"soon"}`,
+		"expires_in float": `{"access_token":"` + token + `","expires_in":3600.5}`,
+		"truncated json":   `{"token_type":"Bearer","access_token":"` + token,
+		"refresh and id":   `{"access_token": 5, "refresh_token":"` + token + `","id_token":"` + token + `"`,
+		"html page":        `<html><p>access_token=` + token + `</p></html>`,
+	}
+	for name, body := range bodies {
+		t.Run(name, func(t *testing.T) {
+			p := newIdP(t, false)
+			ct := "application/json"
+			if strings.HasPrefix(body, "<html>") {
+				ct = "text/html"
+			}
+			p.respond = respondWith(200, ct, body)
+			f := newFixture(t, p.URL+"/token", nil)
+			_, err := f.source(t).Token(t.Context())
+			var te *TokenError
+			if !errors.As(err, &te) {
+				t.Fatalf("err = %v, want a TokenError", err)
+			}
+			for _, s := range []string{err.Error(), te.ErrorHint(), te.Snippet} {
+				if strings.Contains(s, token) || strings.Contains(s, token[:20]) {
+					t.Errorf("the token shows in %q", s)
+				}
+			}
+		})
+	}
+}
+
+func TestMaskTokens(t *testing.T) {
+	for in, want := range map[string]string{
+		`{"access_token":"abc","x":1}`:    `{"access_token":"*****","x":1}`,
+		`{"ID_TOKEN" : "abc`:              `{"ID_TOKEN" : "*****`,
+		`a=1&refresh_token=abc&b=2`:       `a=1&refresh_token=*****&b=2`,
+		`{"token_type":"bearer"}`:         `{"token_type":"bearer"}`,
+		`access_token=abc def`:            `access_token=***** def`,
+		`{"access_token":"","expires":1}`: `{"access_token":"*****","expires":1}`,
+	} {
+		if got := maskTokens(in); got != want {
+			t.Errorf("maskTokens(%s) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+// A secret shorter than four characters is still masked where it stands
+// alone in what the server sent back.
+func TestShortSecretIsMasked(t *testing.T) {
+	p := newIdP(t, false)
+	p.respond = respondWith(401, "application/json", `{"error":"invalid_client","error_description":"client secret 'a1' is wrong"}`)
+	f := newFixture(t, p.URL+"/token", nil)
+	f.secrets = fakeSecrets{"secret": "a1"}
+	_, err := f.source(t).Token(t.Context())
+	if err == nil || strings.Contains(err.Error(), "'a1'") || !strings.Contains(err.Error(), "'*****'") {
+		t.Errorf("err = %v, want the secret masked", err)
 	}
 }

@@ -46,6 +46,9 @@ func (e *TokenError) ErrorHint() string {
 	case ClassHTTP:
 		return httpHint(e.Status, e.Location)
 	case ClassBadResponse:
+		if len(e.Fields) > 0 {
+			return "the server issued a token, but another field is malformed (expires_in must be a whole number of seconds): check the server's configuration"
+		}
 		return "the URL may not be a token endpoint (an HTML page often means a login page, a proxy or a captive portal): check oauth-server-token-endpoint-url"
 	case ClassNoToken:
 		return "the server did not issue a token: check that oauth-server-token-endpoint-url is the token endpoint, and the server's logs"

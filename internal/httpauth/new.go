@@ -32,6 +32,15 @@ type Options struct {
 	// WrapTransport, when set, wraps the HTTP transport built from the
 	// method's TLS and proxy settings. Tests use it to count requests.
 	WrapTransport func(http.RoundTripper) http.RoundTripper
+	// Warn, when set, receives problems that do not stop a token from
+	// being obtained, such as a token cache that cannot be opened.
+	Warn func(msg string)
+}
+
+func (o *Options) warn(msg string) {
+	if o.Warn != nil {
+		o.Warn(msg)
+	}
 }
 
 func (o *Options) now() time.Time {

@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"strings"
 	"time"
+
+	"dsconfig/internal/config"
 )
 
 // Renewal. A token is reused until ReuseUntil, which is the earliest of:
@@ -21,20 +23,20 @@ import (
 //     obtain time plus 5 minutes: short enough to be safe for any real
 //     token service, long enough to spare a burst of test mails.
 const (
-	maxMargin       = 10 * time.Minute
-	unknownLifetime = 5 * time.Minute
+	MaxMargin       = 10 * time.Minute // the largest renewal margin
+	UnknownLifetime = 5 * time.Minute  // how long a token of unknown lifetime is reused
 )
 
 // Margin returns the safety margin for a token with the given lifetime.
 func Margin(lifetime time.Duration) time.Duration {
-	return min(maxMargin, lifetime/4)
+	return min(MaxMargin, lifetime/4)
 }
 
 func reuseUntil(obtained, expiry time.Time, maxLife time.Duration) time.Time {
 	if maxLife > 0 && maxLife <= time.Second {
 		return obtained
 	}
-	until := obtained.Add(unknownLifetime)
+	until := obtained.Add(UnknownLifetime)
 	if !expiry.IsZero() {
 		until = expiry.Add(-Margin(expiry.Sub(obtained)))
 	}
@@ -64,9 +66,5 @@ func hashKey(parts ...string) string {
 	return sha256Hex(b.String())
 }
 
-// fingerprint identifies a token without revealing it.
-func fingerprint(token string) string { return sha256Hex(token)[:16] }
-
-// Fingerprint identifies a token in output without revealing it: the
-// first 16 hex digits of its SHA-256.
-func Fingerprint(token string) string { return fingerprint(token) }
+// fingerprint identifies a token without revealing it (config.Fingerprint).
+func fingerprint(token string) string { return config.Fingerprint(token) }

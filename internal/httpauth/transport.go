@@ -16,7 +16,10 @@ import (
 
 // buildTransport makes the HTTP transport for a token endpoint: TLS from
 // the trust and key manager providers, and the proxy from
-// http-proxy-external-server or else the environment.
+// http-proxy-external-server or else the environment. The environment's
+// proxy (HTTP_PROXY) is never used for a plain-http endpoint: the client
+// secret would reach it in clear, and such an endpoint is on loopback
+// anyway.
 func buildTransport(opts *Options, v config.View) (*http.Transport, error) {
 	endpoint, err := url.Parse(v.String(PropTokenEndpointURL))
 	if err != nil {
@@ -24,6 +27,9 @@ func buildTransport(opts *Options, v config.View) (*http.Transport, error) {
 	}
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.Proxy = http.ProxyFromEnvironment
+	if endpoint.Scheme != "https" {
+		t.Proxy = nil
+	}
 	if name := v.String(PropHTTPProxyExternalServer); name != "" {
 		proxy, err := proxyURL(opts, name, endpoint)
 		if err != nil {
@@ -34,7 +40,7 @@ func buildTransport(opts *Options, v config.View) (*http.Transport, error) {
 	if endpoint.Scheme == "https" {
 		cfg, err := tlsconf.ClientConfig(tlsconf.Settings{Registry: opts.Registry, State: opts.State, Dir: opts.Dir,
 			TrustManager: v.String(PropTrustManagerProvider), KeyManager: v.String(PropKeyManagerProvider),
-			ServerName: endpoint.Hostname(), SkipHostnameCheck: v.String(PropHostnameVerification) == "allow-all"})
+			ServerName: endpoint.Hostname(), SkipHostnameCheck: v.String(PropHostnameVerification) == HostnameAllowAll})
 		if err != nil {
 			return nil, err
 		}

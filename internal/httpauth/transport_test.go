@@ -168,3 +168,25 @@ func TestPrivateCA(t *testing.T) {
 		})
 	}
 }
+
+// HTTP_PROXY must never see a plain-http token request: it would carry
+// the client secret in clear. The environment is read once per process
+// by net/http, so this checks the transport's choice directly.
+func TestEnvironmentProxyNotUsedForPlainHTTP(t *testing.T) {
+	for endpoint, wantProxy := range map[string]bool{
+		"http://127.0.0.1:1/token":      false,
+		"http://localhost:1/token":      false,
+		"https://idp.example.com/token": true,
+	} {
+		f := newFixture(t, endpoint, nil)
+		o := f.options()
+		v := f.reg.View(f.st.Get(config.KindHTTPAuthorizationMethod, "m"))
+		tr, err := buildTransport(&o, v)
+		if err != nil {
+			t.Fatalf("%s: %v", endpoint, err)
+		}
+		if got := tr.Proxy != nil; got != wantProxy {
+			t.Errorf("%s: uses a proxy function: %v, want %v", endpoint, got, wantProxy)
+		}
+	}
+}

@@ -37,6 +37,12 @@ const (
 	PropServerPort              = "server-port"
 )
 
+// Values of hostname-verification-method.
+const (
+	HostnameStrict   = "strict"
+	HostnameAllowAll = "allow-all"
+)
+
 // Values of credentials-submission-method and request-method.
 const (
 	SubmitBasic = "basic-authorization"
@@ -54,8 +60,8 @@ func ref(kind string, types ...string) config.Reference {
 func Types() []*config.Type {
 	return []*config.Type{
 		{Kind: config.KindHTTPAuthorizationMethod, Name: TypeClientCredentials,
-			Synopsis:   "Obtains bearer tokens from an OAuth 2.0 authorization server with the client credentials grant.",
-			Properties: clientCredentialsProperties()},
+			Synopsis: "Obtains bearer tokens from an OAuth 2.0 authorization server with the client credentials grant.",
+			Check:    checkClientCredentials, Properties: clientCredentialsProperties()},
 		{Kind: config.KindHTTPAuthorizationMethod, Name: TypeStaticBearerToken,
 			Synopsis: "Uses a fixed bearer token; for testing and troubleshooting only.",
 			Properties: []*config.PropertyDef{{
@@ -105,8 +111,30 @@ func clientCredentialsProperties() []*config.PropertyDef {
 			Syntax: config.String{}, DefaultText: "the only certificate in the key manager provider",
 			Note: "Accepted for compatibility with PingDirectory; a PEM key manager provider holds one certificate, so it is not used."},
 		{Name: PropHostnameVerification, Synopsis: "Whether the token endpoint's certificate must match its host name.",
-			Syntax: config.Enum{Values: []string{"strict", "allow-all"}}, Default: []string{"strict"}},
+			Syntax: config.Enum{Values: []string{HostnameStrict, HostnameAllowAll}}, Default: []string{HostnameStrict}},
 		{Name: PropHTTPProxyExternalServer, Synopsis: "The HTTP proxy through which the token endpoint is reached.",
 			Syntax: ref(config.KindExternalServer, TypeHTTPProxy), DefaultText: "the proxy named by the HTTPS_PROXY and NO_PROXY environment variables, if any"},
 	}
+}
+
+// checkClientCredentials refuses request-body parameter names that would
+// replace the grant type or the scope, or each other, so that such a
+// method is never saved.
+func checkClientCredentials(v config.View) []error {
+	if v.String(PropCredentialsSubmission) != SubmitBody {
+		return nil // the names are used only in the request body
+	}
+	id, sec := v.String(PropClientIDParameterName), v.String(PropClientSecretParamName)
+	var errs []error
+	for _, n := range []string{id, sec} {
+		if n == "grant_type" || n == "scope" {
+			errs = append(errs, config.Problemf("choose another client-id-parameter-name or client-secret-parameter-name",
+				"The parameter name %q is reserved for the token request itself", n))
+		}
+	}
+	if id == sec {
+		errs = append(errs, config.Problemf("give the client ID and the secret different parameter names",
+			"The %q and %q properties are both %q", PropClientIDParameterName, PropClientSecretParamName, id))
+	}
+	return errs
 }

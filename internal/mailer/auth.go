@@ -3,12 +3,12 @@ package mailer
 import (
 	"errors"
 	"fmt"
+	"net"
+	"net/netip"
 	"strings"
 	"time"
 
 	"github.com/emersion/go-sasl"
-
-	"dsconfig/internal/config"
 )
 
 // auth authenticates with the server's credentials, if there are any.
@@ -17,9 +17,10 @@ func (a *attempt) auth() error {
 		return nil
 	}
 	start := time.Now()
-	if !a.encrypted && !config.IsLoopbackHost(a.s.Host) {
-		// checkPlaintext refused this already; this guards the wire.
-		return a.fail(StageAuth, start, errors.New("refusing to authenticate without TLS"))
+	if !a.encrypted && !loopbackPeer(a.raw) {
+		// checkPlaintext refused a configured name that is not loopback
+		// already; this guards the wire, whatever the name resolved to.
+		return a.fail(StageAuth, start, fmt.Errorf("refusing to authenticate without TLS: the server's address %s is not a loopback address", peer(a.raw)))
 	}
 	client, bearer, err := a.mechanism()
 	if err != nil {
@@ -40,6 +41,23 @@ func (a *attempt) auth() error {
 	}
 	a.report(StageAuth, start, fmt.Sprintf("%s as %s accepted (%s)", mech, a.s.User, form))
 	return nil
+}
+
+// loopbackPeer reports whether c is connected to a loopback address. It
+// judges the address actually connected to, not the configured name.
+func loopbackPeer(c net.Conn) bool {
+	if c == nil {
+		return false
+	}
+	ap, err := netip.ParseAddrPort(c.RemoteAddr().String())
+	return err == nil && ap.Addr().Unmap().IsLoopback()
+}
+
+func peer(c net.Conn) string {
+	if c == nil {
+		return "unknown"
+	}
+	return c.RemoteAddr().String()
 }
 
 // mechanism picks the SASL client. For tokens it returns the bearer

@@ -4,12 +4,17 @@ import (
 	"bytes"
 	"context"
 	"net"
+	"net/netip"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"dsconfig/internal/config"
+	"dsconfig/internal/httpauth"
+	"dsconfig/internal/passphrase"
 	"dsconfig/internal/sandbox"
+	"dsconfig/internal/tlsconf"
 )
 
 func TestBearerMechanismsAndForms(t *testing.T) {
@@ -379,7 +384,7 @@ func TestTranscriptIsRedacted(t *testing.T) {
 			t.Errorf("transcript holds a secret %q:\n%s", s, text)
 		}
 	}
-	for _, want := range []string{"C: AUTH XOAUTH2 " + Mask, "C: AUTH XOAUTH2\n", "S: 334 eyJ", "C: \n", "C: AUTH LOGIN", "C: MAIL FROM:<alerts@example.com>", "S: 250 2.0.0 OK: queued as"} {
+	for _, want := range []string{"C: AUTH XOAUTH2 " + config.Mask, "C: AUTH XOAUTH2\n", "S: 334 eyJ", "C: \n", "C: AUTH LOGIN", "C: MAIL FROM:<alerts@example.com>", "S: 250 2.0.0 OK: queued as"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("transcript lacks %q:\n%s", want, text)
 		}
@@ -397,7 +402,7 @@ func TestTranscriptOverTLS(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := out.String()
-	for _, want := range []string{"C: STARTTLS", "S: 220", "-- TLS handshake done", "C: EHLO localhost", "C: AUTH OAUTHBEARER " + Mask, "C: QUIT"} {
+	for _, want := range []string{"C: STARTTLS", "S: 220", "-- TLS handshake done", "C: EHLO localhost", "C: AUTH OAUTHBEARER " + config.Mask, "C: QUIT"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("transcript lacks %q:\n%s", want, text)
 		}
@@ -445,5 +450,84 @@ func TestParseQuitAfter(t *testing.T) {
 	}
 	if _, err := ParseQuitAfter("data"); err == nil || !strings.Contains(err.Error(), "connect, tls, ehlo, auth, mail, rcpt") {
 		t.Errorf("data: %v", err)
+	}
+}
+
+// remoteAs reports a chosen remote address for a real connection.
+type remoteAs struct {
+	net.Conn
+	addr net.Addr
+}
+
+func (c remoteAs) RemoteAddr() net.Addr { return c.addr }
+
+// A loopback name that reaches a non-loopback address (say DNS answered
+// for it) must not get credentials without TLS: the check is on the
+// address connected to.
+func TestPlaintextCredentialsNeedLoopbackPeer(t *testing.T) {
+	sb := startSandbox(t, sandbox.Options{})
+	for _, remote := range []string{"192.0.2.25:25", "[2001:db8::25]:25"} {
+		s := server(t, sb, newEndpointSource(sb))
+		s.Host = "localhost"
+		s.Dial = func(ctx context.Context, network, _ string) (net.Conn, error) {
+			c, err := (&net.Dialer{}).DialContext(ctx, network, sb.SMTPAddr)
+			if err != nil {
+				return nil, err
+			}
+			return remoteAs{c, &net.TCPAddr{IP: net.ParseIP(strings.Trim(remote[:strings.LastIndex(remote, ":")], "[]")), Port: 25}}, nil
+		}
+		_, err := send(t, s, opts(&steps{}))
+		e := asError(t, err)
+		if e.Stage != StageAuth || !strings.Contains(err.Error(), "not a loopback address") {
+			t.Errorf("%s: got %v", remote, err)
+		}
+		if n := len(sb.AuthAttempts()); n != 0 {
+			t.Errorf("%s: the server saw %d AUTH attempts", remote, n)
+		}
+	}
+}
+
+func TestLoopbackPeer(t *testing.T) {
+	for addr, want := range map[string]bool{"127.0.0.1:25": true, "127.3.2.1:25": true, "[::1]:25": true,
+		"[::ffff:127.0.0.1]:25": true, "10.0.0.1:25": false, "[2001:db8::1]:25": false} {
+		ap := netip.MustParseAddrPort(addr)
+		c := remoteAs{addr: net.TCPAddrFromAddrPort(ap)}
+		if got := loopbackPeer(c); got != want {
+			t.Errorf("loopbackPeer(%s) = %v, want %v", addr, got, want)
+		}
+	}
+	if loopbackPeer(nil) {
+		t.Error("loopbackPeer(nil) = true")
+	}
+}
+
+// Short secrets are masked too, by config.Redact's rule: standing alone
+// always, inside a word only from four characters.
+func TestTranscriptMasksShortSecrets(t *testing.T) {
+	var buf bytes.Buffer
+	tr := newTranscript(&buf)
+	tr.addSecret("pw1")
+	tr.write(dirServer, []byte("535 password pw1 is wrong (xpw1x)\r\n"))
+	if got := buf.String(); got != "S: 535 password ***** is wrong (xpw1x)\n" {
+		t.Errorf("transcript %q", got)
+	}
+}
+
+// smtp-timeout's default is DefaultTimeout, and a Server without a
+// timeout uses it instead of deadlines in the past.
+func TestDefaultTimeout(t *testing.T) {
+	reg, err := config.NewRegistry(config.Kinds(), config.GlobalTypes(), passphrase.Types(), tlsconf.Types(), httpauth.Types(), Types())
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := &config.Object{Kind: config.KindExternalServer, Name: "s", Type: TypeSMTP}
+	if got := reg.View(o).Duration(PropSMTPTimeout); got != DefaultTimeout {
+		t.Errorf("smtp-timeout default = %v, want %v", got, DefaultTimeout)
+	}
+	sb := startSandbox(t, sandbox.Options{})
+	s := server(t, sb, newEndpointSource(sb))
+	s.Timeout = 0
+	if _, err := send(t, s, opts(&steps{})); err != nil {
+		t.Errorf("send with a zero Timeout: %v", err)
 	}
 }

@@ -130,11 +130,14 @@ func (a *attempt) connect(ctx context.Context) (net.Conn, string, error) {
 	return conn, greeting, nil
 }
 
+// timeout is the server's smtp-timeout. dsconfig always sets it (the
+// registry gives the default); a Server built in Go may leave it zero,
+// which would put every deadline in the past, so the same default applies.
 func (a *attempt) timeout() time.Duration {
 	if a.s.Timeout > 0 {
 		return a.s.Timeout
 	}
-	return 30 * time.Second
+	return DefaultTimeout
 }
 
 func (a *attempt) dial(ctx context.Context) (net.Conn, error) {

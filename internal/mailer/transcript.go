@@ -7,10 +7,9 @@ import (
 	"net"
 	"strings"
 	"sync"
-)
 
-// Mask replaces credentials in the transcript.
-const Mask = "********"
+	"dsconfig/internal/config"
+)
 
 // transcript writes every SMTP line of a session, "C: " for what the
 // client sent and "S: " for what the server answered, with credentials
@@ -36,10 +35,10 @@ const (
 
 func newTranscript(w io.Writer) *transcript { return &transcript{w: w} }
 
-// addSecret makes sure s never appears in the transcript, in clear or in
-// base64 as part of a SASL response.
+// addSecret makes sure s never appears in the transcript, in any form
+// config.Redact masks; the lines of a SASL exchange are masked whole.
 func (t *transcript) addSecret(s string) {
-	if t == nil || len(s) < 4 {
+	if t == nil || s == "" {
 		return
 	}
 	t.mu.Lock()
@@ -96,24 +95,19 @@ func (t *transcript) clientLine(l string) string {
 		if l == "" || l == "*" {
 			return l
 		}
-		return Mask
+		return config.Mask
 	}
 	f := strings.Fields(l)
 	if len(f) >= 1 && strings.EqualFold(f[0], "AUTH") {
 		t.inAuth = true
 		if len(f) > 2 {
-			return f[0] + " " + f[1] + " " + Mask
+			return f[0] + " " + f[1] + " " + config.Mask
 		}
 	}
 	return l
 }
 
-func (t *transcript) scrub(l string) string {
-	for _, s := range t.secrets {
-		l = strings.ReplaceAll(l, s, Mask)
-	}
-	return l
-}
+func (t *transcript) scrub(l string) string { return config.Redact(l, t.secrets...) }
 
 // loggedConn copies what goes over c, in clear text, to the transcript.
 // It sits above TLS, so the transcript shows SMTP, not ciphertext.

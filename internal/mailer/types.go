@@ -11,6 +11,9 @@ import (
 // TypeSMTP is the smtp external server type.
 const TypeSMTP = "smtp"
 
+// DefaultTimeout is smtp-timeout's default.
+const DefaultTimeout = 30 * time.Second
+
 // Property names.
 const (
 	PropServerHostName           = "server-host-name"
@@ -58,7 +61,7 @@ func Types() []*config.Type {
 				Syntax: config.Reference{Kind: config.KindHTTPAuthorizationMethod},
 				Note:   "When set, dsconfig authenticates with XOAUTH2 or OAUTHBEARER as user-name instead of a password."},
 			{Name: PropSMTPTimeout, Synopsis: "The longest time a connection, or an attempt to connect, to the SMTP server may take.",
-				Syntax: config.Duration{Min: 100 * time.Millisecond, Max: time.Hour}, Default: []string{"30 s"}, Advanced: true},
+				Syntax: config.Duration{Min: 100 * time.Millisecond, Max: time.Hour}, Default: []string{config.FormatDuration(DefaultTimeout)}, Advanced: true},
 			{Name: PropSMTPConnectionProperties, Synopsis: "Extra connection settings as name=value pairs.",
 				Syntax: config.KeyValue{}, Multi: true, Advanced: true, DefaultText: "none",
 				Note: "Kept for compatibility with PingDirectory; dsconfig stores the values but uses none of them yet."},

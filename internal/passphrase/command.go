@@ -92,16 +92,17 @@ func commandError(path string, err error, errOut string) error {
 }
 
 // redact prepares a command's error output for an error message: it
-// removes every line the command printed on standard output (the secret
-// among them), keeps the tail, and quotes it so that control characters
-// cannot reach the terminal.
+// masks every line the command printed on standard output (the secret
+// among them) by config.Redact's rule, keeps the tail, and quotes it so
+// that control characters cannot reach the terminal.
 func redact(errOut, out string) string {
+	var lines []string
 	for _, line := range strings.Split(out, "\n") {
 		if line = strings.TrimSpace(line); line != "" {
-			errOut = strings.ReplaceAll(errOut, line, config.Mask)
+			lines = append(lines, line)
 		}
 	}
-	errOut = strings.TrimSpace(errOut)
+	errOut = strings.TrimSpace(config.Redact(errOut, lines...))
 	if errOut == "" {
 		return ""
 	}

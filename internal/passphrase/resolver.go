@@ -2,8 +2,6 @@ package passphrase
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -76,8 +74,7 @@ func (r *Resolver) read(ctx context.Context, v config.View) (string, error) {
 	case TypeFileBased:
 		return r.fromFile(v.String(PropPasswordFile))
 	case TypeObscuredValue:
-		key := &config.KeyFile{Path: filepath.Join(r.Dir, config.KeyFileName)}
-		return key.Open(PropObscuredValue, v.String(PropObscuredValue))
+		return config.KeyFileIn(r.Dir).Open(PropObscuredValue, v.String(PropObscuredValue))
 	case TypeCommand:
 		return r.fromCommand(ctx, v)
 	}
@@ -152,12 +149,4 @@ func (r *Resolver) abs(p string) string {
 		return p
 	}
 	return filepath.Join(r.Dir, p)
-}
-
-// Fingerprint identifies a secret without revealing it: the first 8 hex
-// digits of its SHA-256. Two hosts can compare fingerprints to see whether
-// they hold the same secret.
-func Fingerprint(secret string) string {
-	sum := sha256.Sum256([]byte(secret))
-	return hex.EncodeToString(sum[:4])
 }

@@ -291,10 +291,3 @@ func TestObscuredValueOtherKey(t *testing.T) {
 		t.Fatalf("got %q, %v; want an error about the moved store", s, err)
 	}
 }
-
-func TestFingerprint(t *testing.T) {
-	// sha256("abc") = ba7816bf...
-	if got := passphrase.Fingerprint("abc"); got != "ba7816bf" {
-		t.Fatalf("Fingerprint(abc) = %s", got)
-	}
-}
