@@ -5,6 +5,7 @@
 # variable documented in README.md is available to callers.
 
 E2E_DIR="${E2E_DIR:-/tmp/dsconfig-e2e}"
+# shellcheck disable=SC2034 # for callers
 E2E_LIB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 HYDRA_VERSION="${HYDRA_VERSION:-v2.3.0}"
 E2E_CACHE_DIR="${E2E_CACHE_DIR:-/var/cache/dsconfig-e2e}"
@@ -200,7 +201,7 @@ smtp_dialog() {
 	}
 	_smtp_send() {
 		if [ ${#1} -gt 80 ]; then echo "C: ${1:0:60}...(${#1} chars)"; else echo "C: $1"; fi
-		printf '%s\r\n' "$1" >&"$out" 2>/dev/null
+		printf '%s\r\n' "$1" 1>&"$out" 2>/dev/null
 	}
 	[ "$mode" = tls ] && { _smtp_read || true; }
 	_smtp_send "EHLO dsconfig-e2e.example.test"
