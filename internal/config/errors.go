@@ -18,7 +18,10 @@ var (
 	// model refuses: invalid value, missing mandatory property, dangling
 	// reference, an object that exists or does not.
 	ErrRejected = errors.New("configuration change rejected")
-	// ErrStore marks a store that cannot be read, parsed or written.
+	// ErrStore marks a broken store file: one that cannot be parsed or
+	// does not validate. A store that cannot be read or written at all
+	// (permissions, a full disk) is a *StoreError with IO set, which does
+	// not match ErrStore: it is not a configuration problem.
 	ErrStore = errors.New("configuration store error")
 )
 
@@ -141,11 +144,17 @@ func (e *ValidationError) ErrorHint() string {
 }
 
 // StoreError is a store file that cannot be used. Line is 0 when the
-// problem is not tied to one line.
+// problem is not tied to one line. IO says that the file could not be
+// read or written, rather than that its content is broken.
 type StoreError struct {
 	Path string
 	Line int
 	Err  error
+	IO   bool
+}
+
+func storeIOError(path string, err error) *StoreError {
+	return &StoreError{Path: path, Err: err, IO: true}
 }
 
 func (e *StoreError) Error() string {
@@ -156,8 +165,11 @@ func (e *StoreError) Error() string {
 }
 
 func (e *StoreError) Unwrap() error        { return e.Err }
-func (e *StoreError) Is(target error) bool { return target == ErrStore }
+func (e *StoreError) Is(target error) bool { return target == ErrStore && !e.IO }
 func (e *StoreError) ErrorHint() string {
+	if e.IO {
+		return "the store was not changed; check that you can read and write the configuration directory and its files"
+	}
 	return "the store was not changed; fix the file by hand or restore it from a backup"
 }
 

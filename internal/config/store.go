@@ -62,7 +62,7 @@ func (s *Store) load() (*State, []byte, error) {
 		return NewState(), nil, nil
 	}
 	if err != nil {
-		return nil, nil, &StoreError{Path: s.Path(), Err: err}
+		return nil, nil, storeIOError(s.Path(), err)
 	}
 	st, err := s.Registry.Decode(data)
 	if err != nil {
@@ -130,7 +130,7 @@ func (s *Store) Update(fn func(tx *Tx) error) (*Commit, error) {
 	}
 	out, err := s.Registry.Encode(tx.State)
 	if err != nil {
-		return nil, &StoreError{Path: s.Path(), Err: err}
+		return nil, storeIOError(s.Path(), err)
 	}
 	c := &Commit{Before: data, After: out, State: tx.State, Tx: tx}
 	if bytes.Equal(data, out) {
@@ -175,7 +175,7 @@ func hasSealed(st *State) bool {
 // the old inode. The OS releases the lock if the process dies.
 func (s *Store) lock() (func(), error) {
 	if err := os.MkdirAll(s.Dir, 0o700); err != nil {
-		return nil, &StoreError{Path: s.Dir, Err: err}
+		return nil, storeIOError(s.Dir, err)
 	}
 	timeout := s.LockTimeout
 	if timeout == 0 {
@@ -199,7 +199,7 @@ func (s *Store) lock() (func(), error) {
 	select {
 	case r := <-ch:
 		if r.err != nil {
-			return nil, &StoreError{Path: s.Path() + ".lock", Err: r.err}
+			return nil, storeIOError(s.Path()+".lock", r.err)
 		}
 		return r.unlock, nil
 	case <-time.After(timeout):
@@ -233,7 +233,7 @@ func (e *LockError) ErrorHint() string {
 func (s *Store) write(data []byte) (err error) {
 	f, err := os.CreateTemp(s.Dir, "."+StoreFileName+".tmp-*")
 	if err != nil {
-		return &StoreError{Path: s.Path(), Err: err}
+		return storeIOError(s.Path(), err)
 	}
 	renamed := false
 	defer func() {
@@ -245,13 +245,13 @@ func (s *Store) write(data []byte) (err error) {
 	// Sync before rename: after a crash the rename may otherwise be
 	// visible before the data, leaving an empty store.
 	if err := errors.Join(werr, f.Chmod(0o600), f.Sync(), f.Close()); err != nil {
-		return &StoreError{Path: s.Path(), Err: err}
+		return storeIOError(s.Path(), err)
 	}
 	if s.beforeRename != nil {
 		s.beforeRename()
 	}
 	if err := os.Rename(f.Name(), s.Path()); err != nil {
-		return &StoreError{Path: s.Path(), Err: err}
+		return storeIOError(s.Path(), err)
 	}
 	renamed = true
 	syncDir(s.Dir)

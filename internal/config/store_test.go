@@ -169,6 +169,24 @@ func TestCorruptStoreIsReportedWithLineAndNeverOverwritten(t *testing.T) {
 	}
 }
 
+// TestStoreIOErrorIsNotErrStore checks that a store that cannot be read
+// is not reported as a broken configuration: the command layer maps
+// ErrStore to exit 3 and other failures to exit 1.
+func TestStoreIOErrorIsNotErrStore(t *testing.T) {
+	s := newStore(t)
+	if err := os.Mkdir(s.Path(), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	_, err := s.Load()
+	var se *config.StoreError
+	if !errors.As(err, &se) || !se.IO || errors.Is(err, config.ErrStore) {
+		t.Errorf("Load of a directory: %v; want a *StoreError with IO set that is not ErrStore", err)
+	}
+	if err := create(t, s, "passphrase-provider", "environment-variable", "new", "enabled:true", "environment-variable:X"); err == nil || errors.Is(err, config.ErrStore) {
+		t.Errorf("Update of a directory store: %v; want an error that is not ErrStore", err)
+	}
+}
+
 // TestConcurrentUpdatesLoseNothing runs 20 processes that each create an
 // object at the same moment; all 20 must be in the store afterwards.
 func TestConcurrentUpdatesLoseNothing(t *testing.T) {
