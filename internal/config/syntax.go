@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/url"
 	"regexp"
@@ -259,6 +260,8 @@ func (s Duration) baseUnit() string {
 	return s.BaseUnit
 }
 
+var errDurationTooLarge = errors.New("the duration is too large")
+
 func parseDuration(v, base string) (time.Duration, error) {
 	rest := strings.TrimSpace(v)
 	if rest == "" {
@@ -271,8 +274,8 @@ func parseDuration(v, base string) (time.Duration, error) {
 			return 0, errors.New("not a duration")
 		}
 		n, err := strconv.ParseInt(m[1], 10, 64)
-		if err != nil || n > 1<<40 {
-			return 0, errors.New("number too large")
+		if err != nil {
+			return 0, errDurationTooLarge
 		}
 		unit := m[2]
 		if unit == "" {
@@ -284,6 +287,11 @@ func parseDuration(v, base string) (time.Duration, error) {
 		d, ok := unitDuration(unit)
 		if !ok {
 			return 0, fmt.Errorf("the time unit %q is invalid; the valid time units are ms, s, m, h, d, or w", unit)
+		}
+		// Check before multiplying and adding: an overflowing duration
+		// would silently wrap to a different value.
+		if n > math.MaxInt64/int64(d) || total > math.MaxInt64-time.Duration(n)*d {
+			return 0, errDurationTooLarge
 		}
 		total += time.Duration(n) * d
 		rest = strings.TrimSpace(rest[len(m[0]):])

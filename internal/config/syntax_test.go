@@ -91,6 +91,9 @@ func TestDuration(t *testing.T) {
 		{"60", "1 m"}, {"1H", "1 h"}, {"unlimited", Unlimited}, {"-1", Unlimited}, {"1 s", "1 s"},
 		{"500 ms", ""}, {"0 s", ""}, {"", ""}, {"1 fortnight", ""}, {"1 h 30", ""}, {"h", ""}, {"-5 s", ""},
 		{"1.5 h", ""}, {"99999999999999 w", ""},
+		// n*unit and the sum must not wrap around to another value.
+		{"1099511627776 w", ""}, {"15251 w", ""}, {"15250 w 1 d", "15250 w 1 d"}, {"15250 w 1000 d", ""},
+		{"15250 w 15250 w 15250 w", ""}, {"9223372036854775807 ms", ""}, {"9223372036854775808", ""},
 	})
 	runSyntax(t, Duration{Max: time.Hour}, []syntaxCase{
 		{"0 s", "0 s"}, {"1 h", "1 h"}, {"61 m", ""}, {"unlimited", ""},
