@@ -30,6 +30,10 @@ type Store struct {
 	// lock is still held. The audit log and the archive use them. A hook
 	// that fails aborts the change.
 	BeforeCommit []func(c *Commit) error
+	// OnWriteFailure hooks run when the BeforeCommit hooks all succeeded
+	// but the store file could not be written, so that a hook that
+	// recorded the change (the audit log) can say it did not happen.
+	OnWriteFailure []func(c *Commit, err error)
 
 	// beforeRename is a test hook that runs between writing the temporary
 	// file and renaming it into place.
@@ -142,6 +146,9 @@ func (s *Store) Update(fn func(tx *Tx) error) (*Commit, error) {
 		}
 	}
 	if err := s.write(out); err != nil {
+		for _, h := range s.OnWriteFailure {
+			h(c, err)
+		}
 		return nil, err
 	}
 	return c, nil

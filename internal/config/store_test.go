@@ -237,6 +237,31 @@ func TestHelperCreate(t *testing.T) {
 	}
 }
 
+// TestOnWriteFailure checks that the OnWriteFailure hooks run, after the
+// BeforeCommit hooks, when the store file cannot be written, and only then.
+func TestOnWriteFailure(t *testing.T) {
+	s := newStore(t)
+	var events []string
+	s.BeforeCommit = append(s.BeforeCommit, func(*config.Commit) error { events = append(events, "before"); return nil })
+	s.OnWriteFailure = append(s.OnWriteFailure, func(_ *config.Commit, err error) { events = append(events, "failed: "+err.Error()) })
+	if err := create(t, s, "passphrase-provider", "environment-variable", "ok", "enabled:true", "environment-variable:X"); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(events) != "[before]" {
+		t.Errorf("hooks of a successful write: %q", events)
+	}
+	// A non-empty directory where the store was makes the rename fail.
+	events = nil
+	config.SetBeforeRename(s, func() {
+		os.Remove(s.Path())
+		os.MkdirAll(filepath.Join(s.Path(), "x"), 0o700)
+	})
+	err := create(t, s, "passphrase-provider", "environment-variable", "lost", "enabled:true", "environment-variable:X")
+	if err == nil || len(events) != 2 || events[0] != "before" || events[1] != "failed: "+err.Error() {
+		t.Errorf("failed write: error %v, hooks %q", err, events)
+	}
+}
+
 // TestInterruptedWriteKeepsPreviousStore kills a process after it wrote
 // the temporary file and before the rename: the store must be the old one,
 // whole, and the next update must work.
