@@ -180,7 +180,7 @@ func TestAuditNotesUnsavedChange(t *testing.T) {
 			}
 			_, err = tx.Create(reg.Kind("passphrase-provider").Type("environment-variable"), "lost", mods)
 			return err
-		})
+		}, false)
 	})
 	if err == nil {
 		t.Fatal("the store write succeeded")

@@ -209,7 +209,7 @@ func newCmdDelete(f *factory, k *config.Kind) *cobra.Command {
 // transaction instead (see applyChange).
 func (f *factory) update(change func(tx *config.Tx) error, done func()) error {
 	if f.tx != nil {
-		if err := applyChange(f.Registry, f.tx, change); err != nil {
+		if err := applyChange(f.Registry, f.tx, change, true); err != nil {
 			return err
 		}
 		done()
@@ -221,7 +221,7 @@ func (f *factory) update(change func(tx *config.Tx) error, done func()) error {
 	}
 	if _, err := s.Update(func(tx *config.Tx) error {
 		tx.State.Record()
-		return applyChange(f.Registry, tx, change)
+		return applyChange(f.Registry, tx, change, false)
 	}); err != nil {
 		return err
 	}
