@@ -87,8 +87,13 @@ type PropertyError struct {
 }
 
 func (e *PropertyError) Error() string {
-	return fmt.Sprintf("The value %q is not a valid value for the %q property, which must have the following syntax: %s (%v)",
-		e.Value, e.Property.Name, e.Property.Syntax.Describe(), e.Err)
+	msg := fmt.Sprintf("The value %q is not a valid value for the %q property, which must have the following syntax: %s",
+		e.Value, e.Property.Name, e.Property.Syntax.Describe())
+	// A plain mismatch would only repeat the syntax.
+	if _, plain := e.Err.(*SyntaxMismatch); plain {
+		return msg
+	}
+	return fmt.Sprintf("%s (%v)", msg, e.Err)
 }
 
 func (e *PropertyError) Unwrap() error { return e.Err }
