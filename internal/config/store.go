@@ -83,7 +83,8 @@ func (s *Store) decodeError(err error) error {
 	if errors.As(err, &le) {
 		return &StoreError{Path: s.Path(), Line: le.line, Err: le.err}
 	}
-	return &StoreError{Path: s.Path(), Line: yamlLine(err), Err: fmt.Errorf("not valid YAML: %v", strings.TrimPrefix(err.Error(), "yaml: "))}
+	line, msg := yamlProblem(err)
+	return &StoreError{Path: s.Path(), Line: line, Err: errors.New("not valid YAML: " + msg)}
 }
 
 func (s *Store) invalidError(ps []ObjectProblem) error {

@@ -160,6 +160,9 @@ func TestCorruptStoreIsReportedWithLineAndNeverOverwritten(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) || !errors.Is(err, config.ErrStore) {
 			t.Errorf("Load of %q: %v, want an ErrStore containing %q", c.file, err, c.want)
 		}
+		if err != nil && strings.Contains(err.Error(), "line ") {
+			t.Errorf("Load of %q: %v; the line is given once, as file:N", c.file, err)
+		}
 		if err := create(t, s, "passphrase-provider", "environment-variable", "new", "enabled:true", "environment-variable:X"); err == nil {
 			t.Errorf("update of broken store %q succeeded", c.file)
 		}
