@@ -113,6 +113,12 @@ func problem(hint, format string, args ...any) *Problem {
 	return &Problem{classed{ErrRejected}, fmt.Sprintf(format, args...), hint}
 }
 
+// MissingError is a mandatory property without a value.
+type MissingError struct {
+	*Problem
+	Property string
+}
+
 // ValidationError collects every problem found in one change, so the user
 // can fix them all at once.
 type ValidationError struct {
@@ -137,15 +143,31 @@ func (e *ValidationError) Is(target error) bool { return target == ErrRejected }
 // Unwrap exposes the problems to errors.Is and errors.As.
 func (e *ValidationError) Unwrap() []error { return e.Problems }
 
-// ErrorHint returns the first problem's hint.
+// ErrorHint returns the first problem's hint. When that is a missing
+// mandatory property, the hint adds every missing one, so that one more
+// try is enough.
 func (e *ValidationError) ErrorHint() string {
 	for _, p := range e.Problems {
 		var h Hinted
-		if errors.As(p, &h) && h.ErrorHint() != "" {
-			return h.ErrorHint()
+		if !errors.As(p, &h) || h.ErrorHint() == "" {
+			continue
 		}
+		if _, ok := p.(*MissingError); ok {
+			return e.missingHint()
+		}
+		return h.ErrorHint()
 	}
 	return ""
+}
+
+func (e *ValidationError) missingHint() string {
+	var sets []string
+	for _, p := range e.Problems {
+		if m, ok := p.(*MissingError); ok {
+			sets = append(sets, "--set "+m.Property+":VALUE")
+		}
+	}
+	return "add " + strings.Join(sets, " ")
 }
 
 // StoreError is a store file that cannot be used. Line is 0 when the

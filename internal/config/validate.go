@@ -75,7 +75,7 @@ func (r *Registry) CheckObject(o *Object) []error {
 	}
 	for _, p := range t.AllProperties() {
 		if p.Mandatory && len(o.Values[p.Name]) == 0 {
-			errs = append(errs, problem(fmt.Sprintf("add --set %s:VALUE", p.Name), "The %q property must be specified as it is mandatory", p.Name))
+			errs = append(errs, &MissingError{problem(fmt.Sprintf("add --set %s:VALUE", p.Name), "The %q property must be specified as it is mandatory", p.Name), p.Name})
 		}
 	}
 	if t.Check != nil && len(errs) == 0 {
