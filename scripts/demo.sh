@@ -6,8 +6,6 @@
 # message as delivered, and stops the sandbox. Needs nothing but Go.
 #
 # Usage: scripts/demo.sh [bin/dsconfig] [bin/dsconfig-sandbox]
-# DEMO_TOKEN_METHOD=client-credentials|static forces the token method; by
-# default client credentials are used when this dsconfig can obtain them.
 set -euo pipefail
 dsconfig=$(realpath "${1:-bin/dsconfig}")
 sandbox=$(realpath "${2:-bin/dsconfig-sandbox}")
@@ -38,24 +36,10 @@ grep -q '^ready$' "$work/sandbox.log" || { echo "demo: the sandbox did not start
 . "$work/sandbox/sandbox.env"
 echo "== Sandbox (pid $pid): token endpoint $SANDBOX_TOKEN_URL, SMTP $SANDBOX_SMTP_HOST:$SANDBOX_SMTP_PORT with STARTTLS"
 
-method=${DEMO_TOKEN_METHOD:-}
-if [ -z "$method" ]; then
-	method=static
-	"$dsconfig" --help | grep -q "^  get-access-token " && method=client-credentials
-fi
-
 echo
 echo "== Provisioning, as in PingDirectory's guide"
-if [ "$method" = client-credentials ]; then
-	run create-passphrase-provider --provider-name "SMTP Client Secret" --type environment-variable --set enabled:true --set environment-variable:SMTP_CLIENT_SECRET
-	run create-http-authorization-method --method-name "SMTP Bearer Token" --type client-credentials-bearer-token --set enabled:true --set "oauth-server-token-endpoint-url:$SANDBOX_TOKEN_URL" --set "oauth-client-id:$SANDBOX_CLIENT_ID" --set "oauth-client-secret-passphrase-provider:SMTP Client Secret" --set "requested-scope:https://outlook.office365.com/.default"
-else
-	echo "(this dsconfig has no client-credentials token source yet: using a static-bearer-token method with a token the sandbox issued)"
-	SMTP_BEARER_TOKEN=$(cat "$work/sandbox/static-token")
-	export SMTP_BEARER_TOKEN
-	run create-passphrase-provider --provider-name "SMTP Static Token" --type environment-variable --set enabled:true --set environment-variable:SMTP_BEARER_TOKEN
-	run create-http-authorization-method --method-name "SMTP Bearer Token" --type static-bearer-token --set enabled:true --set "oauth-token-passphrase-provider:SMTP Static Token"
-fi
+run create-passphrase-provider --provider-name "SMTP Client Secret" --type environment-variable --set enabled:true --set environment-variable:SMTP_CLIENT_SECRET
+run create-http-authorization-method --method-name "SMTP Bearer Token" --type client-credentials-bearer-token --set enabled:true --set "oauth-server-token-endpoint-url:$SANDBOX_TOKEN_URL" --set "oauth-client-id:$SANDBOX_CLIENT_ID" --set "oauth-client-secret-passphrase-provider:SMTP Client Secret" --set "requested-scope:https://outlook.office365.com/.default"
 run create-trust-manager-provider --provider-name "Sandbox CA" --type file-based --set enabled:true --set "trust-store-file:$SANDBOX_CA_FILE"
 run create-external-server --server-name "Exchange Online" --type smtp --set "server-host-name:$SANDBOX_SMTP_HOST" --set "server-port:$SANDBOX_SMTP_PORT" --set smtp-security:starttls --set user-name:alerts@example.com --set "token-acquisition-method:SMTP Bearer Token" --set "trust-manager-provider:Sandbox CA"
 run set-global-configuration-prop --set "smtp-server:Exchange Online"
@@ -65,7 +49,7 @@ echo "== Sending a test mail"
 run send-test-mail --to ops@example.com --verbose
 
 echo
-echo "== Again, stopping after AUTH (the token now comes from the cache when this dsconfig has one)"
+echo "== Again, stopping after AUTH (the token now comes from the cache)"
 run send-test-mail --to ops@example.com --quit-after auth
 
 echo

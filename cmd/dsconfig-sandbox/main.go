@@ -96,11 +96,22 @@ func writeFiles(sb *sandbox.Sandbox, dir string) error {
 		return err
 	}
 	host, port, _ := net.SplitHostPort(sb.SMTPAddr)
-	env := fmt.Sprintf("SANDBOX_TOKEN_URL='%s'\nSANDBOX_SMTP_HOST='%s'\nSANDBOX_SMTP_PORT='%s'\nSANDBOX_CA_FILE='%s'\nSANDBOX_MESSAGES='%s'\nSANDBOX_CLIENT_ID='%s'\n",
-		sb.TokenURL(), host, port, sb.CAFile, sb.MessageDir, sb.ClientID())
+	vars := [][2]string{{"SANDBOX_TOKEN_URL", sb.TokenURL()}, {"SANDBOX_SMTP_HOST", host}, {"SANDBOX_SMTP_PORT", port},
+		{"SANDBOX_CA_FILE", sb.CAFile}, {"SANDBOX_MESSAGES", sb.MessageDir}, {"SANDBOX_CLIENT_ID", sb.ClientID()}}
 	if sb.SMTPSAddr != "" {
 		_, sport, _ := net.SplitHostPort(sb.SMTPSAddr)
-		env += "SANDBOX_SMTPS_PORT=" + sport + "\n"
+		vars = append(vars, [2]string{"SANDBOX_SMTPS_PORT", sport})
+	}
+	env := ""
+	for _, v := range vars {
+		env += v[0] + "=" + shellQuote(v[1]) + "\n"
 	}
 	return os.WriteFile(filepath.Join(dir, "sandbox.env"), []byte(env), 0o600)
+}
+
+// shellQuote quotes s for a POSIX shell, where nothing inside single
+// quotes is special except the single quote itself.
+func shellQuote(s string) string {
+	// Close the quotes, write an escaped quote, reopen: ' becomes '\''.
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

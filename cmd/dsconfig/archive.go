@@ -33,6 +33,27 @@ const ArchiveDirName = "archived-configs"
 // versions; the --max-config-archives tool default changes it.
 const defaultMaxArchives = 50
 
+// archiveCount is the value of --max-config-archives. A count cannot be
+// negative, and giving no meaning to a negative value is simpler than
+// documenting one, so it is refused from any source (flag, environment,
+// tools.properties) as a usage error.
+type archiveCount int
+
+func (c *archiveCount) String() string { return strconv.Itoa(int(*c)) }
+func (c *archiveCount) Type() string   { return "int" }
+
+func (c *archiveCount) Set(s string) error {
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return errors.New("not a whole number")
+	}
+	if n < 0 {
+		return errors.New("it cannot be negative; 0 archives nothing")
+	}
+	*c = archiveCount(n)
+	return nil
+}
+
 const archiveTimeLayout = "20060102-150405.000Z"
 
 var archiveNameRE = regexp.MustCompile(`^config-(\d{8}-\d{6}\.\d{3}Z)(?:-(\d+))?\.yaml\.gz$`)
@@ -103,7 +124,7 @@ func pruneArchive(adir string, max int) error {
 	if err != nil {
 		return err
 	}
-	for max >= 0 && len(entries) > max {
+	for len(entries) > max {
 		if err := os.Remove(filepath.Join(adir, entries[0].Name)); err != nil {
 			return err
 		}

@@ -111,4 +111,20 @@ func TestArchiveBound(t *testing.T) {
 	if entries, _ := listArchive(filepath.Join(d2, ArchiveDirName)); len(entries) != 2 {
 		t.Errorf("%d archived versions with --max-config-archives 2", len(entries))
 	}
+
+	// A negative bound is refused wherever it comes from, and the store
+	// is not touched.
+	before := readStore(t, d2)
+	args := []string{"create-passphrase-provider", "--provider-name", "neg", "--type", "environment-variable", "--set", "enabled:true", "--set", "environment-variable:A"}
+	for _, r := range []dsResult{
+		dsRun(t, d2, append([]string{"--max-config-archives", "-1"}, args...)...),
+		dsRunEnv(t, d2, "", map[string]string{"DSCONFIG_MAX_CONFIG_ARCHIVES": "-1"}, args...),
+	} {
+		if r.Code != exitUsage || !strings.Contains(r.Err, "it cannot be negative; 0 archives nothing") {
+			t.Errorf("negative --max-config-archives: exit %d, stderr %q; want %d", r.Code, r.Err, exitUsage)
+		}
+	}
+	if !bytes.Equal(readStore(t, d2), before) {
+		t.Errorf("a refused --max-config-archives changed the store")
+	}
 }

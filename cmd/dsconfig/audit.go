@@ -45,6 +45,22 @@ func (f *factory) auditHook(dir string) func(c *config.Commit) error {
 	}
 }
 
+// auditNotSaved follows the records auditHook wrote with a comment saying
+// that the change was not saved after all, when writing the store failed.
+// The comment keeps the log a valid batch file, and a reader of the log
+// sees why the records above it are not in the store.
+func auditNotSaved(dir string) func(c *config.Commit, err error) {
+	return func(c *config.Commit, err error) {
+		if len(c.Tx.Records) == 0 {
+			return
+		}
+		msg := strings.Join(strings.Fields(err.Error()), " ")
+		// The store write already failed; if this fails too there is
+		// nowhere left to report it but the error the user gets.
+		appendPrivate(filepath.Join(dir, AuditLogName), "# The change above was not saved: "+msg+"\n\n")
+	}
+}
+
 // auditHeader is the comment that opens a record: when, and who.
 func auditHeader(t time.Time) string {
 	return fmt.Sprintf("# [%s] user=%s pid=%d dsconfig", t.Format(auditTimeLayout), osUser(), os.Getpid())

@@ -2,12 +2,15 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"dsconfig/internal/config"
 )
 
 // auditRecords splits an audit log into records of three lines: header,
@@ -144,4 +147,55 @@ func TestSealedValueInput(t *testing.T) {
 		t.Errorf("the store changed")
 	}
 	dsMust(t, a, "set-passphrase-provider-prop", "--provider-name", "v", "--set", "obscured-value:"+sealed)
+}
+
+// TestAuditNotesUnsavedChange forces the store write to fail after the
+// audit record was written: the log must then say that the change above
+// was not saved, and stay a valid batch file.
+func TestAuditNotesUnsavedChange(t *testing.T) {
+	dir := t.TempDir()
+	dsMust(t, dir, "create-passphrase-provider", "--provider-name", "saved", "--type", "environment-variable", "--set", "enabled:true", "--set", "environment-variable:A")
+	reg, err := newRegistry()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &factory{IO: &IOStreams{In: strings.NewReader(""), Out: io.Discard, ErrOut: io.Discard}, Registry: reg,
+		Getenv: func(string) string { return "" }, Global: globalOptions{ConfigDir: dir, MaxArchives: 0}}
+	s, err := f.Store()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Runs after the audit hook: a non-empty directory in the store's
+	// place makes the final rename fail.
+	s.BeforeCommit = append(s.BeforeCommit, func(*config.Commit) error {
+		os.Rename(s.Path(), s.Path()+".saved")
+		return os.MkdirAll(filepath.Join(s.Path(), "x"), 0o700)
+	})
+	_, err = s.Update(func(tx *config.Tx) error {
+		tx.State.Record()
+		return applyChange(reg, tx, func(tx *config.Tx) error {
+			mods, err := config.ParseMods([]string{"enabled:true", "environment-variable:L"}, nil, nil, nil)
+			if err != nil {
+				return err
+			}
+			_, err = tx.Create(reg.Kind("passphrase-provider").Type("environment-variable"), "lost", mods)
+			return err
+		}, false)
+	})
+	if err == nil {
+		t.Fatal("the store write succeeded")
+	}
+	data, rerr := os.ReadFile(filepath.Join(dir, AuditLogName))
+	if rerr != nil {
+		t.Fatal(rerr)
+	}
+	log := string(data)
+	want := "--set environment-variable:L\n\n# The change above was not saved: " + strings.Join(strings.Fields(err.Error()), " ") + "\n\n"
+	if !strings.HasSuffix(log, want) {
+		t.Errorf("audit log does not end with %q:\n%s", want, log)
+	}
+	// The note is a comment: the log still parses as a batch file.
+	if lines, err := parseBatch("log", strings.NewReader(log)); err != nil || len(lines) != 2 {
+		t.Errorf("parsing the log as a batch file: %d lines, %v", len(lines), err)
+	}
 }

@@ -100,6 +100,11 @@ func (f *factory) applyLines(ctx context.Context, lines []batchLine, cont, dryRu
 	_, err = s.Update(func(tx *config.Tx) error {
 		tx.State.Record()
 		failures = f.execLines(ctx, tx, lines, cont)
+		if err := ctx.Err(); err != nil {
+			// Interrupted: save nothing, even with cont, since the user
+			// did not get to see which lines were applied.
+			return err
+		}
 		if len(failures) > 0 && !cont {
 			return failures[0]
 		}

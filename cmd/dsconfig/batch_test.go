@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -100,6 +102,47 @@ func TestBatchContinueOnError(t *testing.T) {
 	store := string(readStore(t, dir))
 	if !strings.Contains(store, "p00001") || !strings.Contains(store, "p00003") || strings.Contains(store, "p00002") {
 		t.Errorf("store should hold p00001 and p00003 only:\n%s", store)
+	}
+}
+
+// interruptedAfter is a context that reports cancellation from its n+1th
+// Err call on: batch lines check it before each line, so the first n
+// lines run and then the batch is interrupted, as by Ctrl-C.
+type interruptedAfter struct {
+	context.Context
+	n int
+}
+
+func (c *interruptedAfter) Err() error {
+	if c.n <= 0 {
+		return context.Canceled
+	}
+	c.n--
+	return nil
+}
+
+// TestBatchInterruptedSavesNothing checks that an interrupted batch saves
+// nothing, even with --batch-continue-on-error, and exits 130.
+func TestBatchInterruptedSavesNothing(t *testing.T) {
+	for _, cont := range []bool{false, true} {
+		dir := t.TempDir()
+		reg, err := newRegistry()
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := &factory{IO: &IOStreams{In: strings.NewReader(""), Out: io.Discard, ErrOut: io.Discard}, Registry: reg,
+			Getenv: func(string) string { return "" }, Global: globalOptions{ConfigDir: dir}}
+		lines, err := parseBatch("b", strings.NewReader(bigBatch(3, 0)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = f.applyLines(&interruptedAfter{context.Background(), 1}, lines, cont, false)
+		if code := exitCode(err); code != exitInterrupted {
+			t.Errorf("continue=%v: exit %d (%v), want %d", cont, code, err, exitInterrupted)
+		}
+		if data := readStore(t, dir); data != nil {
+			t.Errorf("continue=%v: an interrupted batch saved the store:\n%s", cont, data)
+		}
 	}
 }
 

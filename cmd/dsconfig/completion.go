@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -38,7 +39,7 @@ func addObjectCompletions(f *factory, c *cobra.Command, k *config.Kind) {
 	creating := strings.HasPrefix(c.Name(), "create-")
 	if !k.Singleton() && !creating {
 		c.RegisterFlagCompletionFunc(k.NamingArg, func(_ *cobra.Command, _ []string, prefix string) ([]string, cobra.ShellCompDirective) {
-			return objectNames(f, k.Name, nil, prefix), noFiles
+			return objectNames(loadOnce(f), k.Name, nil, prefix), noFiles
 		})
 	}
 	if creating {
@@ -59,7 +60,8 @@ func addObjectCompletions(f *factory, c *cobra.Command, k *config.Kind) {
 // completeProperty completes PROP: with the properties of the types the
 // object can have, or, after the colon, the property's values.
 func completeProperty(f *factory, cmd *cobra.Command, k *config.Kind, creating, nameOnly bool, prefix string) ([]string, cobra.ShellCompDirective) {
-	types := completionTypes(f, cmd, k, creating)
+	load := loadOnce(f)
+	types := completionTypes(f, load, cmd, k, creating)
 	name, value, hasColon := strings.Cut(prefix, ":")
 	if !hasColon || nameOnly {
 		var out []string
@@ -79,7 +81,7 @@ func completeProperty(f *factory, cmd *cobra.Command, k *config.Kind, creating, 
 	for _, t := range types {
 		if p := t.Property(name); p != nil {
 			var out []string
-			for _, v := range propertyValues(f, p, value) {
+			for _, v := range propertyValues(load, p, value) {
 				out = append(out, name+":"+v)
 			}
 			return out, noFiles
@@ -91,7 +93,7 @@ func completeProperty(f *factory, cmd *cobra.Command, k *config.Kind, creating, 
 // completionTypes are the types the command's object can have: for
 // create, the --type given so far, else all; for the others, the named
 // object's type, else all.
-func completionTypes(f *factory, cmd *cobra.Command, k *config.Kind, creating bool) []*config.Type {
+func completionTypes(f *factory, load func() *config.State, cmd *cobra.Command, k *config.Kind, creating bool) []*config.Type {
 	if creating {
 		if t := k.Type(flagValue(cmd, "type")); t != nil {
 			return []*config.Type{t}
@@ -101,7 +103,7 @@ func completionTypes(f *factory, cmd *cobra.Command, k *config.Kind, creating bo
 	if k.Singleton() {
 		return k.Types()
 	}
-	if st, err := f.Load(); err == nil {
+	if st := load(); st != nil {
 		if o := st.Get(k.Name, flagValue(cmd, k.NamingArg)); o != nil {
 			if t := f.Registry.TypeOf(o); t != nil {
 				return []*config.Type{t}
@@ -134,22 +136,35 @@ func propertiesOf(types []*config.Type) []*config.PropertyDef {
 
 // propertyValues are the values worth offering for p: enumerated ones,
 // booleans, or the names of the objects a reference may name.
-func propertyValues(f *factory, p *config.PropertyDef, prefix string) []string {
+func propertyValues(load func() *config.State, p *config.PropertyDef, prefix string) []string {
 	switch s := p.Syntax.(type) {
 	case config.Enum:
 		return withPrefix(s.Values, prefix)
 	case config.Boolean:
 		return withPrefix([]string{"true", "false"}, prefix)
 	case config.Reference:
-		return objectNames(f, s.Kind, s.Types, prefix)
+		return objectNames(load, s.Kind, s.Types, prefix)
 	}
 	return nil
 }
 
+// loadOnce returns a function that loads the store on its first call and
+// returns the same state (nil if it could not be loaded) afterwards, so
+// that one completion reads and validates the store at most once.
+func loadOnce(f *factory) func() *config.State {
+	return sync.OnceValue(func() *config.State {
+		st, err := f.Load()
+		if err != nil {
+			return nil
+		}
+		return st
+	})
+}
+
 // objectNames lists the stored objects of kind, of one of types if given.
-func objectNames(f *factory, kind string, types []string, prefix string) []string {
-	st, err := f.Load()
-	if err != nil {
+func objectNames(load func() *config.State, kind string, types []string, prefix string) []string {
+	st := load()
+	if st == nil {
 		return nil
 	}
 	var out []string

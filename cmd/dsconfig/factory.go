@@ -99,6 +99,7 @@ func (f *factory) Store() (*config.Store, error) {
 	}
 	s := &config.Store{Dir: dir, Registry: f.Registry}
 	s.BeforeCommit = append(s.BeforeCommit, f.archiveHook(dir), f.auditHook(dir))
+	s.OnWriteFailure = append(s.OnWriteFailure, auditNotSaved(dir))
 	return s, nil
 }
 

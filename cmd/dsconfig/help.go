@@ -39,9 +39,19 @@ func writeTypeProps(b *strings.Builder, k *config.Kind) {
 	}
 }
 
-// propFlagsText summarises a property's metadata, e.g.
-// " (mandatory, multi-valued)".
+// propFlagsText is propertyFlags for help text, e.g.
+// " (mandatory, multi-valued, default: 30 s)", or "" when there are none.
 func propFlagsText(p *config.PropertyDef) string {
+	f := propertyFlags(p)
+	if len(f) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(f, ", ") + ")"
+}
+
+// propertyFlags lists a property's metadata: mandatory, multi-valued,
+// read-only, advanced, sensitive and its default.
+func propertyFlags(p *config.PropertyDef) []string {
 	var f []string
 	if p.Mandatory {
 		f = append(f, "mandatory")
@@ -64,10 +74,7 @@ func propFlagsText(p *config.PropertyDef) string {
 	if d := defaultText(p); d != "" {
 		f = append(f, "default: "+d)
 	}
-	if len(f) == 0 {
-		return ""
-	}
-	return " (" + strings.Join(f, ", ") + ")"
+	return f
 }
 
 func defaultText(p *config.PropertyDef) string {

@@ -72,13 +72,13 @@ func listPropsRun(f *factory, o *listPropsOptions) error {
 				if p.Advanced && !o.Advanced {
 					continue
 				}
-				flags := propFlagsText(p)
-				row := []string{p.Name, k.Name, typeLabel(t), p.Syntax.Describe(), trimParens(flags)}
+				flags := strings.Join(propertyFlags(p), ", ")
+				row := []string{p.Name, k.Name, typeLabel(t), p.Syntax.Describe(), flags}
 				if o.Description {
 					row = append(row, p.Synopsis)
 				}
 				rows = append(rows, row)
-				js = append(js, jsonProperty{k.Name, t.Name, p.Name, p.Syntax.Describe(), trimParens(flags), p.Default, p.Synopsis})
+				js = append(js, jsonProperty{k.Name, t.Name, p.Name, p.Syntax.Describe(), flags, p.Default, p.Synopsis})
 			}
 		}
 	}
@@ -103,30 +103,12 @@ func typeLabel(t *config.Type) string {
 	return t.Name
 }
 
-func trimParens(s string) string {
-	if len(s) > 3 {
-		return s[2 : len(s)-1]
-	}
-	return ""
-}
-
 func kindNames(r *config.Registry) string {
 	var n []string
 	for _, k := range r.Kinds() {
 		n = append(n, k.Name)
 	}
-	return joinStrings(n)
-}
-
-func joinStrings(s []string) string {
-	out := ""
-	for i, x := range s {
-		if i > 0 {
-			out += ", "
-		}
-		out += x
-	}
-	return out
+	return strings.Join(n, ", ")
 }
 
 // typesOf lists the type names of kinds, for an error about --type.

@@ -25,6 +25,9 @@ type propFlags struct {
 	Set, Add, Remove, Reset []string
 	// SetFromFile is PROP:PATH, the value read from PATH or stdin ("-").
 	SetFromFile []string
+	// argvWarning, set by mods, is printed by warnArgv once the change
+	// has succeeded: a failed command has nothing to warn about yet.
+	argvWarning string
 }
 
 func (p *propFlags) register(cmd *cobra.Command, modify bool) {
@@ -47,7 +50,7 @@ func (p *propFlags) mods(ctx context.Context, f *factory, k *config.Kind, t *con
 	if err != nil {
 		return nil, err
 	}
-	f.warnArgvSecrets(k, t, append(set, p.Add...))
+	p.argvWarning = f.argvSecretWarning(k, t, append(set, p.Add...))
 	extra, err := f.secretMods(ctx, prompted, p.SetFromFile)
 	if err != nil {
 		return nil, err
@@ -99,6 +102,13 @@ func (f *factory) warn(format string, args ...any) {
 	}
 }
 
+// warnArgv prints the warning about secrets on the command line, if any.
+func (p *propFlags) warnArgv(f *factory) {
+	if p.argvWarning != "" {
+		f.warn("%s", p.argvWarning)
+	}
+}
+
 func newCmdCreate(f *factory, k *config.Kind) *cobra.Command {
 	var name, typ string
 	var props propFlags
@@ -127,6 +137,7 @@ func newCmdCreate(f *factory, k *config.Kind) *cobra.Command {
 				_, err := tx.Create(t, name, mods)
 				return err
 			}, func() {
+				props.warnArgv(f)
 				if t.Warning != "" {
 					f.warn("%s", t.Warning)
 				}
@@ -163,7 +174,10 @@ func newCmdSetProp(f *factory, k *config.Kind) *cobra.Command {
 			return f.update(func(tx *config.Tx) error {
 				_, err := tx.Modify(k, name, mods)
 				return err
-			}, func() { f.confirm("The %s was modified successfully", k.Friendly) })
+			}, func() {
+				props.warnArgv(f)
+				f.confirm("The %s was modified successfully", k.Friendly)
+			})
 		},
 	}
 	if !k.Singleton() {
@@ -208,7 +222,7 @@ func newCmdDelete(f *factory, k *config.Kind) *cobra.Command {
 // transaction instead (see applyChange).
 func (f *factory) update(change func(tx *config.Tx) error, done func()) error {
 	if f.tx != nil {
-		if err := applyChange(f.Registry, f.tx, change); err != nil {
+		if err := applyChange(f.Registry, f.tx, change, true); err != nil {
 			return err
 		}
 		done()
@@ -220,7 +234,7 @@ func (f *factory) update(change func(tx *config.Tx) error, done func()) error {
 	}
 	if _, err := s.Update(func(tx *config.Tx) error {
 		tx.State.Record()
-		return applyChange(f.Registry, tx, change)
+		return applyChange(f.Registry, tx, change, false)
 	}); err != nil {
 		return err
 	}

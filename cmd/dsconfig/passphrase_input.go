@@ -66,17 +66,23 @@ func isSensitiveName(k *config.Kind, t *config.Type, prop string) bool {
 	return false
 }
 
-// warnArgvSecrets warns when a sensitive value was typed on the command
-// line. It still works (PingDirectory's examples do it), but ps and the
-// shell history have seen the value.
-func (f *factory) warnArgvSecrets(k *config.Kind, t *config.Type, args []string) {
+// argvSecretWarning is the warning for a sensitive value typed on the
+// command line, or "" when there is none. It still works (PingDirectory's
+// examples do it), but ps and the shell history have seen the value. The
+// advice depends on whether this dsconfig could have prompted.
+func (f *factory) argvSecretWarning(k *config.Kind, t *config.Type, args []string) string {
 	for _, a := range args {
-		if name, _, ok := strings.Cut(a, ":"); ok && isSensitiveName(k, t, strings.TrimSpace(name)) {
-			f.warn("the value of the sensitive property %s was given on the command line, where process lists and shell history keep it; next time use --set %s to be prompted, or --set-from-file %s:FILE",
-				name, name, name)
-			return
+		name, _, ok := strings.Cut(a, ":")
+		if name = strings.TrimSpace(name); !ok || !isSensitiveName(k, t, name) {
+			continue
 		}
+		advice := fmt.Sprintf("next time use --set-from-file %s:FILE, or --set-from-file %s:- to read standard input", name, name)
+		if _, tty := f.stdinTerminal(); tty && !f.Global.NoPrompt {
+			advice = fmt.Sprintf("next time give --set %s without a value to be prompted for it, or use --set-from-file %s:FILE", name, name)
+		}
+		return fmt.Sprintf("the value of the sensitive property %s was given on the command line, where process lists and shell history keep it; %s", name, advice)
 	}
+	return ""
 }
 
 // promptedProps separates the --set arguments that name a sensitive

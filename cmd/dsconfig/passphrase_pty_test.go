@@ -178,3 +178,29 @@ func TestHiddenPromptInterrupted(t *testing.T) {
 		t.Errorf("the typed text was echoed:\n%s", s.output())
 	}
 }
+
+// TestArgvSecretWarningAtTerminal checks that at a terminal the warning
+// about a secret on the command line suggests the prompt, and that it is
+// printed only once the change has succeeded.
+func TestArgvSecretWarningAtTerminal(t *testing.T) {
+	bin := buildDsconfig(t)
+	dir := t.TempDir()
+	create := []string{"--config-dir", dir, "create-passphrase-provider", "--provider-name", "Argv",
+		"--type", "obscured-value", "--set", "enabled:true", "--set", "obscured-value:typed-in-argv"}
+	s := startPTY(t, bin, create...)
+	if code := s.wait(); code != 0 {
+		t.Fatalf("exit %d; the terminal shows:\n%s", code, s.output())
+	}
+	const want = "next time give --set obscured-value without a value to be prompted for it, or use --set-from-file obscured-value:FILE"
+	if out := s.output(); !strings.Contains(out, want) || strings.Contains(out, "typed-in-argv") {
+		t.Errorf("the terminal shows:\n%s\nwant the warning %q, without the value", out, want)
+	}
+	// The same again fails (the provider exists): no warning then.
+	s = startPTY(t, bin, create...)
+	if code := s.wait(); code != exitConfig {
+		t.Fatalf("exit %d, want %d; the terminal shows:\n%s", code, exitConfig, s.output())
+	}
+	if strings.Contains(s.output(), "warning") {
+		t.Errorf("a failed command warned:\n%s", s.output())
+	}
+}

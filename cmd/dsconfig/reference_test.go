@@ -63,7 +63,7 @@ func writePropertyTable(b *strings.Builder, t *config.Type) {
 		if def == "" {
 			def = "none"
 		}
-		fmt.Fprintf(b, "| `%s` | %s | %s | %s | %s |\n", p.Name, mdCell(desc), mdCell(p.Syntax.Describe()), mdCell(def), trimParens(propFlagsText(withoutDefault(p))))
+		fmt.Fprintf(b, "| `%s` | %s | %s | %s | %s |\n", p.Name, mdCell(desc), mdCell(p.Syntax.Describe()), mdCell(def), strings.Join(propertyFlags(withoutDefault(p)), ", "))
 	}
 }
 

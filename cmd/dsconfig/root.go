@@ -111,7 +111,8 @@ func addGlobalFlags(root *cobra.Command, g *globalOptions) {
 	pf.BoolVarP(&g.NoPrompt, "no-prompt", "n", false, "never prompt; fail when something is missing (always so without a terminal)")
 	pf.BoolVar(&g.ScriptFriendly, "script-friendly", false, "tab-separated output without headers, one value per cell")
 	pf.BoolVarP(&g.Quiet, "quiet", "Q", false, "print no confirmations or warnings")
-	pf.IntVar(&g.MaxArchives, "max-config-archives", defaultMaxArchives, "keep at most this many archived versions of the configuration (0: archive nothing)")
+	g.MaxArchives = defaultMaxArchives
+	pf.Var((*archiveCount)(&g.MaxArchives), "max-config-archives", "keep at most this many archived versions of the configuration (0: archive nothing)")
 	pf.BoolVar(&g.NoPropertiesFile, "no-properties-file", false, "ignore "+ToolsPropertiesName+" in the configuration directory")
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -225,15 +226,18 @@ func sortedProblems(ps []ObjectProblem) []ObjectProblem {
 	return ps
 }
 
-// yamlLine extracts the line number from a yaml.v3 syntax error.
-func yamlLine(err error) int {
+// yamlProblem splits a yaml.v3 error into the line it names (0 if none)
+// and the message without yaml's own "yaml: line N: " prefix, which the
+// StoreError would otherwise repeat after its own "file:N:".
+func yamlProblem(err error) (int, string) {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	var te *yaml.TypeError
 	if errors.As(err, &te) {
-		return 0
+		return 0, msg
 	}
 	var n int
-	if _, scanErr := fmt.Sscanf(err.Error(), "yaml: line %d:", &n); scanErr == nil {
-		return n
+	if _, scanErr := fmt.Sscanf(msg, "line %d:", &n); scanErr == nil {
+		return n, strings.TrimSpace(strings.TrimPrefix(msg, fmt.Sprintf("line %d:", n)))
 	}
-	return 0
+	return 0, msg
 }

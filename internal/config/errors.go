@@ -18,7 +18,10 @@ var (
 	// model refuses: invalid value, missing mandatory property, dangling
 	// reference, an object that exists or does not.
 	ErrRejected = errors.New("configuration change rejected")
-	// ErrStore marks a store that cannot be read, parsed or written.
+	// ErrStore marks a broken store file: one that cannot be parsed or
+	// does not validate. A store that cannot be read or written at all
+	// (permissions, a full disk) is a *StoreError with IO set, which does
+	// not match ErrStore: it is not a configuration problem.
 	ErrStore = errors.New("configuration store error")
 )
 
@@ -84,8 +87,13 @@ type PropertyError struct {
 }
 
 func (e *PropertyError) Error() string {
-	return fmt.Sprintf("The value %q is not a valid value for the %q property, which must have the following syntax: %s (%v)",
-		e.Value, e.Property.Name, e.Property.Syntax.Describe(), e.Err)
+	msg := fmt.Sprintf("The value %q is not a valid value for the %q property, which must have the following syntax: %s",
+		e.Value, e.Property.Name, e.Property.Syntax.Describe())
+	// A plain mismatch would only repeat the syntax.
+	if _, plain := e.Err.(*SyntaxMismatch); plain {
+		return msg
+	}
+	return fmt.Sprintf("%s (%v)", msg, e.Err)
 }
 
 func (e *PropertyError) Unwrap() error { return e.Err }
@@ -103,6 +111,12 @@ func (p *Problem) ErrorHint() string { return p.Hint }
 
 func problem(hint, format string, args ...any) *Problem {
 	return &Problem{classed{ErrRejected}, fmt.Sprintf(format, args...), hint}
+}
+
+// MissingError is a mandatory property without a value.
+type MissingError struct {
+	*Problem
+	Property string
 }
 
 // ValidationError collects every problem found in one change, so the user
@@ -129,23 +143,45 @@ func (e *ValidationError) Is(target error) bool { return target == ErrRejected }
 // Unwrap exposes the problems to errors.Is and errors.As.
 func (e *ValidationError) Unwrap() []error { return e.Problems }
 
-// ErrorHint returns the first problem's hint.
+// ErrorHint returns the first problem's hint. When that is a missing
+// mandatory property, the hint adds every missing one, so that one more
+// try is enough.
 func (e *ValidationError) ErrorHint() string {
 	for _, p := range e.Problems {
 		var h Hinted
-		if errors.As(p, &h) && h.ErrorHint() != "" {
-			return h.ErrorHint()
+		if !errors.As(p, &h) || h.ErrorHint() == "" {
+			continue
 		}
+		if _, ok := p.(*MissingError); ok {
+			return e.missingHint()
+		}
+		return h.ErrorHint()
 	}
 	return ""
 }
 
+func (e *ValidationError) missingHint() string {
+	var sets []string
+	for _, p := range e.Problems {
+		if m, ok := p.(*MissingError); ok {
+			sets = append(sets, "--set "+m.Property+":VALUE")
+		}
+	}
+	return "add " + strings.Join(sets, " ")
+}
+
 // StoreError is a store file that cannot be used. Line is 0 when the
-// problem is not tied to one line.
+// problem is not tied to one line. IO says that the file could not be
+// read or written, rather than that its content is broken.
 type StoreError struct {
 	Path string
 	Line int
 	Err  error
+	IO   bool
+}
+
+func storeIOError(path string, err error) *StoreError {
+	return &StoreError{Path: path, Err: err, IO: true}
 }
 
 func (e *StoreError) Error() string {
@@ -156,8 +192,11 @@ func (e *StoreError) Error() string {
 }
 
 func (e *StoreError) Unwrap() error        { return e.Err }
-func (e *StoreError) Is(target error) bool { return target == ErrStore }
+func (e *StoreError) Is(target error) bool { return target == ErrStore && !e.IO }
 func (e *StoreError) ErrorHint() string {
+	if e.IO {
+		return "the store was not changed; check that you can read and write the configuration directory and its files"
+	}
 	return "the store was not changed; fix the file by hand or restore it from a backup"
 }
 

@@ -1,5 +1,7 @@
 package config
 
+import "slices"
+
 // A journal remembers, for each Put and Delete, the object that was there
 // before. Objects in a State are never changed in place (Modify works on a
 // clone), so keeping the old pointer is enough. A batch uses it to roll
@@ -101,7 +103,7 @@ func sameObject(a, b *Object) bool {
 	}
 	for k, va := range a.Values {
 		vb, ok := b.Values[k]
-		if !ok || !equalStrings(va, vb) {
+		if !ok || !slices.Equal(va, vb) {
 			return false
 		}
 	}
@@ -110,18 +112,6 @@ func sameObject(a, b *Object) bool {
 
 // SameObject is sameObject for the command layer.
 func SameObject(a, b *Object) bool { return sameObject(a, b) }
-
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
 
 // CheckChanged validates the objects one change touched: each on its own
 // and its references, and, for an object now disabled, the objects that

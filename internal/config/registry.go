@@ -86,6 +86,10 @@ type Type struct {
 	Check func(v View) []error
 
 	kind *Kind
+	// byName indexes AllProperties; addType builds it. Property is called
+	// for every value in Validate and View, so it must not allocate. A
+	// Type made outside a Registry has none and is scanned instead.
+	byName map[string]*PropertyDef
 }
 
 // Of returns the Kind the type belongs to.
@@ -94,7 +98,11 @@ func (t *Type) Of() *Kind { return t.kind }
 // AllProperties returns the kind's common properties and then the type's
 // own, which is the order used in the store.
 func (t *Type) AllProperties() []*PropertyDef {
-	return append(append([]*PropertyDef(nil), t.kind.Common...), t.Properties...)
+	var common []*PropertyDef
+	if t.kind != nil { // nil for a Type made outside a Registry
+		common = t.kind.Common
+	}
+	return append(append([]*PropertyDef(nil), common...), t.Properties...)
 }
 
 // SortedProperties returns AllProperties sorted by name, the order of
@@ -107,6 +115,9 @@ func (t *Type) SortedProperties() []*PropertyDef {
 
 // Property returns the named property or nil.
 func (t *Type) Property(name string) *PropertyDef {
+	if t.byName != nil {
+		return t.byName[name]
+	}
 	for _, p := range t.AllProperties() {
 		if p.Name == name {
 			return p
@@ -180,6 +191,10 @@ func (r *Registry) addType(t *Type) error {
 	}
 	tc := *t
 	tc.kind = k
+	tc.byName = map[string]*PropertyDef{}
+	for _, p := range tc.AllProperties() {
+		tc.byName[p.Name] = p
+	}
 	k.types = append(k.types, &tc)
 	return nil
 }

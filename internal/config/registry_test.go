@@ -103,3 +103,30 @@ func TestRegistryRefusesBrokenDefinitions(t *testing.T) {
 		t.Error("NewRegistry accepted a kind without types")
 	}
 }
+
+// TestTypeProperty checks that Type.Property finds every property of every
+// registered type, common ones included, and nothing else, without
+// allocating: it runs for every value Validate and View look at.
+func TestTypeProperty(t *testing.T) {
+	r := registry(t)
+	for _, k := range r.Kinds() {
+		for _, typ := range k.Types() {
+			for _, p := range typ.AllProperties() {
+				if got := typ.Property(p.Name); got != p {
+					t.Errorf("%s/%s: Property(%q) = %v", k.Name, typ.Name, p.Name, got)
+				}
+			}
+			if got := typ.Property("no-such-property"); got != nil {
+				t.Errorf("%s/%s: Property of an unknown name = %v", k.Name, typ.Name, got)
+			}
+			if n := testing.AllocsPerRun(10, func() { typ.Property("description") }); n != 0 {
+				t.Errorf("%s/%s: Property allocates %v times", k.Name, typ.Name, n)
+			}
+		}
+	}
+	// A Type made by hand, outside a Registry, is scanned instead.
+	p := &config.PropertyDef{Name: "colour"}
+	if got := (&config.Type{Properties: []*config.PropertyDef{p}}).Property("colour"); got != p {
+		t.Errorf("Property of a Type made outside a registry = %v", got)
+	}
+}

@@ -30,6 +30,10 @@ type Store struct {
 	// lock is still held. The audit log and the archive use them. A hook
 	// that fails aborts the change.
 	BeforeCommit []func(c *Commit) error
+	// OnWriteFailure hooks run when the BeforeCommit hooks all succeeded
+	// but the store file could not be written, so that a hook that
+	// recorded the change (the audit log) can say it did not happen.
+	OnWriteFailure []func(c *Commit, err error)
 
 	// beforeRename is a test hook that runs between writing the temporary
 	// file and renaming it into place.
@@ -62,7 +66,7 @@ func (s *Store) load() (*State, []byte, error) {
 		return NewState(), nil, nil
 	}
 	if err != nil {
-		return nil, nil, &StoreError{Path: s.Path(), Err: err}
+		return nil, nil, storeIOError(s.Path(), err)
 	}
 	st, err := s.Registry.Decode(data)
 	if err != nil {
@@ -79,7 +83,8 @@ func (s *Store) decodeError(err error) error {
 	if errors.As(err, &le) {
 		return &StoreError{Path: s.Path(), Line: le.line, Err: le.err}
 	}
-	return &StoreError{Path: s.Path(), Line: yamlLine(err), Err: fmt.Errorf("not valid YAML: %v", strings.TrimPrefix(err.Error(), "yaml: "))}
+	line, msg := yamlProblem(err)
+	return &StoreError{Path: s.Path(), Line: line, Err: errors.New("not valid YAML: " + msg)}
 }
 
 func (s *Store) invalidError(ps []ObjectProblem) error {
@@ -130,7 +135,7 @@ func (s *Store) Update(fn func(tx *Tx) error) (*Commit, error) {
 	}
 	out, err := s.Registry.Encode(tx.State)
 	if err != nil {
-		return nil, &StoreError{Path: s.Path(), Err: err}
+		return nil, storeIOError(s.Path(), err)
 	}
 	c := &Commit{Before: data, After: out, State: tx.State, Tx: tx}
 	if bytes.Equal(data, out) {
@@ -142,6 +147,9 @@ func (s *Store) Update(fn func(tx *Tx) error) (*Commit, error) {
 		}
 	}
 	if err := s.write(out); err != nil {
+		for _, h := range s.OnWriteFailure {
+			h(c, err)
+		}
 		return nil, err
 	}
 	return c, nil
@@ -178,7 +186,7 @@ func (st *State) HasSealed() bool {
 // the old inode. The OS releases the lock if the process dies.
 func (s *Store) lock() (func(), error) {
 	if err := os.MkdirAll(s.Dir, 0o700); err != nil {
-		return nil, &StoreError{Path: s.Dir, Err: err}
+		return nil, storeIOError(s.Dir, err)
 	}
 	timeout := s.LockTimeout
 	if timeout == 0 {
@@ -202,7 +210,7 @@ func (s *Store) lock() (func(), error) {
 	select {
 	case r := <-ch:
 		if r.err != nil {
-			return nil, &StoreError{Path: s.Path() + ".lock", Err: r.err}
+			return nil, storeIOError(s.Path()+".lock", r.err)
 		}
 		return r.unlock, nil
 	case <-time.After(timeout):
@@ -236,7 +244,7 @@ func (e *LockError) ErrorHint() string {
 func (s *Store) write(data []byte) (err error) {
 	f, err := os.CreateTemp(s.Dir, "."+StoreFileName+".tmp-*")
 	if err != nil {
-		return &StoreError{Path: s.Path(), Err: err}
+		return storeIOError(s.Path(), err)
 	}
 	renamed := false
 	defer func() {
@@ -248,13 +256,13 @@ func (s *Store) write(data []byte) (err error) {
 	// Sync before rename: after a crash the rename may otherwise be
 	// visible before the data, leaving an empty store.
 	if err := errors.Join(werr, f.Chmod(0o600), f.Sync(), f.Close()); err != nil {
-		return &StoreError{Path: s.Path(), Err: err}
+		return storeIOError(s.Path(), err)
 	}
 	if s.beforeRename != nil {
 		s.beforeRename()
 	}
 	if err := os.Rename(f.Name(), s.Path()); err != nil {
-		return &StoreError{Path: s.Path(), Err: err}
+		return storeIOError(s.Path(), err)
 	}
 	renamed = true
 	syncDir(s.Dir)

@@ -160,12 +160,33 @@ func TestCorruptStoreIsReportedWithLineAndNeverOverwritten(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) || !errors.Is(err, config.ErrStore) {
 			t.Errorf("Load of %q: %v, want an ErrStore containing %q", c.file, err, c.want)
 		}
+		if err != nil && strings.Contains(err.Error(), "line ") {
+			t.Errorf("Load of %q: %v; the line is given once, as file:N", c.file, err)
+		}
 		if err := create(t, s, "passphrase-provider", "environment-variable", "new", "enabled:true", "environment-variable:X"); err == nil {
 			t.Errorf("update of broken store %q succeeded", c.file)
 		}
 		if got := read(t, s.Path()); got != c.file {
 			t.Errorf("broken store was rewritten:\n%s", got)
 		}
+	}
+}
+
+// TestStoreIOErrorIsNotErrStore checks that a store that cannot be read
+// is not reported as a broken configuration: the command layer maps
+// ErrStore to exit 3 and other failures to exit 1.
+func TestStoreIOErrorIsNotErrStore(t *testing.T) {
+	s := newStore(t)
+	if err := os.Mkdir(s.Path(), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	_, err := s.Load()
+	var se *config.StoreError
+	if !errors.As(err, &se) || !se.IO || errors.Is(err, config.ErrStore) {
+		t.Errorf("Load of a directory: %v; want a *StoreError with IO set that is not ErrStore", err)
+	}
+	if err := create(t, s, "passphrase-provider", "environment-variable", "new", "enabled:true", "environment-variable:X"); err == nil || errors.Is(err, config.ErrStore) {
+		t.Errorf("Update of a directory store: %v; want an error that is not ErrStore", err)
 	}
 }
 
@@ -216,6 +237,31 @@ func TestHelperCreate(t *testing.T) {
 	}
 	if err := create(t, s, "passphrase-provider", "environment-variable", os.Getenv("STORE_HELPER_NAME"), "enabled:true", "environment-variable:X"); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestOnWriteFailure checks that the OnWriteFailure hooks run, after the
+// BeforeCommit hooks, when the store file cannot be written, and only then.
+func TestOnWriteFailure(t *testing.T) {
+	s := newStore(t)
+	var events []string
+	s.BeforeCommit = append(s.BeforeCommit, func(*config.Commit) error { events = append(events, "before"); return nil })
+	s.OnWriteFailure = append(s.OnWriteFailure, func(_ *config.Commit, err error) { events = append(events, "failed: "+err.Error()) })
+	if err := create(t, s, "passphrase-provider", "environment-variable", "ok", "enabled:true", "environment-variable:X"); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(events) != "[before]" {
+		t.Errorf("hooks of a successful write: %q", events)
+	}
+	// A non-empty directory where the store was makes the rename fail.
+	events = nil
+	config.SetBeforeRename(s, func() {
+		os.Remove(s.Path())
+		os.MkdirAll(filepath.Join(s.Path(), "x"), 0o700)
+	})
+	err := create(t, s, "passphrase-provider", "environment-variable", "lost", "enabled:true", "environment-variable:X")
+	if err == nil || len(events) != 2 || events[0] != "before" || events[1] != "failed: "+err.Error() {
+		t.Errorf("failed write: error %v, hooks %q", err, events)
 	}
 }
 

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/url"
 	"regexp"
@@ -17,12 +18,22 @@ import (
 type Syntax interface {
 	// Parse returns the canonical form of v, or an error saying what is
 	// wrong with it. The error never repeats v: callers quote it, and for
-	// sensitive values they must not.
+	// sensitive values they must not. Nor does it repeat Describe, which
+	// error messages show next to it: it says only what is particular
+	// about v ("it is above 65535"), or is a *SyntaxMismatch when v is
+	// simply not of this syntax.
 	Parse(v string) (string, error)
 	// Describe says in a few words what values are allowed, for help and
 	// for error messages ("must have the following syntax: ...").
 	Describe() string
 }
+
+// SyntaxMismatch is a value that is not of the syntax at all, with nothing
+// more particular to say; "not " + What reads on its own ("not a
+// boolean"), and a message that shows Describe leaves it out.
+type SyntaxMismatch struct{ What string }
+
+func (e *SyntaxMismatch) Error() string { return "not " + e.What }
 
 // String is free text on one line.
 type String struct{}
@@ -63,7 +74,7 @@ func (Boolean) Parse(v string) (string, error) {
 	case "false", "no", "off", "0":
 		return "false", nil
 	}
-	return "", errors.New("not a boolean")
+	return "", &SyntaxMismatch{"a boolean"}
 }
 
 func (Boolean) Describe() string { return "true | false" }
@@ -74,10 +85,13 @@ type Integer struct{ Min, Max int64 }
 func (s Integer) Parse(v string) (string, error) {
 	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
 	if err != nil {
-		return "", errors.New("not an integer")
+		return "", &SyntaxMismatch{"an integer"}
 	}
-	if n < s.Min || n > s.Max {
-		return "", fmt.Errorf("out of range %d to %d", s.Min, s.Max)
+	if n < s.Min {
+		return "", fmt.Errorf("it is below %d", s.Min)
+	}
+	if n > s.Max {
+		return "", fmt.Errorf("it is above %d", s.Max)
 	}
 	return strconv.FormatInt(n, 10), nil
 }
@@ -93,7 +107,7 @@ func (s Enum) Parse(v string) (string, error) {
 			return a, nil
 		}
 	}
-	return "", errors.New("not one of " + strings.Join(s.Values, ", "))
+	return "", &SyntaxMismatch{"one of " + strings.Join(s.Values, ", ")}
 }
 
 func (s Enum) Describe() string { return strings.Join(s.Values, " | ") }
@@ -109,9 +123,9 @@ func (Hostname) Parse(v string) (string, error) {
 	}
 	if len(v) > 253 || !hostnameRE.MatchString(v) {
 		if strings.Contains(v, ":") {
-			return "", errors.New("not a host name or IP address; give the port separately")
+			return "", errors.New("a port or scheme cannot be part of it; give the port separately")
 		}
-		return "", errors.New("not a host name or IP address")
+		return "", &SyntaxMismatch{"a host name or IP address"}
 	}
 	return v, nil
 }
@@ -132,7 +146,7 @@ func (s URL) Parse(v string) (string, error) {
 	}
 	u, err := url.Parse(v)
 	if err != nil || u.Host == "" || u.Scheme == "" {
-		return "", errors.New("not an absolute URL")
+		return "", errors.New("it is not an absolute URL, with a scheme and a host")
 	}
 	scheme := strings.ToLower(u.Scheme)
 	for _, a := range s.Schemes {
@@ -140,21 +154,22 @@ func (s URL) Parse(v string) (string, error) {
 			return v, nil
 		}
 	}
-	if s.LoopbackHTTP && scheme == "http" && IsLoopbackHost(u.Hostname()) {
-		return v, nil
+	if s.LoopbackHTTP && scheme == "http" {
+		if IsLoopbackHost(u.Hostname()) {
+			return v, nil
+		}
+		return "", errors.New("plain http is allowed only to a loopback host")
 	}
-	return "", fmt.Errorf("scheme must be %s", s.describeSchemes())
+	return "", fmt.Errorf("the scheme %q is not allowed", scheme)
 }
 
-func (s URL) describeSchemes() string {
-	d := strings.Join(s.Schemes, " or ")
+func (s URL) Describe() string {
+	d := "a URL with scheme " + strings.Join(s.Schemes, " or ")
 	if s.LoopbackHTTP {
-		d += " (http only to a loopback host)"
+		d += ", or http to a loopback host"
 	}
 	return d
 }
-
-func (s URL) Describe() string { return "a URL; scheme " + s.describeSchemes() }
 
 // IsLoopbackHost reports whether host (a name or an IP) is the loopback
 // interface: the name localhost (any case), 127.0.0.0/8 or ::1.
@@ -179,8 +194,11 @@ func (KeyValue) Parse(v string) (string, error) {
 		return "", err
 	}
 	k, _, ok := strings.Cut(v, "=")
-	if !ok || strings.TrimSpace(k) == "" {
-		return "", errors.New("not of the form name=value")
+	if !ok {
+		return "", errors.New(`it has no "="`)
+	}
+	if strings.TrimSpace(k) == "" {
+		return "", errors.New(`the name before "=" is empty`)
 	}
 	return v, nil
 }
@@ -246,12 +264,11 @@ func (s Duration) Parse(v string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if s.Max == 0 && d < s.Min {
-		// Max 0 means no upper bound: do not print a range "to 0 s".
-		return "", fmt.Errorf("less than the minimum %s", FormatDuration(s.Min))
+	if d < s.Min {
+		return "", fmt.Errorf("it is shorter than %s", FormatDuration(s.Min))
 	}
-	if d < s.Min || (s.Max > 0 && d > s.Max) {
-		return "", fmt.Errorf("out of range %s to %s", FormatDuration(s.Min), FormatDuration(s.Max))
+	if s.Max > 0 && d > s.Max { // Max 0 means no upper bound
+		return "", fmt.Errorf("it is longer than %s", FormatDuration(s.Max))
 	}
 	return FormatDuration(d), nil
 }
@@ -263,20 +280,25 @@ func (s Duration) baseUnit() string {
 	return s.BaseUnit
 }
 
+var errDurationTooLarge = errors.New("the duration is too large")
+
 func parseDuration(v, base string) (time.Duration, error) {
 	rest := strings.TrimSpace(v)
 	if rest == "" {
-		return 0, errors.New("empty duration")
+		return 0, errors.New("it is empty")
 	}
 	var total time.Duration
 	for rest != "" {
 		m := durationPartRE.FindStringSubmatch(rest)
 		if m == nil {
-			return 0, errors.New("not a duration")
+			return 0, &SyntaxMismatch{"a duration"}
 		}
 		n, err := strconv.ParseInt(m[1], 10, 64)
-		if err != nil || n > 1<<40 {
-			return 0, errors.New("number too large")
+		if err != nil {
+			return 0, errDurationTooLarge
+		}
+		if after := rest[len(m[0]):]; m[2] == "" && (strings.HasPrefix(after, ".") || strings.HasPrefix(after, ",")) {
+			return 0, errors.New("fractions are not allowed; use smaller units, e.g. 1 h 30 m for 1.5 h")
 		}
 		unit := m[2]
 		if unit == "" {
@@ -288,6 +310,11 @@ func parseDuration(v, base string) (time.Duration, error) {
 		d, ok := unitDuration(unit)
 		if !ok {
 			return 0, fmt.Errorf("the time unit %q is invalid; the valid time units are ms, s, m, h, d, or w", unit)
+		}
+		// Check before multiplying and adding: an overflowing duration
+		// would silently wrap to a different value.
+		if n > math.MaxInt64/int64(d) || total > math.MaxInt64-time.Duration(n)*d {
+			return 0, errDurationTooLarge
 		}
 		total += time.Duration(n) * d
 		rest = strings.TrimSpace(rest[len(m[0]):])
@@ -346,10 +373,10 @@ func (s Duration) Describe() string {
 
 func oneLine(v string) error {
 	if v == "" {
-		return errors.New("empty value")
+		return errors.New("it is empty")
 	}
 	if strings.ContainsAny(v, "\r\n\x00") {
-		return errors.New("contains a line break or NUL")
+		return errors.New("it contains a line break or NUL character")
 	}
 	return nil
 }

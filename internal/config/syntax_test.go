@@ -1,6 +1,7 @@
 package config
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -92,6 +93,9 @@ func TestDuration(t *testing.T) {
 		{"60", "1 m"}, {"1H", "1 h"}, {"unlimited", Unlimited}, {"-1", Unlimited}, {"1 s", "1 s"},
 		{"500 ms", ""}, {"0 s", ""}, {"", ""}, {"1 fortnight", ""}, {"1 h 30", ""}, {"h", ""}, {"-5 s", ""},
 		{"1.5 h", ""}, {"99999999999999 w", ""},
+		// n*unit and the sum must not wrap around to another value.
+		{"1099511627776 w", ""}, {"15251 w", ""}, {"15250 w 1 d", "15250 w 1 d"}, {"15250 w 1000 d", ""},
+		{"15250 w 15250 w 15250 w", ""}, {"9223372036854775807 ms", ""}, {"9223372036854775808", ""},
 	})
 	runSyntax(t, Duration{Max: time.Hour}, []syntaxCase{
 		{"0 s", "0 s"}, {"1 h", "1 h"}, {"61 m", ""}, {"unlimited", ""},
@@ -126,4 +130,38 @@ func TestReferenceAndSecretAndPath(t *testing.T) {
 	runSyntax(t, Reference{Kind: "x"}, []syntaxCase{{"SMTP Client Secret", "SMTP Client Secret"}, {"", ""}, {"a\nb", ""}})
 	runSyntax(t, Secret{}, []syntaxCase{{"s3cr3t:with:colons", "s3cr3t:with:colons"}, {"", ""}})
 	runSyntax(t, Path{}, []syntaxCase{{"config/secret.txt", "config/secret.txt"}, {"/etc/x", "/etc/x"}, {"", ""}})
+}
+
+// TestPropertyErrorReasons checks the messages for invalid values: the
+// reason says only what is particular about the value, and a value that
+// simply does not match adds nothing to the syntax the message shows.
+func TestPropertyErrorReasons(t *testing.T) {
+	url := URL{Schemes: []string{"https"}, LoopbackHTTP: true}
+	for _, c := range []struct {
+		syntax     Syntax
+		value, end string
+	}{
+		{Integer{Min: 1, Max: 65535}, "65536", "syntax: an integer from 1 to 65535 (it is above 65535)"},
+		{Integer{Min: 1, Max: 65535}, "0", "syntax: an integer from 1 to 65535 (it is below 1)"},
+		{Integer{Min: 1, Max: 65535}, "smtp", "syntax: an integer from 1 to 65535"},
+		{Boolean{}, "maybe", "syntax: true | false"},
+		{Enum{Values: []string{"post", "get"}}, "put", "syntax: post | get"},
+		{Hostname{}, "a b", "syntax: a host name or IP address"},
+		{url, "ftp://h/t", `syntax: a URL with scheme https, or http to a loopback host (the scheme "ftp" is not allowed)`},
+		{url, "http://h/t", "syntax: a URL with scheme https, or http to a loopback host (plain http is allowed only to a loopback host)"},
+		{KeyValue{}, "=v", `syntax: name=value (the name before "=" is empty)`},
+		{Duration{Min: time.Second}, "h", "syntax: a duration such as 30 s, 5 m, 1 h or 1w2d, at least 1 s"},
+		{Duration{Min: time.Second}, "1.5 h", "syntax: a duration such as 30 s, 5 m, 1 h or 1w2d, at least 1 s (fractions are not allowed; use smaller units, e.g. 1 h 30 m for 1.5 h)"},
+		{Duration{Max: time.Hour}, "2 h", "syntax: a duration such as 30 s, 5 m, 1 h or 1w2d, from 0 s to 1 h (it is longer than 1 h)"},
+	} {
+		_, err := c.syntax.Parse(c.value)
+		if err == nil {
+			t.Errorf("%T.Parse(%q) succeeded", c.syntax, c.value)
+			continue
+		}
+		pe := &PropertyError{Property: &PropertyDef{Name: "p", Syntax: c.syntax}, Value: c.value, Err: err}
+		if got := pe.Error(); !strings.HasSuffix(got, "which must have the following "+c.end) {
+			t.Errorf("%T %q: %s\nwant it to end with %q", c.syntax, c.value, got, c.end)
+		}
+	}
 }

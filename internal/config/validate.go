@@ -75,7 +75,7 @@ func (r *Registry) CheckObject(o *Object) []error {
 	}
 	for _, p := range t.AllProperties() {
 		if p.Mandatory && len(o.Values[p.Name]) == 0 {
-			errs = append(errs, problem(fmt.Sprintf("add --set %s:VALUE", p.Name), "The %q property must be specified as it is mandatory", p.Name))
+			errs = append(errs, &MissingError{problem(fmt.Sprintf("add --set %s:VALUE", p.Name), "The %q property must be specified as it is mandatory", p.Name), p.Name})
 		}
 	}
 	if t.Check != nil && len(errs) == 0 {
@@ -131,11 +131,8 @@ func (r *Registry) checkRef(s *State, from *Object, p *PropertyDef, ref Referenc
 	k := r.Kind(ref.Kind)
 	target := s.Get(ref.Kind, name)
 	if target == nil {
-		hint := fmt.Sprintf("create it first with 'dsconfig create-%s --%s %q ...'", k.Name, k.NamingArg, name)
-		if sim := suggest(name, names(s.List(ref.Kind))); sim != "" {
-			hint = fmt.Sprintf("did you mean %q?", sim)
-		}
-		return problem(hint, "The value %q for the %q property does not exist: there is no %s with that name", name, p.Name, k.Friendly)
+		return problem(r.danglingHint(s, p, k, name),
+			"The value %q for the %q property does not exist: there is no %s with that name", name, p.Name, k.Friendly)
 	}
 	if len(ref.Types) > 0 && !slices.Contains(ref.Types, target.Type) {
 		return problem("", "The %q property refers to the %s %q of type %s, but it must be of type %s",
@@ -146,6 +143,31 @@ func (r *Registry) checkRef(s *State, from *Object, p *PropertyDef, ref Referenc
 			"The %q property refers to the %s %q, which is disabled", p.Name, k.Friendly, name)
 	}
 	return nil
+}
+
+// danglingHint helps with a reference to a missing object of kind k: an
+// object of another kind with that very name is the likeliest mistake,
+// then a near name, else the object has yet to be created.
+func (r *Registry) danglingHint(s *State, p *PropertyDef, k *Kind, name string) string {
+	for _, other := range r.kinds {
+		if other != k && s.Get(other.Name, name) != nil {
+			return fmt.Sprintf("%q is %s; the %q property takes the name of %s",
+				name, withArticle(other.Friendly), p.Name, withArticle(k.Friendly))
+		}
+	}
+	if sim := suggest(name, names(s.List(k.Name))); sim != "" {
+		return fmt.Sprintf("did you mean %q?", sim)
+	}
+	return fmt.Sprintf("create it first with 'dsconfig create-%s --%s %q ...'", k.Name, k.NamingArg, name)
+}
+
+// withArticle puts "a" or "an" before a friendly kind name; "HTTP" is
+// read "aitch".
+func withArticle(friendly string) string {
+	if strings.ContainsRune("AEIOU", rune(friendly[0])) || strings.HasPrefix(friendly, "HTTP") {
+		return "an " + friendly
+	}
+	return "a " + friendly
 }
 
 func isEnabled(o *Object) bool {
