@@ -154,6 +154,8 @@ func replyHint(r *smtp.SMTPError) string {
 		return "the server rejected the credentials: check user-name and the password or token the external server uses"
 	case code == 550 || code == 553:
 		return "the server refused the address: check --from (it defaults to user-name) and --to"
+	case code == 501 && (strings.Contains(text, "from") || strings.Contains(text, "domain") || strings.Contains(text, "address")):
+		return "the server refused the address's syntax: --from defaults to user-name, which is then used as the sender and must be a full address (name@domain); give --from ADDR, and check --to"
 	case code == 554 || code == 552:
 		return "the server refused the message; its reply above says why"
 	}

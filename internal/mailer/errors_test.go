@@ -23,6 +23,7 @@ func TestReplyHints(t *testing.T) {
 		{501, smtp.EnhancedCode{5, 5, 127}, "Invalid XOAUTH2 auth data - Token will expire soon", "10 minutes"},
 		{430, smtp.EnhancedCode{4, 2, 0}, "STOREDRV; mailbox logon failure", "Add-MailboxPermission"},
 		{530, smtp.EnhancedCode{5, 7, 0}, "Must issue a STARTTLS command first", "smtp-security:starttls"},
+		{501, smtp.EnhancedCode{5, 5, 4}, "Invalid FROM: Missing domain", "give --from ADDR"},
 	}
 	for _, c := range cases {
 		h := replyHint(&smtp.SMTPError{Code: c.code, EnhancedCode: c.enh, Message: c.msg})

@@ -25,10 +25,12 @@ trap 'rm -rf "$WORK"' EXIT
 ds() { "$DSCONFIG" --config-dir "$CFG" "$@"; }
 
 # run_send LOGFILE ARGS...: send-test-mail, output to LOGFILE; returns its exit code.
+# The SMTP user name is the Hydra client id (see provision), not an
+# address, so the sender is given explicitly.
 run_send() {
 	local log=$1
 	shift
-	ds send-test-mail "$@" >"$log" 2>&1
+	ds send-test-mail --from "$E2E_FROM" "$@" >"$log" 2>&1
 }
 
 pass() { PASSED=$((PASSED + 1)); RESULTS+=("PASS  $CASE"); echo "PASS $CASE"; }
