@@ -1,12 +1,14 @@
 # Convenience targets around the go tool. Every target works on a fresh
 # machine that has Go; `make e2e` also needs root and Debian packages.
 GO ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X main.version=$(VERSION)
 STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 .PHONY: build test lint docs quickstart demo e2e
 
 build:
-	$(GO) build -o bin/dsconfig ./cmd/dsconfig
+	$(GO) build -ldflags "$(LDFLAGS)" -o bin/dsconfig ./cmd/dsconfig
 
 test:
 	$(GO) test ./...
@@ -27,8 +29,7 @@ quickstart: build
 
 # Sends a real test mail through the loopback sandbox (token endpoint and
 # SMTP server with STARTTLS from a private CA), end to end. Needs only Go.
-demo:
-	$(GO) build -o bin/dsconfig ./cmd/dsconfig
+demo: build
 	$(GO) build -o bin/dsconfig-sandbox ./cmd/dsconfig-sandbox
 	./scripts/demo.sh bin/dsconfig bin/dsconfig-sandbox
 

@@ -35,6 +35,9 @@ func (f *factory) auditHook(dir string) func(c *config.Commit) error {
 	return func(c *config.Commit) error {
 		var b strings.Builder
 		header := auditHeader(f.now())
+		if f.Global.Reason != "" {
+			header += "\n# Reason: " + f.Global.Reason
+		}
 		for _, r := range c.Tx.Records {
 			fmt.Fprintf(&b, "%s\n# Undo command: %s\n%s\n\n", header, r.Undo, r.Forward)
 		}

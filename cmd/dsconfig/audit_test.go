@@ -199,3 +199,26 @@ func TestAuditNotesUnsavedChange(t *testing.T) {
 		t.Errorf("parsing the log as a batch file: %d lines, %v", len(lines), err)
 	}
 }
+
+// TestAuditReason checks that --reason is recorded with each record of the
+// change, as a comment, so the log stays a batch file, and that it must be
+// one line.
+func TestAuditReason(t *testing.T) {
+	dir := t.TempDir()
+	dsMust(t, dir, "--reason", "ticket 42: SMTP moves to OAuth", "create-passphrase-provider", "--provider-name", "p",
+		"--type", "environment-variable", "--set", "enabled:true", "--set", "environment-variable:A")
+	data, err := os.ReadFile(filepath.Join(dir, AuditLogName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(data), "\n")
+	if len(lines) < 4 || !auditHeaderRE.MatchString(lines[0]) || lines[1] != "# Reason: ticket 42: SMTP moves to OAuth" ||
+		!strings.HasPrefix(lines[2], "# Undo command: dsconfig delete-passphrase-provider") {
+		t.Errorf("audit log:\n%s", data)
+	}
+	before := readStore(t, dir)
+	r := dsRun(t, dir, "set-passphrase-provider-prop", "--provider-name", "p", "--set", "enabled:false", "--reason", "two\nlines")
+	if r.Code != exitUsage || !strings.Contains(r.Err, "--reason must be one line") || !bytes.Equal(readStore(t, dir), before) {
+		t.Errorf("multi-line reason: exit %d, stderr %q", r.Code, r.Err)
+	}
+}

@@ -166,7 +166,7 @@ func (f *factory) execLine(ctx context.Context, tx *config.Tx, l batchLine) erro
 // checkBatchLine refuses, inside a batch, the options that would make a
 // line act on something other than the batch's store.
 func checkBatchLine(cmd *cobra.Command) error {
-	for _, name := range []string{"config-dir", "batch-file", "dry-run", "batch-continue-on-error", "no-properties-file"} {
+	for _, name := range []string{"config-dir", "batch-file", "dry-run", "batch-continue-on-error", "no-properties-file", "reason"} {
 		if fl := cmd.Flags().Lookup(name); fl != nil && fl.Changed {
 			return usagef("--%s cannot be used inside a batch file; give it on the dsconfig command line that runs the batch", name)
 		}

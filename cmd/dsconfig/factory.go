@@ -44,6 +44,8 @@ type globalOptions struct {
 	MaxArchives int
 	// NoPropertiesFile ignores tools.properties (see tooldefaults.go).
 	NoPropertiesFile bool
+	// Reason is recorded with the change in the config audit log.
+	Reason string
 }
 
 // factory holds what the commands depend on. Fields are filled once per

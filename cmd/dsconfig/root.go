@@ -68,7 +68,10 @@ func newRootCmd(f *factory) *cobra.Command {
 			return &flagError{errNoSubcommand}
 		},
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error { return f.preRun(cmd) },
+		Version:           versionString(),
 	}
+	root.Flags().BoolP("version", "V", false, "print the version of dsconfig")
+	root.SetVersionTemplate("dsconfig {{.Version}}\n")
 	root.DisableAutoGenTag = true // generated docs must not change by date
 	addBatchFlags(root, &f.Batch)
 	root.SetOut(f.IO.Out)
@@ -114,6 +117,7 @@ func addGlobalFlags(root *cobra.Command, g *globalOptions) {
 	g.MaxArchives = defaultMaxArchives
 	pf.Var((*archiveCount)(&g.MaxArchives), "max-config-archives", "keep at most this many archived versions of the configuration (0: archive nothing)")
 	pf.BoolVar(&g.NoPropertiesFile, "no-properties-file", false, "ignore "+ToolsPropertiesName+" in the configuration directory")
+	pf.StringVarP(&g.Reason, "reason", "r", "", "a reason for the change, recorded with it in the config audit log")
 }
 
 func unknownSubcommand(root *cobra.Command, name string) error {

@@ -27,8 +27,9 @@ const ToolsPropertiesName = "tools.properties"
 
 // noDefaults are the global options that tool defaults do not set: the
 // configuration directory has its own DSCONFIG_CONFIG_DIR and holds the
-// file, and --no-properties-file switches the file off.
-var noDefaults = map[string]bool{"config-dir": true, "no-properties-file": true, "help": true}
+// file, --no-properties-file switches the file off, and a reason belongs
+// to one change.
+var noDefaults = map[string]bool{"config-dir": true, "no-properties-file": true, "help": true, "reason": true}
 
 // envName is the environment variable for a global option.
 func envName(flag string) string {
@@ -40,6 +41,9 @@ func envName(flag string) string {
 func (f *factory) preRun(cmd *cobra.Command) error {
 	if f.tx != nil {
 		return checkBatchLine(cmd)
+	}
+	if strings.ContainsAny(f.Global.Reason, "\r\n\x00") {
+		return usagef("--reason must be one line: it is written as a comment in the config audit log")
 	}
 	return f.applyToolDefaults(cmd)
 }
