@@ -297,20 +297,3 @@ func TestGetAccessTokenUnusableCache(t *testing.T) {
 		t.Errorf("with -Q: exit %d, stderr %q", code, errOut)
 	}
 }
-
-// In a batch, get-access-token sees the lines before it, like every
-// other command.
-func TestGetAccessTokenInBatchSeesEarlierLines(t *testing.T) {
-	p := newATIdP(t)
-	e := newATEnv(t, p.URL+"/token")
-	batch := filepath.Join(t.TempDir(), "b.dsconfig")
-	text := "set-http-authorization-method-prop --method-name m --set oauth-client-id:app-from-batch\n" +
-		"get-access-token --method-name m --no-token-cache --output json\n"
-	if err := os.WriteFile(batch, []byte(text), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	code, out, errOut := e.run("--batch-file", batch)
-	if code != 0 || !strings.Contains(out, `"client-id": "app-from-batch"`) {
-		t.Errorf("exit %d\nstdout: %s\nstderr: %s", code, out, errOut)
-	}
-}

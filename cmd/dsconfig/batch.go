@@ -66,6 +66,9 @@ func runBatch(ctx context.Context, f *factory) error {
 	if err != nil {
 		return err
 	}
+	if err := checkBatchCommands(f, lines); err != nil {
+		return err
+	}
 	return f.applyLines(ctx, lines, f.Batch.ContinueOnError, f.Batch.DryRun)
 }
 
@@ -172,6 +175,49 @@ func checkBatchLine(cmd *cobra.Command) error {
 		}
 	}
 	return nil
+}
+
+// checkBatchCommands refuses, before any line runs, the lines whose
+// command is not a configuration command. Batch files change the
+// configuration: commands that send mail, fetch or clear tokens, run a
+// passphrase provider's command, or read and write files or archives would
+// act for real even in a --dry-run, and the network ones would hold the
+// store's lock while they wait.
+func checkBatchCommands(f *factory, lines []batchLine) error {
+	root := newRootCmd(&factory{IO: f.IO, Registry: f.Registry, Getenv: f.Getenv, Now: f.Now})
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
+	for _, l := range lines {
+		if name := refusedInBatch(root, l.Args); name != "" {
+			return &lineError{l, &flagError{config.Problemf(
+				"batch files hold configuration commands only: create-*, set-*-prop, delete-*, and the read-only list-*, get-*-prop and list-properties; run "+name+" on its own",
+				"%s cannot be used in a batch file", name)}}
+		}
+	}
+	return nil
+}
+
+// refusedInBatch returns the name of the command args run if a batch may
+// not run it, else "". Lines that name no known command are left to fail
+// when they run, with the usual suggestions.
+func refusedInBatch(root *cobra.Command, args []string) string {
+	c, rest, err := root.Find(args)
+	if err != nil {
+		return ""
+	}
+	if c == root {
+		// cobra adds its hidden completion callbacks only when it executes.
+		for _, a := range rest {
+			if a == cobra.ShellCompRequestCmd || a == cobra.ShellCompNoDescRequestCmd {
+				return a
+			}
+		}
+		return ""
+	}
+	if c.GroupID == "objects" || c.Name() == "list-properties" {
+		return ""
+	}
+	return c.CommandPath()[len(root.Name())+1:]
 }
 
 // printDryRun lists, as a batch file, the changes the batch would make.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -202,5 +203,48 @@ func TestSendTestMailJSONFailure(t *testing.T) {
 	}
 	if doc.Result != nil || doc.Error == nil || doc.Error.Stage != "auth" || doc.Error.Reply != "535 5.7.3 Authentication unsuccessful" || !strings.Contains(doc.Error.Hint, "SMTP.SendAsApp") {
 		t.Errorf("result %+v, error %+v", doc.Result, doc.Error)
+	}
+}
+
+// Batch files hold configuration commands only: a line that would send
+// mail (or fetch tokens, or run a provider's command) is refused before
+// any line runs, in a dry run as in a real one, and nothing is sent.
+func TestBatchRefusesNonConfigCommands(t *testing.T) {
+	e := newMailEnv(t, sandbox.Options{RequireTLS: true})
+	e.provision()
+	before := readStore(t, e.dir)
+	for _, line := range []string{"send-test-mail --to ops@example.com", "--quiet send-test-mail --to ops@example.com",
+		"get-access-token --method-name Bearer --clear-cache", "test-passphrase-provider --provider-name Token",
+		"export-config", "config-diff", "list-config-archive", "restore-config-archive", "completion bash", "help",
+		"__complete set-"} {
+		for _, dry := range []bool{false, true} {
+			batch := filepath.Join(t.TempDir(), "b.dsconfig")
+			writeFile(t, batch, "set-external-server-prop --server-name Sandbox --set server-port:1\n\n"+line+"\n")
+			args := []string{"--batch-file", batch}
+			if dry {
+				args = append(args, "--dry-run")
+			}
+			code, out, errOut := e.run(args...)
+			name := strings.Fields(strings.TrimPrefix(line, "--quiet "))[0]
+			if name == "completion" {
+				name = "completion bash"
+			}
+			want := "dsconfig: error: " + batch + ":3: " + name + " cannot be used in a batch file\n"
+			if code != exitUsage || !strings.HasPrefix(errOut, want) || out != "" {
+				t.Errorf("%q (dry run %v): exit %d\nstdout: %s\nstderr: %s\nwant exit %d, stderr %q", line, dry, code, out, errOut, exitUsage, want)
+			}
+		}
+	}
+	if n := len(e.sb.Messages()); n != 0 {
+		t.Errorf("the sandbox received %d messages from batches", n)
+	}
+	if !bytes.Equal(readStore(t, e.dir), before) {
+		t.Errorf("a refused batch changed the store")
+	}
+	// Read-only lines stay allowed.
+	batch := filepath.Join(t.TempDir(), "ok.dsconfig")
+	writeFile(t, batch, "list-external-servers --script-friendly\nget-external-server-prop --server-name Sandbox --property server-port\nlist-properties --type smtp\n")
+	if code, out, errOut := e.run("--batch-file", batch, "--dry-run"); code != 0 {
+		t.Errorf("read-only batch: exit %d\n%s%s", code, out, errOut)
 	}
 }
