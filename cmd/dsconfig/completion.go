@@ -33,6 +33,30 @@ func addCompletions(f *factory, root *cobra.Command) {
 			return archiveNames(f), noFiles
 		})
 	}
+	checkCompletionShell(root)
+}
+
+// checkCompletionShell makes "dsconfig completion SHELL" with a shell
+// cobra has no script for a usage error: cobra's own completion command
+// is not runnable, so it would print its help and exit 0.
+func checkCompletionShell(root *cobra.Command) {
+	root.InitDefaultCompletionCmd()
+	c, _, err := root.Find([]string{"completion"})
+	if err != nil || c == root {
+		return
+	}
+	c.Use = "completion SHELL"
+	c.Args = cobra.ArbitraryArgs
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return cmd.Help()
+		}
+		var shells []string
+		for _, s := range cmd.Commands() {
+			shells = append(shells, s.Name())
+		}
+		return usagef("unknown shell %q for completion; the shells are %s", args[0], strings.Join(shells, ", "))
+	}
 }
 
 func addObjectCompletions(f *factory, c *cobra.Command, k *config.Kind) {

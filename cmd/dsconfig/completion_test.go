@@ -73,3 +73,12 @@ func TestCompletionScripts(t *testing.T) {
 		t.Errorf("completion is not listed in --help")
 	}
 }
+
+// A shell cobra has no script for is a usage error, not help and exit 0.
+func TestCompletionUnknownShell(t *testing.T) {
+	r := dsRun(t, t.TempDir(), "completion", "tcsh")
+	want := `dsconfig: error: unknown shell "tcsh" for completion; the shells are bash, fish, powershell, zsh`
+	if r.Code != exitUsage || !strings.HasPrefix(r.Err, want+"\n") || r.Out != "" {
+		t.Errorf("exit %d\nstdout: %s\nstderr: %s\nwant exit %d, %q", r.Code, r.Out, r.Err, exitUsage, want)
+	}
+}
