@@ -85,9 +85,14 @@ func (o *sendTestMailOptions) check() error {
 	if len(o.To) == 0 {
 		return usagef("--to is required: give the address that should receive the test message")
 	}
-	for _, a := range append(o.To, o.From) {
-		if strings.ContainsAny(a, "\r\n<> ") {
-			return usagef("invalid address %q: give a bare address such as ops@example.com", a)
+	for _, a := range o.To {
+		if err := checkAddress("--to", a); err != nil {
+			return err
+		}
+	}
+	if o.From != "" {
+		if err := checkAddress("--from", o.From); err != nil {
+			return err
 		}
 	}
 	switch strings.ToLower(o.Mechanism) {
@@ -102,6 +107,17 @@ func (o *sendTestMailOptions) check() error {
 		return usagef("invalid --initial-response: %v", err)
 	}
 	return outputFormat(o.Output)
+}
+
+// checkAddress refuses, before anything is resolved or sent, an address
+// that no server would take: one with spaces, brackets or line breaks, or
+// without a local part and a domain around its @.
+func checkAddress(flag, a string) error {
+	at := strings.LastIndex(a, "@")
+	if strings.ContainsAny(a, "\r\n<> ") || at <= 0 || at == len(a)-1 {
+		return usagef("invalid %s address %q: give a bare address with a domain, such as ops@example.com", flag, a)
+	}
+	return nil
 }
 
 func sendTestMailRun(ctx context.Context, f *factory, o *sendTestMailOptions) error {

@@ -133,7 +133,10 @@ func TestSendTestMailExitCodes(t *testing.T) {
 			e.must("set-external-server-prop", "--server-name", "Sandbox", "--set", "server-port:"+itoa(dead))
 		}, []string{"--to", "a@b"}, exitConnect, "nothing listens"},
 		{"expired token", func(e *mailEnv) { e.env["SMTP_BEARER_TOKEN"] = e.sb.Issue(-time.Minute) }, []string{"--to", "a@b", "--mechanism", "xoauth2"}, exitAuth, "SMTP.SendAsApp"},
-		{"recipient refused", nil, []string{"--to", "nobody"}, exitMessage, "501 5.5.2"},
+		{"recipient refused", nil, []string{"--to", "a(b@example.com"}, exitMessage, "501 5.5.2"},
+		{"recipient without a domain", nil, []string{"--to", "nobody"}, exitUsage, `invalid --to address "nobody"`},
+		{"sender without a domain", nil, []string{"--to", "a@b", "--from", "x"}, exitUsage, `invalid --from address "x"`},
+		{"sender ending in @", nil, []string{"--to", "a@b", "--from", "x@"}, exitUsage, `invalid --from address "x@"`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
