@@ -1,6 +1,7 @@
 package mailer
 
 import (
+	"context"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -69,6 +70,10 @@ func (e *Error) Error() string {
 	if e.Server != "" {
 		where = fmt.Sprintf(" with %q", e.Server)
 	}
+	var ie *interruptedError
+	if errors.As(e.Err, &ie) {
+		return fmt.Sprintf("smtp: interrupted during %s%s", e.Stage, where)
+	}
 	msg := e.Err.Error()
 	if e.Reply != nil {
 		msg = replyText(e.Reply)
@@ -113,6 +118,25 @@ func replyText(r *smtp.SMTPError) string {
 func enhanced(r *smtp.SMTPError) string {
 	c := r.EnhancedCode
 	return fmt.Sprintf("%d.%d.%d", c[0], c[1], c[2])
+}
+
+// interruptedError is a step stopped because the send's context was
+// cancelled (Ctrl-C). Cancelling closes the connection under the session,
+// so the error the step saw ("use of closed network connection") says
+// nothing about the server; this replaces it. It unwraps to the context's
+// cause, so that the command exits 130.
+type interruptedError struct{ cause error }
+
+func (e *interruptedError) Error() string { return "interrupted" }
+func (e *interruptedError) Unwrap() error { return e.cause }
+
+// failCtx is fail, except that once ctx is done the failure is reported
+// as the interruption it is.
+func failCtx(ctx context.Context, stage Stage, server string, err error) *Error {
+	if ctx.Err() != nil {
+		return &Error{Stage: stage, Server: server, Err: &interruptedError{context.Cause(ctx)}}
+	}
+	return fail(stage, server, err)
 }
 
 // fail builds the Error for err at stage, with a hint for known causes.

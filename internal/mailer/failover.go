@@ -70,7 +70,7 @@ func sendOne(ctx context.Context, c Candidate, i, n int, m *Message, o *Options)
 	start := time.Now()
 	s, err := c.Resolve(ctx)
 	if err != nil {
-		e := fail(StageConfig, c.Name, err)
+		e := failCtx(ctx, StageConfig, c.Name, err)
 		o.report(Step{Server: c.Name, Stage: StageConfig, Detail: e.Error(), Duration: time.Since(start)})
 		return nil, e
 	}

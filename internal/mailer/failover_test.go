@@ -61,3 +61,38 @@ func TestFailoverNoServers(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// An interrupted send (Ctrl-C cancels the context, which closes the
+// connection) reports the step as interrupted, not as the closed
+// connection it saw, and its error unwraps to context.Canceled.
+func TestSendInterrupted(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		// A server that accepts and never greets; the user gives up.
+		if c, err := l.Accept(); err == nil {
+			defer c.Close()
+			cancel()
+		}
+	}()
+	port := l.Addr().(*net.TCPAddr).Port
+	s := &Server{Name: "hangs", Host: "127.0.0.1", Port: port, Security: SecurityNone, Timeout: 10 * time.Second}
+	var steps []Step
+	o := &Options{Report: func(st Step) { steps = append(steps, st) }}
+	_, err = Send(ctx, s, &Message{To: []string{"a@example.com"}}, o)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want one that is context.Canceled", err)
+	}
+	want := `smtp: interrupted during connect with "hangs"`
+	if err.Error() != want {
+		t.Errorf("err = %q, want %q", err, want)
+	}
+	if len(steps) != 1 || steps[0].OK || steps[0].Detail != want {
+		t.Errorf("steps = %+v, want one failed connect step %q", steps, want)
+	}
+}

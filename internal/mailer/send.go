@@ -224,8 +224,13 @@ func token(ctx context.Context, s *Server, o *Options) (*httpauth.Token, error) 
 	start := time.Now()
 	tok, err := s.Tokens.Token(ctx)
 	if err != nil {
-		o.report(Step{Server: s.label(), Stage: StageToken, Detail: err.Error(), Duration: time.Since(start)})
-		return nil, fail(StageToken, s.label(), err)
+		e := failCtx(ctx, StageToken, s.label(), err)
+		detail := err.Error()
+		if ctx.Err() != nil {
+			detail = e.Error()
+		}
+		o.report(Step{Server: s.label(), Stage: StageToken, Detail: detail, Duration: time.Since(start)})
+		return nil, e
 	}
 	o.report(Step{Server: s.label(), Stage: StageToken, OK: true, Detail: describeToken(tok, o.now()), Duration: time.Since(start)})
 	return tok, nil

@@ -18,6 +18,7 @@ import (
 
 // attempt is one connection to one server.
 type attempt struct {
+	ctx  context.Context // the send's; set by run
 	s    *Server
 	m    *Message
 	o    *Options
@@ -37,7 +38,7 @@ func (a *attempt) report(stage Stage, start time.Time, detail string) {
 
 // fail reports the failed step and returns its error.
 func (a *attempt) fail(stage Stage, start time.Time, err error) *Error {
-	e := fail(stage, a.s.label(), err)
+	e := failCtx(a.ctx, stage, a.s.label(), err)
 	a.o.report(Step{Server: a.s.label(), Stage: stage, Detail: e.Error(), Duration: time.Since(start)})
 	return e
 }
@@ -45,6 +46,7 @@ func (a *attempt) fail(stage Stage, start time.Time, err error) *Error {
 func (a *attempt) quitAfter(st Stage) bool { return a.o.QuitAfter == st }
 
 func (a *attempt) run(ctx context.Context) (*Result, error) {
+	a.ctx = ctx
 	if a.o.Transcript != nil {
 		a.t = newTranscript(a.o.Transcript)
 		a.t.note("connection to %s", a.s.addr())
@@ -57,8 +59,9 @@ func (a *attempt) run(ctx context.Context) (*Result, error) {
 	stop := context.AfterFunc(ctx, a.close)
 	defer stop()
 	res, err := a.session(ctx)
-	if err != nil && ctx.Err() != nil {
-		return nil, ctx.Err()
+	var ie *interruptedError
+	if err != nil && ctx.Err() != nil && !errors.As(err, &ie) {
+		return nil, &interruptedError{context.Cause(ctx)}
 	}
 	return res, err
 }
