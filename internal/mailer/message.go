@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"mime"
+	"mime/quotedprintable"
 	"strings"
 	"time"
 )
@@ -28,6 +29,7 @@ func (m *Message) compose(s *Server, from string, now time.Time) (data []byte, i
 	if subject == "" {
 		subject = fmt.Sprintf("dsconfig test mail from %s via %s", m.Host, s.label())
 	}
+	text, cte := encodeBody(m.text(s, now))
 	var b strings.Builder
 	header := func(k, v string) { fmt.Fprintf(&b, "%s: %s\r\n", k, v) }
 	header("Date", now.Format(time.RFC1123Z))
@@ -37,9 +39,16 @@ func (m *Message) compose(s *Server, from string, now time.Time) (data []byte, i
 	header("Message-ID", id)
 	header("MIME-Version", "1.0")
 	header("Content-Type", "text/plain; charset=utf-8")
-	header("Content-Transfer-Encoding", "8bit")
+	header("Content-Transfer-Encoding", cte)
 	header("X-Mailer", "dsconfig send-test-mail")
 	b.WriteString("\r\n")
+	b.WriteString(text)
+	return []byte(b.String()), id
+}
+
+// text is the body: the standard text, then --body, with CRLF endings.
+func (m *Message) text(s *Server, now time.Time) string {
+	var b strings.Builder
 	fmt.Fprintf(&b, "This is a test message from dsconfig send-test-mail.\r\n\r\n")
 	fmt.Fprintf(&b, "Sending host: %s\r\nSMTP server:  %s (%s:%d, %s)\r\nSent at:      %s\r\n",
 		m.Host, s.label(), s.Host, s.Port, s.Security, now.Format(time.RFC3339))
@@ -49,7 +58,29 @@ func (m *Message) compose(s *Server, from string, now time.Time) (data []byte, i
 			b.WriteString("\r\n")
 		}
 	}
-	return []byte(b.String()), id
+	return b.String()
+}
+
+// maxLine is RFC 5322's limit on a line, without its CRLF.
+const maxLine = 998
+
+// encodeBody returns text as it goes out and its Content-Transfer-Encoding:
+// as is (8bit) when every line fits RFC 5322's limit, else
+// quoted-printable, whose soft line breaks keep every line short and
+// which decodes back to the same text.
+func encodeBody(text string) (string, string) {
+	long := false
+	for l := range strings.SplitSeq(text, "\r\n") {
+		long = long || len(l) > maxLine
+	}
+	if !long {
+		return text, "8bit"
+	}
+	var b strings.Builder
+	w := quotedprintable.NewWriter(&b)
+	_, _ = w.Write([]byte(text)) // a strings.Builder does not fail
+	_ = w.Close()
+	return b.String(), "quoted-printable"
 }
 
 // crlf turns every line ending into CRLF.

@@ -3,7 +3,10 @@ package mailer
 import (
 	"bytes"
 	"context"
+	"io"
+	"mime/quotedprintable"
 	"net"
+	netmail "net/mail"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -441,6 +444,37 @@ func TestMessageAsReceived(t *testing.T) {
 	}
 	if !strings.HasSuffix(data, "last line\r\n") || got.From != "alerts@example.com" || got.To[0] != "ops@example.com" {
 		t.Errorf("envelope %s → %v, end %q", got.From, got.To, data[len(data)-12:])
+	}
+}
+
+// A --body line longer than RFC 5322's 998 octets goes out
+// quoted-printable, every line within the limit, and decodes back to the
+// text given.
+func TestMessageLongLineQuotedPrintable(t *testing.T) {
+	sb := startSandbox(t, sandbox.Options{})
+	s := server(t, sb, newEndpointSource(sb))
+	body := "short line\n" + strings.Repeat("0123456789 äöü=", 200) + "\n.dot line\nend"
+	if _, err := Send(context.Background(), s, &Message{To: []string{"ops@example.com"}, Host: "h", Body: body}, &Options{}); err != nil {
+		t.Fatal(err)
+	}
+	msg, err := netmail.ReadMessage(bytes.NewReader(sb.Messages()[0].Data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cte := msg.Header.Get("Content-Transfer-Encoding"); cte != "quoted-printable" {
+		t.Errorf("Content-Transfer-Encoding = %q, want quoted-printable", cte)
+	}
+	for l := range strings.SplitSeq(string(sb.Messages()[0].Data), "\r\n") {
+		if len(l) > 998 {
+			t.Errorf("a line of %d octets went out", len(l))
+		}
+	}
+	decoded, err := io.ReadAll(quotedprintable.NewReader(msg.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := strings.ReplaceAll(body, "\n", "\r\n") + "\r\n"; !strings.HasSuffix(string(decoded), "\r\n\r\n"+want) {
+		t.Errorf("decoded body does not end with the --body text:\n%q", decoded)
 	}
 }
 
