@@ -5,7 +5,9 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"io/fs"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -295,5 +297,34 @@ func TestGetAccessTokenUnusableCache(t *testing.T) {
 	code, _, errOut = e.run("-Q", "get-access-token", "--method-name", "m")
 	if code != 0 || strings.Contains(errOut, "token cache") {
 		t.Errorf("with -Q: exit %d, stderr %q", code, errOut)
+	}
+}
+
+// An https token endpoint behind a blind-trust trust manager is flagged.
+func TestGetAccessTokenFlagsBlindTrust(t *testing.T) {
+	p := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"access_token":%q,"token_type":"Bearer","expires_in":3600}`, atJWT(1))
+	}))
+	p.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshake of the first run
+	p.StartTLS()
+	defer p.Close()
+	e := newATEnv(t, p.URL+"/token")
+	if code, _, errOut := e.run("get-access-token", "--method-name", "m"); code != exitToken || strings.Contains(errOut, "NOT verified") {
+		t.Errorf("with the system roots: exit %d (want %d, the test CA is not trusted), stderr %q", code, exitToken, errOut)
+	}
+	e.mustRun(t, "create-trust-manager-provider", "--provider-name", "Blind", "--type", "blind-trust", "--set", "enabled:true")
+	e.mustRun(t, "set-http-authorization-method-prop", "--method-name", "m", "--set", "trust-manager-provider:Blind")
+	code, out, errOut := e.run("get-access-token", "--method-name", "m", "--output", "json")
+	want := `the token endpoint's certificate is NOT verified: trust-manager-provider "Blind" is blind-trust`
+	if code != 0 || !strings.Contains(errOut, "dsconfig: warning: "+want) {
+		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, out, errOut)
+	}
+	var r tokenReport
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Warnings) == 0 || !strings.HasPrefix(r.Warnings[0], want) {
+		t.Errorf("JSON warnings = %q", r.Warnings)
 	}
 }

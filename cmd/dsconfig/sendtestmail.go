@@ -207,6 +207,10 @@ func (r *serverResolver) resolve(ctx context.Context) (*mailer.Server, error) {
 			TrustManager: v.String(mailer.PropTrustManagerProvider), ServerName: s.Host}); err != nil {
 			return nil, err
 		}
+		if tlsconf.Unverified(s.TLS) {
+			r.f.warn("SMTP server %q: trust-manager-provider %q is blind-trust: the server's certificate is NOT verified, so anyone on the network path can read the credentials; use it for testing only",
+				r.name, v.String(mailer.PropTrustManagerProvider))
+		}
 	}
 	return s, r.credentials(ctx, v, s)
 }

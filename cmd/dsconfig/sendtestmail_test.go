@@ -251,3 +251,35 @@ func TestBatchRefusesNonConfigCommands(t *testing.T) {
 		t.Errorf("read-only batch: exit %d\n%s%s", code, out, errOut)
 	}
 }
+
+// A blind-trust trust manager is flagged: the TLS step says the
+// certificate was not verified and a warning is printed; a verified
+// connection says neither.
+func TestSendTestMailFlagsBlindTrust(t *testing.T) {
+	e := newMailEnv(t, sandbox.Options{RequireTLS: true})
+	e.provision()
+	_, out, errOut := e.run("send-test-mail", "--to", "ops@example.com", "--quit-after", "tls")
+	if strings.Contains(out+errOut, "NOT verified") {
+		t.Errorf("a verified connection is flagged:\n%s%s", out, errOut)
+	}
+	e.must("create-trust-manager-provider", "--provider-name", "Blind", "--type", "blind-trust", "--set", "enabled:true")
+	e.must("set-external-server-prop", "--server-name", "Sandbox", "--set", "trust-manager-provider:Blind")
+	code, out, errOut := e.run("send-test-mail", "--to", "ops@example.com", "--quit-after", "tls")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	if !strings.Contains(out, "ok    tls ") || !strings.Contains(out, ", certificate NOT verified (blind-trust)\n") {
+		t.Errorf("the TLS step does not say the certificate was not verified:\n%s", out)
+	}
+	if !strings.Contains(errOut, `dsconfig: warning: SMTP server "Sandbox": trust-manager-provider "Blind" is blind-trust: the server's certificate is NOT verified`) {
+		t.Errorf("no warning on stderr:\n%s", errOut)
+	}
+	_, out, _ = e.run("send-test-mail", "--to", "ops@example.com", "--quit-after", "tls", "--output", "json")
+	var doc jsonMailResult
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(doc.Steps); n == 0 || !strings.HasSuffix(doc.Steps[n-1].Detail, "certificate NOT verified (blind-trust)") {
+		t.Errorf("JSON TLS step does not flag blind-trust: %+v", doc.Steps)
+	}
+}

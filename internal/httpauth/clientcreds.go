@@ -15,6 +15,7 @@ import (
 	"golang.org/x/oauth2/clientcredentials"
 
 	"dsconfig/internal/config"
+	"dsconfig/internal/tlsconf"
 )
 
 // ccSource obtains tokens with the client credentials grant.
@@ -61,6 +62,8 @@ func newClientCredentials(opts *Options, v config.View) (*ccSource, error) {
 		return nil, &ConfigError{Method: s.info.Method, Err: err}
 	}
 	s.transport = t
+	s.info.TrustManager = v.String(PropTrustManagerProvider)
+	s.info.Unverified = tlsconf.Unverified(t.TLSClientConfig)
 	if opts.WrapTransport != nil {
 		s.transport = opts.WrapTransport(t)
 	}

@@ -25,6 +25,7 @@ var outlookAudiences = []string{
 func Warnings(info Info, tok *Token, claims *Claims, now time.Time) []string {
 	var w []string
 	w = append(w, endpointWarnings(info)...)
+	w = append(w, trustWarnings(info)...)
 	if claims != nil {
 		w = append(w, audienceWarnings(claims)...)
 	}
@@ -35,6 +36,15 @@ func Warnings(info Info, tok *Token, claims *Claims, now time.Time) []string {
 		w = append(w, fmt.Sprintf("the token type is %q, not Bearer: SMTP XOAUTH2 and OAUTHBEARER need a bearer token", tok.TokenType))
 	}
 	return w
+}
+
+// trustWarnings flags an https token endpoint whose certificate is not
+// verified: the client secret goes to whoever answers.
+func trustWarnings(info Info) []string {
+	if !info.Unverified {
+		return nil
+	}
+	return []string{fmt.Sprintf("the token endpoint's certificate is NOT verified: trust-manager-provider %q is blind-trust, so anyone on the network path can take the client secret; use it for testing only", info.TrustManager)}
 }
 
 func endpointWarnings(info Info) []string {

@@ -60,6 +60,11 @@ type Info struct {
 	Provider string   // passphrase provider of the secret or the static token
 	// CacheFile is the shared cache in use, or "" when it is bypassed.
 	CacheFile string
+	// TrustManager is the trust-manager-provider of an https endpoint;
+	// Unverified says it is blind-trust, so the endpoint's certificate
+	// is not checked at all.
+	TrustManager string
+	Unverified   bool
 }
 
 // Describer is implemented by every Source that New returns.

@@ -14,6 +14,7 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"dsconfig/internal/httpauth"
+	"dsconfig/internal/tlsconf"
 )
 
 // attempt is one connection to one server.
@@ -197,7 +198,7 @@ func (a *attempt) handshake(raw net.Conn) (net.Conn, error) {
 	a.encrypted = true
 	st := tc.ConnectionState()
 	a.t.note("TLS handshake done: %s", tls.VersionName(st.Version))
-	a.report(StageTLS, start, describeTLS(st))
+	a.report(StageTLS, start, describeTLS(st, tlsconf.Unverified(cfg)))
 	return tc, nil
 }
 
@@ -213,15 +214,24 @@ func (a *attempt) tlsConfig() *tls.Config {
 	return cfg
 }
 
-func describeTLS(st tls.ConnectionState) string {
+// describeTLS is the TLS step's detail. A certificate that was not
+// verified is said so, since the step otherwise reads like a verified one.
+func describeTLS(st tls.ConnectionState, unverified bool) string {
 	d := tls.VersionName(st.Version) + ", " + tls.CipherSuiteName(st.CipherSuite)
 	if len(st.PeerCertificates) > 0 {
 		c := st.PeerCertificates[0]
 		d += fmt.Sprintf(", certificate %q issued by %q, valid until %s",
 			c.Subject.String(), c.Issuer.String(), c.NotAfter.UTC().Format(time.DateOnly))
 	}
+	if unverified {
+		d += ", " + UnverifiedNote
+	}
 	return d
 }
+
+// UnverifiedNote ends the TLS step of a server whose trust manager is
+// blind-trust.
+const UnverifiedNote = "certificate NOT verified (blind-trust)"
 
 // ehlo hands the connection to go-smtp and says hello.
 func (a *attempt) ehlo(conn net.Conn, greeting string) error {

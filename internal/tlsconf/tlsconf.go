@@ -44,6 +44,13 @@ func ClientConfig(s Settings) (*tls.Config, error) {
 	return cfg, nil
 }
 
+// Unverified says whether cfg accepts any certificate at all, as a
+// blind-trust trust manager makes it do. allow-all hostname verification
+// also sets InsecureSkipVerify, but keeps a check of the chain.
+func Unverified(cfg *tls.Config) bool {
+	return cfg != nil && cfg.InsecureSkipVerify && cfg.VerifyConnection == nil && cfg.VerifyPeerCertificate == nil
+}
+
 func (s Settings) find(kind, name string) (config.View, error) {
 	o, err := config.Find(s.State, s.Registry.Kind(kind), name)
 	if err != nil {
