@@ -95,11 +95,17 @@ func accessTokenRun(ctx context.Context, f *factory, o *accessTokenOptions) erro
 	if err != nil {
 		return err
 	}
+	info := src.(httpauth.Describer).Describe()
+	// The settings' warnings come first: when the request fails they
+	// are often the explanation.
+	for _, w := range httpauth.ConfigWarnings(info) {
+		f.warn("%s", w)
+	}
 	tok, err := src.Token(ctx)
 	if err != nil {
 		return tokenFailure(err)
 	}
-	return showAccessToken(f, o, src.(httpauth.Describer).Describe(), tok, time.Now())
+	return showAccessToken(f, o, info, tok, time.Now())
 }
 
 // tokenFailure gives a token error its exit code; configuration problems
@@ -162,9 +168,11 @@ func newTokenReport(info httpauth.Info, tok *httpauth.Token, show bool, now time
 	return r
 }
 
+// showAccessToken prints the report. The configuration warnings were
+// printed before the request; the report's JSON holds them all.
 func showAccessToken(f *factory, o *accessTokenOptions, info httpauth.Info, tok *httpauth.Token, now time.Time) error {
 	r := newTokenReport(info, tok, o.ShowToken, now)
-	for _, w := range r.Warnings {
+	for _, w := range httpauth.TokenWarnings(tok, r.Claims, now) {
 		f.warn("%s", w)
 	}
 	if o.Output == "json" {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"log"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -326,5 +327,35 @@ func TestGetAccessTokenFlagsBlindTrust(t *testing.T) {
 	}
 	if len(r.Warnings) == 0 || !strings.HasPrefix(r.Warnings[0], want) {
 		t.Errorf("JSON warnings = %q", r.Warnings)
+	}
+}
+
+// The warnings about the method's settings do not wait for a token: when
+// the request fails they are printed too, since they may explain it.
+func TestGetAccessTokenConfigWarningsOnFailure(t *testing.T) {
+	// The Microsoft endpoint is reached only through a loopback proxy
+	// that refuses to connect anywhere.
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "no", http.StatusForbidden)
+	}))
+	defer proxy.Close()
+	host, port, _ := net.SplitHostPort(proxy.Listener.Addr().String())
+	e := newATEnv(t, "https://login.microsoftonline.com/common/oauth2/v2.0/token",
+		"--set", "requested-scope:https://outlook.office365.com/SMTP.Send")
+	e.mustRun(t, "create-external-server", "--server-name", "proxy", "--type", "http-proxy",
+		"--set", "server-host-name:"+host, "--set", "server-port:"+port)
+	e.mustRun(t, "set-http-authorization-method-prop", "--method-name", "m", "--set", "http-proxy-external-server:proxy")
+	code, out, errOut := e.run("get-access-token", "--method-name", "m")
+	if code != exitToken {
+		t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", code, exitToken, out, errOut)
+	}
+	for _, want := range []string{`dsconfig: warning: the requested scope "https://outlook.office365.com/SMTP.Send" does not end in /.default`,
+		`dsconfig: warning: the token endpoint uses the "common" tenant`} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+	if strings.Index(errOut, "dsconfig: warning:") > strings.Index(errOut, "dsconfig: error:") {
+		t.Errorf("the warnings should come before the error:\n%s", errOut)
 	}
 }

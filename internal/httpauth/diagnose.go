@@ -21,11 +21,22 @@ var outlookAudiences = []string{
 }
 
 // Warnings returns the known mistakes visible in a method and the token
-// it gave. claims may be nil for an opaque token.
+// it gave: ConfigWarnings, then TokenWarnings.
 func Warnings(info Info, tok *Token, claims *Claims, now time.Time) []string {
+	return append(ConfigWarnings(info), TokenWarnings(tok, claims, now)...)
+}
+
+// ConfigWarnings returns the known mistakes visible in the method's
+// settings alone. They need no token, so they can be shown when the
+// request fails, which is when they explain most.
+func ConfigWarnings(info Info) []string {
+	return append(endpointWarnings(info), trustWarnings(info)...)
+}
+
+// TokenWarnings returns the known mistakes visible in a token. claims may
+// be nil for an opaque token.
+func TokenWarnings(tok *Token, claims *Claims, now time.Time) []string {
 	var w []string
-	w = append(w, endpointWarnings(info)...)
-	w = append(w, trustWarnings(info)...)
 	if claims != nil {
 		w = append(w, audienceWarnings(claims)...)
 	}
