@@ -79,17 +79,24 @@ func accessTokenRun(ctx context.Context, f *factory, o *accessTokenOptions) erro
 	if err != nil {
 		return err
 	}
-	if o.ClearCache {
-		if err := clearTokenCache(f, store.Dir, o.Method); err != nil || o.Method == "" {
-			return err
-		}
-	}
 	if o.Method == "" {
+		if o.ClearCache {
+			return clearTokenCache(f, store.Dir, "")
+		}
 		return usagef("--method-name is required (or --clear-cache alone to empty the token cache)")
 	}
-	st, err := f.Load() // in a batch, the state after the lines before
+	st, err := f.Load()
 	if err != nil {
 		return err
+	}
+	// A misspelt name must not clear anything.
+	if _, err := config.Find(st, f.Registry.Kind(config.KindHTTPAuthorizationMethod), o.Method); err != nil {
+		return err
+	}
+	if o.ClearCache {
+		if err := clearTokenCache(f, store.Dir, o.Method); err != nil {
+			return err
+		}
 	}
 	src, err := f.tokenSource(st, o.Method, o.NoCache)
 	if err != nil {

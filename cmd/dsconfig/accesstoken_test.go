@@ -184,6 +184,15 @@ func TestGetAccessTokenClearCache(t *testing.T) {
 		t.Errorf("--clear-cache: exit %d, %q, %q", code, out, errOut)
 	}
 	e.mustRun(t, "get-access-token", "--method-name", "m")
+	// A misspelt method name is refused before anything is cleared.
+	code, _, errOut = e.run("get-access-token", "--method-name", "nope", "--clear-cache")
+	if code != exitConfig || !strings.Contains(errOut, `"nope" does not exist`) || strings.Contains(errOut, "removed") {
+		t.Errorf("--clear-cache with an unknown method: exit %d (want %d), stderr %q", code, exitConfig, errOut)
+	}
+	out = e.mustRun(t, "get-access-token", "--method-name", "m")
+	if !strings.Contains(out, "Token Source              : cache") {
+		t.Errorf("the cached token is gone after a refused --clear-cache:\n%s", out)
+	}
 	out = e.mustRun(t, "get-access-token", "--method-name", "m", "--clear-cache")
 	if p.n.Load() != 3 || !strings.Contains(out, "new, from the token endpoint") {
 		t.Errorf("requests = %d, want 3 (each clear forces a new token)\n%s", p.n.Load(), out)
