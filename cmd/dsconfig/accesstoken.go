@@ -185,11 +185,13 @@ func showAccessToken(f *factory, o *accessTokenOptions, info httpauth.Info, tok 
 	if o.Output == "json" {
 		return writeJSON(f.IO.Out, r)
 	}
-	r.writeText(f.IO.Out, now)
+	r.writeText(f.IO.Out, now, f.Global.ScriptFriendly)
 	return nil
 }
 
-func (r *tokenReport) writeText(w io.Writer, now time.Time) {
+// writeText prints the report as aligned "name : value" lines, or, for
+// scripts, as name<TAB>value lines with the claims after, unheaded.
+func (r *tokenReport) writeText(w io.Writer, now time.Time, script bool) {
 	rows := [][2]string{{"HTTP Authorization Method", r.Method}, {"Type", r.Type}}
 	if r.Endpoint != "" {
 		rows = append(rows, [2]string{"Token Endpoint", r.Endpoint}, [2]string{"Client ID", r.ClientID},
@@ -203,6 +205,15 @@ func (r *tokenReport) writeText(w io.Writer, now time.Time) {
 		tokenText = fmt.Sprintf("%s (%d characters, sha256 %s; --show-token prints it)", config.Mask, r.Length, r.Fingerprint)
 	}
 	rows = append(rows, [2]string{"Access Token", tokenText})
+	if script {
+		if r.Claims != nil {
+			rows = append(rows, claimRows(r.Claims, now)...)
+		}
+		for _, row := range rows {
+			fmt.Fprintf(w, "%s\t%s\n", row[0], row[1])
+		}
+		return
+	}
 	printPairs(w, rows)
 	if r.Claims != nil {
 		fmt.Fprintln(w, "\nJWT claims (decoded only: the signature is NOT verified):")

@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -366,5 +367,25 @@ func TestGetAccessTokenConfigWarningsOnFailure(t *testing.T) {
 	}
 	if strings.Index(errOut, "dsconfig: warning:") > strings.Index(errOut, "dsconfig: error:") {
 		t.Errorf("the warnings should come before the error:\n%s", errOut)
+	}
+}
+
+// --script-friendly prints name<TAB>value lines, claims included, without
+// alignment or headings.
+func TestGetAccessTokenScriptFriendly(t *testing.T) {
+	p := newATIdP(t)
+	e := newATEnv(t, p.URL+"/token")
+	out := e.mustRun(t, "--script-friendly", "get-access-token", "--method-name", "m", "--show-token")
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	for _, l := range lines {
+		if strings.Count(l, "\t") != 1 || strings.Contains(l, " : ") || strings.HasPrefix(l, "\t") {
+			t.Errorf("line %q is not name<TAB>value", l)
+		}
+	}
+	for _, want := range []string{"HTTP Authorization Method\tm", "Token Source\tnew, from the token endpoint",
+		"Access Token\t" + atJWT(1), "appid\tapp-1", "tid\ttenant-1"} {
+		if !slices.Contains(lines, want) {
+			t.Errorf("output lacks the line %q:\n%s", want, out)
+		}
 	}
 }
