@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"dsconfig/internal/config"
+	"dsconfig/internal/mailer"
 )
 
 // Shell completion: cobra's "dsconfig completion bash|zsh|fish|powershell"
@@ -33,7 +34,64 @@ func addCompletions(f *factory, root *cobra.Command) {
 			return archiveNames(f), noFiles
 		})
 	}
+	addOtherCompletions(f, root)
 	checkCompletionShell(root)
+}
+
+// addOtherCompletions completes the options of the other commands: the
+// objects they name and the fixed values, taken from where they are
+// defined. --output is completed wherever it is.
+func addOtherCompletions(f *factory, root *cobra.Command) {
+	names := func(kind string, types ...string) cobra.CompletionFunc {
+		return func(_ *cobra.Command, _ []string, prefix string) ([]string, cobra.ShellCompDirective) {
+			return objectNames(loadOnce(f), kind, types, prefix), noFiles
+		}
+	}
+	completeFlag(root, "send-test-mail", "server-name", names(config.KindExternalServer, mailer.TypeSMTP))
+	completeFlag(root, "get-access-token", "method-name", names(config.KindHTTPAuthorizationMethod))
+	completeFlag(root, "test-passphrase-provider", "provider-name", names(config.KindPassphraseProvider))
+	var mechs, stages, modes []string
+	for _, m := range mailer.BearerMechanisms() {
+		mechs = append(mechs, strings.ToLower(m))
+	}
+	for _, st := range mailer.QuitStages() {
+		stages = append(stages, string(st))
+	}
+	for _, m := range mailer.IRModes() {
+		modes = append(modes, string(m))
+	}
+	completeFlag(root, "send-test-mail", "mechanism", fixed(mechs))
+	completeFlag(root, "send-test-mail", "quit-after", fixed(stages))
+	completeFlag(root, "send-test-mail", "initial-response", fixed(modes))
+	for _, c := range allCommands(root) {
+		if c.Flags().Lookup("output") != nil {
+			c.RegisterFlagCompletionFunc("output", fixed(outputFormats()))
+		}
+	}
+}
+
+// completeFlag adds a flag completion to the named command, if the tree has
+// it (a batch line's tree has only its own kind's object commands).
+func completeFlag(root *cobra.Command, command, flag string, fn cobra.CompletionFunc) {
+	if c, _, err := root.Find([]string{command}); err == nil && c != root && c.Flags().Lookup(flag) != nil {
+		c.RegisterFlagCompletionFunc(flag, fn)
+	}
+}
+
+func fixed(values []string) cobra.CompletionFunc {
+	return func(_ *cobra.Command, _ []string, prefix string) ([]string, cobra.ShellCompDirective) {
+		return withPrefix(values, prefix), noFiles
+	}
+}
+
+// allCommands lists root's descendants.
+func allCommands(root *cobra.Command) []*cobra.Command {
+	var out []*cobra.Command
+	for _, c := range root.Commands() {
+		out = append(out, c)
+		out = append(out, allCommands(c)...)
+	}
+	return out
 }
 
 // checkCompletionShell makes "dsconfig completion SHELL" with a shell
@@ -71,14 +129,35 @@ func addObjectCompletions(f *factory, c *cobra.Command, k *config.Kind) {
 			return withPrefix(k.TypeNames(), prefix), noFiles
 		})
 	}
-	for _, flag := range []string{"set", "add", "remove", "reset"} {
+	for _, flag := range []string{"set", "add", "remove", "reset", "property"} {
 		if c.Flags().Lookup(flag) == nil {
 			continue
 		}
+		nameOnly := flag == "reset" || flag == "property"
 		c.RegisterFlagCompletionFunc(flag, func(cmd *cobra.Command, _ []string, prefix string) ([]string, cobra.ShellCompDirective) {
-			return completeProperty(f, cmd, k, creating, flag == "reset", prefix)
+			return completeProperty(f, cmd, k, creating, nameOnly, prefix)
 		})
 	}
+	if c.Flags().Lookup("set-from-file") != nil {
+		c.RegisterFlagCompletionFunc("set-from-file", func(cmd *cobra.Command, _ []string, prefix string) ([]string, cobra.ShellCompDirective) {
+			return completeSensitive(f, cmd, k, creating, prefix)
+		})
+	}
+}
+
+// completeSensitive completes --set-from-file's PROP: with the sensitive
+// properties the object can have; after the colon comes a file name.
+func completeSensitive(f *factory, cmd *cobra.Command, k *config.Kind, creating bool, prefix string) ([]string, cobra.ShellCompDirective) {
+	if strings.Contains(prefix, ":") {
+		return nil, cobra.ShellCompDirectiveDefault
+	}
+	var out []string
+	for _, p := range propertiesOf(completionTypes(f, loadOnce(f), cmd, k, creating)) {
+		if p.Sensitive {
+			out = append(out, p.Name+":")
+		}
+	}
+	return withPrefix(out, prefix), noFiles | cobra.ShellCompDirectiveNoSpace
 }
 
 // completeProperty completes PROP: with the properties of the types the

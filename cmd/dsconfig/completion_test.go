@@ -46,6 +46,22 @@ func TestCompletion(t *testing.T) {
 		{"references of another kind", []string{"set-http-authorization-method-prop", "--method-name", "SMTP Bearer Token", "--set", "oauth-client-secret-passphrase-provider:v"},
 			"oauth-client-secret-passphrase-provider:vault", ":4"},
 		{"types", []string{"create-external-server", "--type", ""}, "http-proxy|smtp", ":4"},
+		{"send-test-mail servers are smtp ones", []string{"send-test-mail", "--server-name", ""}, "Exchange Online", ":4"},
+		{"get-access-token methods", []string{"get-access-token", "--method-name", ""}, "SMTP Bearer Token", ":4"},
+		{"test-passphrase-provider providers", []string{"test-passphrase-provider", "--provider-name", "v"}, "vault", ":4"},
+		{"get-prop --property", []string{"get-passphrase-provider-prop", "--provider-name", "vault", "--property", ""},
+			"description|enabled|obscured-value", ":4"},
+		{"list --property", []string{"list-passphrase-providers", "--property", "env"}, "environment-variable", ":4"},
+		{"mechanisms", []string{"send-test-mail", "--mechanism", ""}, "xoauth2|oauthbearer", ":4"},
+		{"quit-after stages", []string{"send-test-mail", "--quit-after", ""}, "connect|tls|ehlo|auth|mail|rcpt", ":4"},
+		{"initial-response modes", []string{"send-test-mail", "--initial-response", ""}, "auto|inline|two-step", ":4"},
+		{"output formats", []string{"get-access-token", "--output", ""}, "table|json", ":4"},
+		{"output formats of object commands", []string{"list-external-servers", "-o", "j"}, "json", ":4"},
+		{"set-from-file offers sensitive properties", []string{"set-passphrase-provider-prop", "--provider-name", "vault", "--set-from-file", ""},
+			"obscured-value:", ":6"},
+		{"set-from-file on create", []string{"create-external-server", "--type", "smtp", "--set-from-file", ""}, "password:", ":6"},
+		{"set-from-file completes files after the colon", []string{"set-passphrase-provider-prop", "--provider-name", "vault", "--set-from-file", "obscured-value:"},
+			"", ":0"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"dsconfig/internal/config"
@@ -94,10 +95,13 @@ func writeJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
+// outputFormats are the --output values.
+func outputFormats() []string { return []string{"table", "json"} }
+
 // outputFormat checks the --output value.
 func outputFormat(v string) error {
-	if v != "" && v != "table" && v != "json" {
-		return usagef("invalid --output %q: it must be table or json", v)
+	if v != "" && !slices.Contains(outputFormats(), v) {
+		return usagef("invalid --output %q: it must be %s", v, strings.Join(outputFormats(), " or "))
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -95,10 +96,8 @@ func (o *sendTestMailOptions) check() error {
 			return err
 		}
 	}
-	switch strings.ToLower(o.Mechanism) {
-	case "", "xoauth2", "oauthbearer":
-	default:
-		return usagef("invalid --mechanism %q: it must be xoauth2 or oauthbearer", o.Mechanism)
+	if o.Mechanism != "" && !slices.Contains(mailer.BearerMechanisms(), strings.ToUpper(o.Mechanism)) {
+		return usagef("invalid --mechanism %q: it must be %s", o.Mechanism, strings.ToLower(strings.Join(mailer.BearerMechanisms(), " or ")))
 	}
 	if _, err := mailer.ParseQuitAfter(o.QuitAfter); err != nil {
 		return usagef("invalid --quit-after: %v", err)

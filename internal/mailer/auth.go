@@ -120,3 +120,7 @@ func (a *attempt) irForm(c sasl.Client) sasl.Client {
 }
 
 func base64Len(n int) int { return (n + 2) / 3 * 4 }
+
+// BearerMechanisms returns the SASL mechanisms Options.Mechanism may
+// force for a bearer token.
+func BearerMechanisms() []string { return []string{XOAUTH2, sasl.OAuthBearer} }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/emersion/go-smtp"
@@ -33,6 +34,9 @@ const (
 
 // quitStages are the stages --quit-after accepts, in session order.
 var quitStages = []Stage{StageConnect, StageTLS, StageEHLO, StageAuth, StageMail, StageRcpt}
+
+// QuitStages returns the stages --quit-after accepts, in session order.
+func QuitStages() []Stage { return slices.Clone(quitStages) }
 
 // ParseQuitAfter checks a --quit-after value. The empty string means
 // "send the message".

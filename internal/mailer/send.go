@@ -61,6 +61,9 @@ const (
 	IRTwoStep IRMode = "two-step"
 )
 
+// IRModes returns the --initial-response values.
+func IRModes() []IRMode { return []IRMode{IRAuto, IRInline, IRTwoStep} }
+
 // ParseIRMode checks an --initial-response value.
 func ParseIRMode(s string) (IRMode, error) {
 	switch m := IRMode(s); m {
