@@ -1,6 +1,7 @@
 package httpauth
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -24,10 +25,11 @@ import (
 // Tokens are sealed with the store's encryption key (config.KeyFile), the
 // cache key being bound in as additional data, so the file holds no
 // token in clear text and an entry cannot be moved to another method.
-// Entries are keyed by a hash of everything that decides which token the
-// server gives: method name, endpoint, client id, a hash of the secret,
-// scopes and the request settings. Changing any of them, or the secret,
-// misses the old entry; it is pruned once it is past reuse.
+// Entries are keyed by an HMAC, under the same key, of everything that
+// decides which token the server gives: method name, endpoint, client id,
+// the secret, scopes and the request settings. Changing any of them, the
+// secret or the key misses the old entry; it is pruned once it is past
+// reuse.
 
 // CacheFileName is the token cache's name in the configuration directory.
 const CacheFileName = "token-cache.json"
@@ -75,6 +77,20 @@ func newTokenCache(opts *Options) *tokenCache {
 	key := config.KeyFileIn(opts.Dir)
 	key.Create = !opts.State.HasSealed()
 	return &tokenCache{path: filepath.Join(opts.Dir, CacheFileName), key: key, warn: opts.warn}
+}
+
+// macKey returns the key of the cache keys' HMAC: the store's encryption
+// key, as the text of its file. Sealing nothing first is how KeyFile
+// loads and checks the key, creating it when the cache may.
+func (c *tokenCache) macKey() ([]byte, error) {
+	if _, err := c.key.Seal("token-cache-key", ""); err != nil {
+		return nil, err
+	}
+	data, err := os.ReadFile(c.key.Path)
+	if err != nil {
+		return nil, err
+	}
+	return bytes.TrimSpace(data), nil
 }
 
 // getOrFetch returns the cached token for key when it may be reused at

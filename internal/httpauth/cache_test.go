@@ -1,13 +1,18 @@
 package httpauth
 
 import (
+	"bytes"
 	"encoding/base64"
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"dsconfig/internal/config"
 )
 
 func TestCacheSharedBetweenSources(t *testing.T) {
@@ -185,6 +190,85 @@ func TestUnusableCacheFallsBackToRequest(t *testing.T) {
 	}
 	if len(warnings) != 2 || !strings.Contains(warnings[0], "token cache "+filepath.Join(f.dir, CacheFileName)) ||
 		!strings.Contains(warnings[0], "requesting a token without it") || !strings.Contains(warnings[0], "--no-token-cache") {
+		t.Errorf("warnings = %q", warnings)
+	}
+}
+
+// cacheEntryKeys returns the keys of the cache file's entries.
+func cacheEntryKeys(t *testing.T, dir string) []string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(dir, CacheFileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cf cacheFile
+	if err := json.Unmarshal(data, &cf); err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for k := range cf.Entries {
+		keys = append(keys, k)
+	}
+	return keys
+}
+
+// The cache key is an HMAC under the store's encryption key: the cache
+// file alone does not let anyone test guesses of the secret, and another
+// key gives other cache keys.
+func TestCacheKeyIsKeyedWithTheEncryptionKey(t *testing.T) {
+	p := newIdP(t, false)
+	f := newFixture(t, p.URL, nil)
+	mustToken(t, f.source(t))
+	keys := cacheEntryKeys(t, f.dir)
+	if len(keys) != 1 {
+		t.Fatalf("cache entries = %q, want one", keys)
+	}
+	data, _ := os.ReadFile(filepath.Join(f.dir, CacheFileName))
+	// What an unkeyed derivation from the secret would give: with it, a
+	// guess of the secret could be checked against the file.
+	for _, plain := range []string{sha256Hex(testSecret), sha256Hex(sha256Hex(testSecret)), sha256Hex("secret-sha256:" + sha256Hex(testSecret))} {
+		if strings.Contains(string(data), plain) {
+			t.Errorf("the cache file holds an unkeyed hash of the secret, %s", plain)
+		}
+	}
+	keyFile := filepath.Join(f.dir, config.KeyFileName)
+	text, _ := os.ReadFile(keyFile)
+	src := f.source(t).(*ccSource)
+	src.secret = testSecret
+	if want := src.cacheKey(bytes.TrimSpace(text)); keys[0] != want {
+		t.Errorf("cache key %s, want the HMAC under the key file's key, %s", keys[0], want)
+	}
+
+	// Another key: the old entry is not found, and the new one has
+	// another cache key.
+	if err := os.WriteFile(keyFile, []byte(strings.Repeat("ab", 32)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	mustToken(t, f.source(t))
+	if p.count() != 2 {
+		t.Errorf("requests = %d, want 2: a new key must miss the old entry", p.count())
+	}
+	if after := cacheEntryKeys(t, f.dir); !slices.Contains(after, keys[0]) || len(after) != 2 {
+		t.Errorf("cache keys after the key change = %q, want the old %s and a new one", after, keys[0])
+	}
+}
+
+// Without a usable encryption key the cache is not used at all, with a
+// warning, and the token is still obtained.
+func TestCacheNeedsTheEncryptionKey(t *testing.T) {
+	p := newIdP(t, false)
+	f := newFixture(t, p.URL, nil)
+	if err := os.WriteFile(filepath.Join(f.dir, config.KeyFileName), []byte("damaged\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var warnings []string
+	o := f.options()
+	o.Warn = func(msg string) { warnings = append(warnings, msg) }
+	mustToken(t, f.sourceWith(t, o))
+	if _, err := os.Stat(filepath.Join(f.dir, CacheFileName)); err == nil {
+		t.Error("the cache was written without a usable key")
+	}
+	if len(warnings) != 1 || !strings.Contains(warnings[0], "not used: encryption key file") {
 		t.Errorf("warnings = %q", warnings)
 	}
 }

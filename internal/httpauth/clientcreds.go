@@ -31,11 +31,12 @@ type ccSource struct {
 	maxLife   time.Duration
 	transport http.RoundTripper
 
-	mu     sync.Mutex
-	secret string // resolved on first use
-	key    string // cache key, derived from the settings and the secret
-	cache  *tokenCache
-	cur    *Token
+	mu       sync.Mutex
+	resolved bool
+	secret   string // resolved on first use
+	key      string // cache key, derived from the settings and the secret
+	cache    *tokenCache
+	cur      *Token
 }
 
 var (
@@ -119,15 +120,26 @@ func (s *ccSource) Reject(ctx context.Context, tok *Token) error {
 }
 
 func (s *ccSource) resolve(ctx context.Context) error {
-	if s.key != "" {
+	if s.resolved {
 		return nil
 	}
 	sec, err := secret(ctx, s.opts, s.info.Method, "client secret", s.provider)
 	if err != nil {
 		return err
 	}
-	s.secret = sec
-	s.key = s.cacheKey()
+	s.secret, s.resolved = sec, true
+	if s.cache == nil {
+		return nil
+	}
+	mac, err := s.cache.macKey()
+	if err != nil {
+		// The entries are sealed with the same key: without it the
+		// cache could neither be read nor written.
+		s.opts.warn(fmt.Sprintf("token cache %s not used: %v", s.cache.path, err))
+		s.cache, s.info.CacheFile = nil, ""
+		return nil
+	}
+	s.key = s.cacheKey(mac)
 	return nil
 }
 
@@ -211,8 +223,12 @@ func (s *ccSource) redactions() []string {
 	return []string{s.secret, basicAuth(id, sec)}
 }
 
-func (s *ccSource) cacheKey() string {
-	return hashKey("client-credentials", s.info.Method, s.info.Endpoint, s.info.ClientID,
-		"secret-sha256:"+sha256Hex(s.secret), strings.Join(s.info.Scopes, " "),
+// cacheKey is the HMAC, keyed with the store's encryption key (mac), of
+// everything that decides which token the server gives, the secret
+// included. A plain hash would let anyone who reads the cache file test
+// guesses of the secret against it.
+func (s *ccSource) cacheKey(mac []byte) string {
+	return macKey(mac, "client-credentials", s.info.Method, s.info.Endpoint, s.info.ClientID,
+		"secret:"+s.secret, strings.Join(s.info.Scopes, " "),
 		fmt.Sprintf("basic=%t get=%t id=%s secret=%s max=%d", s.basic, s.get, s.idParam, s.secParam, s.maxLife))
 }

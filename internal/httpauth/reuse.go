@@ -1,9 +1,9 @@
 package httpauth
 
 import (
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"strings"
 	"time"
 
 	"dsconfig/internal/config"
@@ -56,14 +56,14 @@ func sha256Hex(s string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// hashKey hashes the parts, separated so that no two lists of parts give
-// the same input.
-func hashKey(parts ...string) string {
-	var b strings.Builder
+// macKey is the HMAC-SHA256 under key of the parts, each hashed first so
+// that no two lists of parts give the same input.
+func macKey(key []byte, parts ...string) string {
+	m := hmac.New(sha256.New, key)
 	for _, p := range parts {
-		b.WriteString(sha256Hex(p))
+		m.Write([]byte(sha256Hex(p)))
 	}
-	return sha256Hex(b.String())
+	return hex.EncodeToString(m.Sum(nil))
 }
 
 // fingerprint identifies a token without revealing it (config.Fingerprint).
