@@ -291,6 +291,12 @@ func (a *applier) remove(p *PropertyDef, v string) {
 		a.fail("", "The value %q for the %q property does not exist", v, p.Name)
 		return
 	}
+	if !p.Multi {
+		// A single-valued property without its value is the property
+		// reset: to its default, or refused if it is mandatory.
+		a.reset(p)
+		return
+	}
 	a.o.Values[p.Name] = slices.Delete(slices.Clone(cur), i, i+1)
 	if len(a.o.Values[p.Name]) == 0 && len(p.Default) == 0 {
 		// No values and no default is the unset property: keep one

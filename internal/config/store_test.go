@@ -309,3 +309,23 @@ func TestLockTimeout(t *testing.T) {
 		t.Errorf("Update while locked: %v, want a *LockError", err)
 	}
 }
+
+// TestEncodeEmptySingleValueDoesNotPanic checks that Encode writes a
+// single-valued property left with no value (which Validate refuses) as
+// the empty list it is, rather than crash; loading that file reports it.
+func TestEncodeEmptySingleValueDoesNotPanic(t *testing.T) {
+	s := newStore(t)
+	st := config.NewState()
+	st.Put(&config.Object{Kind: "external-server", Name: "relay", Type: "smtp",
+		Values: map[string][]string{"server-host-name": {"relay.example.com"}, "server-port": {}}})
+	out, err := s.Registry.Encode(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(s.Path(), out, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Load(); err == nil || !strings.Contains(err.Error(), `"server-port" property takes a single value, but has an empty list`) {
+		t.Errorf("Load of %s: %v, want the empty list refused", out, err)
+	}
+}
