@@ -289,6 +289,10 @@ func leakErrors(l *leakRun) {
 	l.fails(exitUsage, "set-passphrase-provider-prop", "--provider-name", "Obscured", "--set", ":"+s)
 	l.fails(exitUsage, append(srv, "--set", "password", s)...)
 	l.fails(exitUsage, "set-passphrase-provider-prop", "--provider-name", "Obscured", "--set", s)
+	// Credentials in a URL: the user information is refused and masked.
+	for _, u := range []string{"https://admin:" + s + "@idp.example.com/token", "https://" + s + "@idp.example.com/token", "https://admin:" + s + "%zz@idp.example.com/token"} {
+		l.fails(exitConfig, "set-http-authorization-method-prop", "--method-name", "Client", "--set", "oauth-server-token-endpoint-url:"+u)
+	}
 }
 
 // leakEveryCommand runs --help, and a bare invocation, of every command in

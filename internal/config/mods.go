@@ -326,9 +326,21 @@ func (a *applier) add(p *PropertyDef, v string) {
 // Mask is what output shows in place of a sensitive value.
 const Mask = "*****"
 
+// valueMasker is a syntax whose values may hold a secret part that
+// messages must not repeat (a password in a URL).
+type valueMasker interface{ MaskValue(v string) string }
+
+// maskIf is v as a message may show it: masked whole for a sensitive
+// property, with its secret part masked for a syntax that has one.
 func maskIf(p *PropertyDef, v string) string {
-	if p != nil && p.Sensitive {
+	if p == nil {
+		return v
+	}
+	if p.Sensitive {
 		return Mask
+	}
+	if m, ok := p.Syntax.(valueMasker); ok {
+		return m.MaskValue(v)
 	}
 	return v
 }

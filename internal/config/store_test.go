@@ -329,3 +329,19 @@ func TestEncodeEmptySingleValueDoesNotPanic(t *testing.T) {
 		t.Errorf("Load of %s: %v, want the empty list refused", out, err)
 	}
 }
+
+// TestStoreURLCredentialsAreMasked checks that a hand-edited URL with a
+// password is refused on load without repeating the password.
+func TestStoreURLCredentialsAreMasked(t *testing.T) {
+	s := newStore(t)
+	file := "version: 1\npassphrase-providers:\n  p:\n    type: environment-variable\n    enabled: \"true\"\n    environment-variable: X\n" +
+		"http-authorization-methods:\n  m:\n    type: client-credentials-bearer-token\n    enabled: \"true\"\n" +
+		"    oauth-server-token-endpoint-url: https://admin:Hand3dit@idp.example.com/token\n    oauth-client-id: id\n    oauth-client-secret-passphrase-provider: p\n"
+	if err := os.WriteFile(s.Path(), []byte(file), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := s.Load()
+	if err == nil || strings.Contains(err.Error(), "Hand3dit") || !strings.Contains(err.Error(), "https://admin:*****@idp.example.com/token") {
+		t.Errorf("Load: %v; want the URL refused with its password masked", err)
+	}
+}

@@ -104,7 +104,7 @@ func checkValues(p *PropertyDef, vals []string) []error {
 			if err == nil {
 				err = fmt.Errorf("not in canonical form %q", c)
 			}
-			errs = append(errs, &PropertyError{classed{ErrRejected}, p, v, err})
+			errs = append(errs, &PropertyError{classed{ErrRejected}, p, maskIf(p, v), err})
 		}
 	}
 	return errs
