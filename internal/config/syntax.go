@@ -47,6 +47,27 @@ func (String) Parse(v string) (string, error) {
 
 func (String) Describe() string { return "a string" }
 
+// Token is a word: a string without spaces, for values that are later
+// joined with spaces (OAuth scopes), where a space would silently split
+// one value into two. Reason, if set, says what to do instead.
+type Token struct{ Reason string }
+
+func (s Token) Parse(v string) (string, error) {
+	if err := oneLine(v); err != nil {
+		return "", err
+	}
+	if strings.ContainsAny(v, " \t") {
+		msg := "it contains a space"
+		if s.Reason != "" {
+			msg += "; " + s.Reason
+		}
+		return "", errors.New(msg)
+	}
+	return v, nil
+}
+
+func (Token) Describe() string { return "a string without spaces" }
+
 // Secret is a sensitive string. The store keeps it sealed (see Sealer);
 // output shows only a mask.
 type Secret struct{}

@@ -98,6 +98,16 @@ func TestURLMaskValue(t *testing.T) {
 	}
 }
 
+func TestToken(t *testing.T) {
+	runSyntax(t, Token{}, []syntaxCase{
+		{"https://outlook.office365.com/.default", "https://outlook.office365.com/.default"}, {"a,b", "a,b"},
+		{"a b", ""}, {"a\tb", ""}, {" a", ""}, {"", ""}, {"a\nb", ""},
+	})
+	if _, err := (Token{Reason: "use --set once per scope"}).Parse("a b"); err == nil || err.Error() != "it contains a space; use --set once per scope" {
+		t.Errorf("Token.Parse(\"a b\"): %v", err)
+	}
+}
+
 func TestKeyValue(t *testing.T) {
 	runSyntax(t, KeyValue{}, []syntaxCase{
 		{"mail.smtp.localhost=host", "mail.smtp.localhost=host"}, {"a=", "a="}, {"a=b=c", "a=b=c"},
