@@ -272,10 +272,10 @@ func restoreRun(f *factory, name string) error {
 func decodeStore(r *config.Registry, name string, data []byte) (*config.State, error) {
 	st, err := r.Decode(data)
 	if err != nil {
-		return nil, &config.StoreError{Path: name, Err: err}
+		return nil, &config.StoreError{Path: name, Err: err, NotLive: true}
 	}
 	if ps := r.Validate(st); len(ps) > 0 {
-		return nil, &config.StoreError{Path: name, Err: fmt.Errorf("%s: %v", r.Describe(ps[0].Object), ps[0].Err)}
+		return nil, &config.StoreError{Path: name, Err: fmt.Errorf("%s: %v", r.Describe(ps[0].Object), ps[0].Err), NotLive: true}
 	}
 	return st, nil
 }
