@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -126,11 +127,15 @@ func (s *Store) Update(fn func(tx *Tx) error) (*Commit, error) {
 	}
 	key := s.KeyFile()
 	key.Create = !before.HasSealed()
+	key.Replace = !key.Create
 	tx := &Tx{Registry: s.Registry, State: before.Clone(), Sealer: key}
 	if err := fn(tx); err != nil {
 		return nil, err
 	}
 	if err := s.validateChange(tx); err != nil {
+		return nil, err
+	}
+	if err := s.checkReplacedKey(key, tx.State); err != nil {
 		return nil, err
 	}
 	out, err := s.Registry.Encode(tx.State)
@@ -146,7 +151,15 @@ func (s *Store) Update(fn func(tx *Tx) error) (*Commit, error) {
 			return nil, err
 		}
 	}
+	if err := key.Publish(); err != nil {
+		return nil, storeIOError(key.Path, err)
+	}
 	if err := s.write(out); err != nil {
+		if _, replaced := key.Replacement(); replaced {
+			// The store still holds values under the lost key: a new
+			// key file would only hide that.
+			os.Remove(key.Path)
+		}
 		for _, h := range s.OnWriteFailure {
 			h(c, err)
 		}
@@ -154,6 +167,47 @@ func (s *Store) Update(fn func(tx *Tx) error) (*Commit, error) {
 	}
 	return c, nil
 }
+
+// checkReplacedKey lets a change seal under a new key, while the key file
+// is missing, only if it leaves no value sealed under another key: those
+// values could never be opened again, and a new key file would hide that
+// they are lost.
+func (s *Store) checkReplacedKey(key *KeyFile, st *State) error {
+	id, replaced := key.Replacement()
+	if !replaced {
+		return nil
+	}
+	var left []string
+	for _, k := range s.Registry.kinds {
+		for _, o := range st.List(k.Name) {
+			for _, p := range s.Registry.TypeOf(o).AllProperties() {
+				if slices.ContainsFunc(o.Values[p.Name], func(v string) bool { return IsSealed(v) && sealedKeyID(v) != id }) {
+					left = append(left, fmt.Sprintf("%s %s", s.Registry.Describe(o), p.Name))
+				}
+			}
+		}
+	}
+	if len(left) == 0 {
+		return nil
+	}
+	return &KeyLostError{Path: key.Path, Left: left}
+}
+
+// KeyLostError refuses a change that would seal values under a new key
+// while others remain sealed under the lost one.
+type KeyLostError struct {
+	Path string
+	Left []string // "Passphrase Provider "x" obscured-value"
+}
+
+func (e *KeyLostError) Error() string {
+	return fmt.Sprintf("%v: %s; a new key can be made only by a change that gives every sensitive value again, and these would still be encrypted with the lost key: %s",
+		ErrKeyMissing, e.Path, strings.Join(e.Left, ", "))
+}
+
+func (e *KeyLostError) Unwrap() error     { return ErrKeyMissing }
+func (e *KeyLostError) Is(t error) bool   { return t == ErrRejected }
+func (e *KeyLostError) ErrorHint() string { return LostKeyProcedure }
 
 func (s *Store) validateChange(tx *Tx) error {
 	ps := s.Registry.Validate(tx.State)

@@ -345,3 +345,52 @@ func TestStoreURLCredentialsAreMasked(t *testing.T) {
 		t.Errorf("Load: %v; want the URL refused with its password masked", err)
 	}
 }
+
+// TestLostKeyIsReplacedOnlyWhenEveryValueIsGivenAgain checks the way out
+// of a lost encryption-key: a change that seals new values gets a new key
+// only if no value sealed under the lost key remains; otherwise it is
+// refused with the procedure, and the store and key directory are
+// unchanged.
+func TestLostKeyIsReplacedOnlyWhenEveryValueIsGivenAgain(t *testing.T) {
+	s := newStore(t)
+	for _, name := range []string{"a", "b"} {
+		if err := create(t, s, "passphrase-provider", "obscured-value", name, "enabled:true", "obscured-value:old-"+name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	keyPath := filepath.Join(s.Dir, config.KeyFileName)
+	if err := os.Remove(keyPath); err != nil {
+		t.Fatal(err)
+	}
+	before := read(t, s.Path())
+	setValue := func(tx *config.Tx, name, value string) error {
+		_, err := tx.Modify(s.Registry.Kind("passphrase-provider"), name, mustMods(t, "obscured-value:"+value))
+		return err
+	}
+
+	_, err := s.Update(func(tx *config.Tx) error { return setValue(tx, "a", "new-a") })
+	var kl *config.KeyLostError
+	if !errors.As(err, &kl) || !errors.Is(err, config.ErrRejected) || !strings.Contains(err.Error(), `Passphrase Provider "b" obscured-value`) ||
+		config.HintOf(err) != config.LostKeyProcedure {
+		t.Fatalf("one of two values given again: %v (hint %q); want a KeyLostError naming b with the procedure", err, config.HintOf(err))
+	}
+	if _, err := os.Stat(keyPath); !errors.Is(err, os.ErrNotExist) || read(t, s.Path()) != before {
+		t.Fatalf("a refused change wrote a key file (%v) or the store", err)
+	}
+
+	if _, err := s.Update(func(tx *config.Tx) error {
+		return errors.Join(setValue(tx, "a", "new-a"), setValue(tx, "b", "new-b"))
+	}); err != nil {
+		t.Fatalf("every value given again: %v", err)
+	}
+	st, err := s.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"a", "b"} {
+		got, err := s.KeyFile().Open("obscured-value", st.Get("passphrase-provider", name).Values["obscured-value"][0])
+		if err != nil || got != "new-"+name {
+			t.Errorf("%s under the new key: %q, %v", name, got, err)
+		}
+	}
+}
