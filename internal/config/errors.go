@@ -203,7 +203,8 @@ func (e *StoreError) ErrorHint() string {
 	if e.IO {
 		return "the store was not changed; check that you can read and write the configuration directory and its files"
 	}
-	return "the store was not changed; fix the file by hand or restore it from a backup"
+	return "the store was not changed; fix the file by hand, or put back an earlier version: " +
+		"'dsconfig list-config-archive' lists them and 'dsconfig restore-config-archive --archive NAME' restores one"
 }
 
 // suggest returns the candidate closest to s, or "" when none is close

@@ -217,6 +217,90 @@ func (s *Store) validateChange(tx *Tx) error {
 	return s.Registry.ChangeError(tx.Action, ps, tx.Changed)
 }
 
+// ErrNotBroken is returned by ReplaceBroken when the store loads after
+// all: the caller should make an ordinary change instead.
+var ErrNotBroken = errors.New("the configuration store is not broken")
+
+// BrokenReplacement is a replacement of a broken store by ReplaceBroken.
+type BrokenReplacement struct {
+	Data []byte // the new store file, already validated by the caller
+	// Before runs under the lock once the store is known to be broken,
+	// with the path the broken file will be kept at; an error cancels the
+	// replacement. The audit log uses it.
+	Before func(aside string) error
+	// Failed runs if the new store could not be written after Before
+	// succeeded.
+	Failed func(err error)
+}
+
+// ReplaceBroken replaces a store whose content does not decode or
+// validate (an I/O failure is not "broken") with r.Data, under the store
+// lock. The broken file is kept next to the store as
+// config.yaml.broken-<UTC time>, mode 0600, so that nothing is lost; the
+// new file is written atomically. It returns that path, or ErrNotBroken
+// if the store loads.
+func (s *Store) ReplaceBroken(now time.Time, r BrokenReplacement) (string, error) {
+	unlock, err := s.lock()
+	if err != nil {
+		return "", err
+	}
+	defer unlock()
+	_, _, err = s.load()
+	if err == nil {
+		return "", ErrNotBroken
+	}
+	if !errors.Is(err, ErrStore) {
+		return "", err
+	}
+	broken, err := os.ReadFile(s.Path())
+	if err != nil {
+		return "", storeIOError(s.Path(), err)
+	}
+	aside, err := s.keepBroken(now, broken)
+	if err != nil {
+		return "", err
+	}
+	if r.Before != nil {
+		if err := r.Before(aside); err != nil {
+			os.Remove(aside)
+			return "", err
+		}
+	}
+	if err := s.write(r.Data); err != nil {
+		if r.Failed != nil {
+			r.Failed(err)
+		}
+		return "", err
+	}
+	return aside, nil
+}
+
+// keepBroken copies a broken store file to a new 0600 file next to it. A
+// copy, not a rename, so that the store path never goes missing: the
+// atomic write replaces it afterwards.
+func (s *Store) keepBroken(now time.Time, data []byte) (string, error) {
+	base := s.Path() + ".broken-" + now.UTC().Format("20060102-150405.000Z")
+	for seq := 1; ; seq++ {
+		path := base
+		if seq > 1 {
+			path = fmt.Sprintf("%s-%d", base, seq)
+		}
+		fh, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return "", storeIOError(path, err)
+		}
+		_, werr := fh.Write(data)
+		if err := errors.Join(werr, fh.Sync(), fh.Close()); err != nil {
+			os.Remove(path)
+			return "", storeIOError(path, err)
+		}
+		return path, nil
+	}
+}
+
 // HasSealed reports whether any value in st is sealed, that is, whether
 // st needs the existing key file. A missing key may be created only while
 // it is false: otherwise a new key would silently replace the lost one.

@@ -394,3 +394,25 @@ func TestLostKeyIsReplacedOnlyWhenEveryValueIsGivenAgain(t *testing.T) {
 		}
 	}
 }
+
+// TestReplaceBrokenOnlyReplacesABrokenStore checks that ReplaceBroken
+// leaves a store that loads alone, and does not treat an unreadable store
+// as broken.
+func TestReplaceBrokenOnlyReplacesABrokenStore(t *testing.T) {
+	s := newStore(t)
+	provision(t, s)
+	before := read(t, s.Path())
+	if _, err := s.ReplaceBroken(time.Now(), config.BrokenReplacement{Data: []byte("version: 1\n")}); !errors.Is(err, config.ErrNotBroken) {
+		t.Errorf("ReplaceBroken of a good store: %v, want ErrNotBroken", err)
+	}
+	if read(t, s.Path()) != before {
+		t.Error("a good store was replaced")
+	}
+	io := newStore(t)
+	if err := os.Mkdir(io.Path(), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.ReplaceBroken(time.Now(), config.BrokenReplacement{Data: []byte("version: 1\n")}); err == nil || errors.Is(err, config.ErrStore) {
+		t.Errorf("ReplaceBroken of an unreadable store: %v, want an I/O error", err)
+	}
+}
