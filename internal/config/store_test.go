@@ -416,3 +416,49 @@ func TestReplaceBrokenOnlyReplacesABrokenStore(t *testing.T) {
 		t.Errorf("ReplaceBroken of an unreadable store: %v, want an I/O error", err)
 	}
 }
+
+// TestLoosenedFilesAreTightened checks that reading the store or the key
+// file puts a mode loosened by hand back to 0600.
+func TestLoosenedFilesAreTightened(t *testing.T) {
+	s := newStore(t)
+	if err := create(t, s, "passphrase-provider", "obscured-value", "o", "enabled:true", "obscured-value:v"); err != nil {
+		t.Fatal(err)
+	}
+	key := filepath.Join(s.Dir, config.KeyFileName)
+	for _, p := range []string{s.Path(), key} {
+		if err := os.Chmod(p, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st, err := s.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.KeyFile().Open("obscured-value", st.Get("passphrase-provider", "o").Values["obscured-value"][0]); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{s.Path(), key} {
+		if fi, err := os.Stat(p); err != nil || fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s: mode %v (%v) after reading it, want 0600", p, fi.Mode().Perm(), err)
+		}
+	}
+}
+
+// TestOthersFilesAreLeftAlone checks that a file of another user is not
+// chmodded (it needs root to set up).
+func TestOthersFilesAreLeftAlone(t *testing.T) {
+	if os.Getuid() != 0 {
+		t.Skip("needs root to give the store to another user")
+	}
+	s := newStore(t)
+	provision(t, s)
+	if err := errors.Join(os.Chmod(s.Path(), 0o644), os.Chown(s.Path(), 12345, 12345)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Load(); err != nil {
+		t.Fatal(err)
+	}
+	if fi, _ := os.Stat(s.Path()); fi.Mode().Perm() != 0o644 {
+		t.Errorf("another user's store: mode %v, want it left at 0644", fi.Mode().Perm())
+	}
+}
