@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -229,7 +230,8 @@ func newCmdRestoreConfigArchive(f *factory) *cobra.Command {
 		Short: "Restores an archived version of the configuration",
 		Long: "Makes the configuration what it was in an archived version. The restore is an ordinary\n" +
 			"change: it is validated, recorded in the config audit log object by object with undo\n" +
-			"commands, and the configuration it replaces is archived in turn.",
+			"commands, and the configuration it replaces is archived in turn. A store that does not\n" +
+			"load is replaced too: it is kept as config.yaml.broken-TIME, and the audit log says so.",
 		Example: "  dsconfig list-config-archive\n  dsconfig restore-config-archive --archive config-20261126-172530.123Z.yaml.gz",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -256,6 +258,14 @@ func restoreRun(f *factory, name string) error {
 	if err != nil {
 		return err
 	}
+	if f.tx == nil {
+		if _, err := f.Load(); errors.Is(err, config.ErrStore) {
+			err := restoreBroken(f, dir, name, data)
+			if !errors.Is(err, config.ErrNotBroken) {
+				return err
+			}
+		}
+	}
 	return f.update(func(tx *config.Tx) error {
 		tx.Action = fmt.Sprintf("The configuration could not be restored from %s", name)
 		for _, ch := range planChanges(f.Registry, tx.State, target) {
@@ -268,14 +278,51 @@ func restoreRun(f *factory, name string) error {
 	}, func() { f.confirm("The configuration was restored from %s", name) })
 }
 
+// restoreBroken restores an archived store over a store that does not
+// load, which an ordinary change cannot do: it would have to load it
+// first. The broken file is kept aside, and the audit log gets a comment
+// record, since there is nothing to diff the archive against.
+func restoreBroken(f *factory, dir, name string, data []byte) error {
+	s, err := f.Store()
+	if err != nil {
+		return err
+	}
+	aside, err := s.ReplaceBroken(f.now(), config.BrokenReplacement{
+		Data: data,
+		Before: func(aside string) error {
+			return appendPrivate(filepath.Join(dir, AuditLogName), brokenRestoreRecord(f, s.Path(), aside, name))
+		},
+		Failed: func(err error) {
+			appendPrivate(filepath.Join(dir, AuditLogName), "# The change above was not saved: "+strings.Join(strings.Fields(err.Error()), " ")+"\n\n")
+		},
+	})
+	if err != nil {
+		return err
+	}
+	f.warn("the configuration store did not load; it was kept as %s", aside)
+	f.confirm("The configuration was restored from %s", name)
+	return nil
+}
+
+// brokenRestoreRecord is the audit record of a broken store replaced from
+// an archive: comments only, as there is no command that undoes it.
+func brokenRestoreRecord(f *factory, path, aside, name string) string {
+	header := auditHeader(f.now())
+	if f.Global.Reason != "" {
+		header += "\n# Reason: " + f.Global.Reason
+	}
+	return fmt.Sprintf("%s\n# The store %s did not load; it was kept as %s and replaced by the archived configuration %s.\n"+
+		"# No undo command: to go back, copy %s over the store.\n\n", header, path, aside, name, aside)
+}
+
 // decodeStore reads a store file that is not the current one.
 func decodeStore(r *config.Registry, name string, data []byte) (*config.State, error) {
 	st, err := r.Decode(data)
 	if err != nil {
-		return nil, &config.StoreError{Path: name, Err: err}
+		return nil, &config.StoreError{Path: name, Err: err, NotLive: true}
 	}
 	if ps := r.Validate(st); len(ps) > 0 {
-		return nil, &config.StoreError{Path: name, Err: fmt.Errorf("%s: %v", r.Describe(ps[0].Object), ps[0].Err)}
+		return nil, &config.StoreError{Path: name, Err: fmt.Errorf("%s: %v", r.Describe(ps[0].Object), ps[0].Err), NotLive: true}
 	}
 	return st, nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -59,6 +60,49 @@ func TestArchiveAndRestore(t *testing.T) {
 			t.Errorf("record %d = %q, want prefix %q", i, cmds[i], want[i])
 		}
 	}
+}
+
+// TestRestoreOverBrokenStore restores an archive over a store that does
+// not load: the broken file is kept aside (0600), the archived store is
+// written, and the audit log says what happened.
+func TestRestoreOverBrokenStore(t *testing.T) {
+	dir := t.TempDir()
+	dsMust(t, dir, "create-passphrase-provider", "--provider-name", "a", "--type", "environment-variable", "--set", "enabled:true", "--set", "environment-variable:A")
+	v1 := readStore(t, dir)
+	dsMust(t, dir, "create-passphrase-provider", "--provider-name", "b", "--type", "environment-variable", "--set", "enabled:true", "--set", "environment-variable:B")
+	broken := append(readStore(t, dir), "  c: [\n"...)
+	writeFile(t, filepath.Join(dir, "config.yaml"), string(broken))
+
+	r := dsRun(t, dir, "list-passphrase-providers")
+	if r.Code != exitConfig || !strings.Contains(r.Err, "'dsconfig list-config-archive' lists them and 'dsconfig restore-config-archive --archive NAME' restores one") {
+		t.Errorf("broken store: exit %d, %q; want 3 with a hint naming the archive commands", r.Code, r.Err)
+	}
+	entries, err := listArchive(filepath.Join(dir, ArchiveDirName))
+	if err != nil || len(entries) != 1 {
+		t.Fatalf("archive: %v, %v", entries, err)
+	}
+	r = dsMust(t, dir, "restore-config-archive", "--archive", entries[0].Name)
+	if got := readStore(t, dir); !bytes.Equal(got, v1) {
+		t.Errorf("restored store\n%s\nwant\n%s", got, v1)
+	}
+	asides, _ := filepath.Glob(filepath.Join(dir, "config.yaml.broken-*"))
+	if len(asides) != 1 {
+		t.Fatalf("broken copies: %v", asides)
+	}
+	fi, err := os.Stat(asides[0])
+	if data, _ := os.ReadFile(asides[0]); err != nil || fi.Mode().Perm() != 0o600 || !bytes.Equal(data, broken) {
+		t.Errorf("broken copy %s: mode %v (%v), want the broken file at 0600", asides[0], fi.Mode(), err)
+	}
+	if !strings.Contains(r.Err, "warning: the configuration store did not load; it was kept as "+asides[0]) {
+		t.Errorf("stderr %q does not say where the broken store went", r.Err)
+	}
+	log, _ := os.ReadFile(filepath.Join(dir, AuditLogName))
+	want := "# The store " + filepath.Join(dir, "config.yaml") + " did not load; it was kept as " + asides[0] + " and replaced by the archived configuration " + entries[0].Name + "."
+	if !strings.Contains(string(log), want) {
+		t.Errorf("audit log\n%s\nlacks %q", log, want)
+	}
+	// The log stays a batch file: the record is comments only.
+	dsMust(t, t.TempDir(), "--batch-file", filepath.Join(dir, AuditLogName))
 }
 
 func TestRestoreErrors(t *testing.T) {

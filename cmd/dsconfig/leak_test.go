@@ -34,6 +34,7 @@ var leakSecrets = map[string]string{
 	"smtp-password": "Lk7-smtpPassword-Gz5Kr2Ah",
 	"smtp-other":    "Lk7-smtpOther-Mf1Ws8Ij",
 	"argv-error":    "Lk7-argvError-Tq3Lb7Nd",
+	"argv-lower":    "lk7-argvlower-tq3lb7nd", // reads like a property name
 }
 
 // leakNeedles returns the forms in which s must not appear: clear text,
@@ -289,6 +290,16 @@ func leakErrors(l *leakRun) {
 	l.fails(exitUsage, "set-passphrase-provider-prop", "--provider-name", "Obscured", "--set", ":"+s)
 	l.fails(exitUsage, append(srv, "--set", "password", s)...)
 	l.fails(exitUsage, "set-passphrase-provider-prop", "--provider-name", "Obscured", "--set", s)
+	// A lower-case secret typed without its name looks like a name.
+	low := leakSecrets["argv-lower"]
+	for _, arg := range []string{low, low + ":", low + "=x", low + " x"} {
+		l.fails(exitUsage, "set-passphrase-provider-prop", "--provider-name", "Obscured", "--set", arg)
+	}
+	l.fails(exitUsage, "set-passphrase-provider-prop", "--provider-name", "Obscured", "--reset", low+":x")
+	// Credentials in a URL: the user information is refused and masked.
+	for _, u := range []string{"https://admin:" + s + "@idp.example.com/token", "https://" + s + "@idp.example.com/token", "https://admin:" + s + "%zz@idp.example.com/token"} {
+		l.fails(exitConfig, "set-http-authorization-method-prop", "--method-name", "Client", "--set", "oauth-server-token-endpoint-url:"+u)
+	}
 }
 
 // leakEveryCommand runs --help, and a bare invocation, of every command in

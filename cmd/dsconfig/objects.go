@@ -46,7 +46,7 @@ func (p *propFlags) register(cmd *cobra.Command, modify bool) {
 // object's type when known (create), else nil.
 func (p *propFlags) mods(ctx context.Context, f *factory, k *config.Kind, t *config.Type) ([]config.Mod, error) {
 	set, prompted := promptedProps(k, t, p.Set)
-	mods, err := config.ParseMods(set, p.Add, p.Remove, p.Reset)
+	mods, err := f.Registry.ParseMods(set, p.Add, p.Remove, p.Reset)
 	if err != nil {
 		return nil, err
 	}

@@ -69,12 +69,18 @@ func isSensitiveName(k *config.Kind, t *config.Type, prop string) bool {
 // argvSecretWarning is the warning for a sensitive value typed on the
 // command line, or "" when there is none. It still works (PingDirectory's
 // examples do it), but ps and the shell history have seen the value. The
-// advice depends on whether this dsconfig could have prompted.
+// advice depends on whether this dsconfig could have prompted. A value in
+// encrypted form (replayed from the audit log or export-config) reveals
+// nothing and gets no warning.
 func (f *factory) argvSecretWarning(k *config.Kind, t *config.Type, args []string) string {
 	for _, a := range args {
-		name, _, ok := strings.Cut(a, ":")
-		if name = strings.TrimSpace(name); !ok || !isSensitiveName(k, t, name) {
+		name, value, ok := strings.Cut(a, ":")
+		if name = strings.TrimSpace(name); !ok || !isSensitiveName(k, t, name) || config.IsSealed(value) {
 			continue
+		}
+		if f.tx != nil {
+			// A batch line is not on any command line: the file keeps it.
+			return fmt.Sprintf("the value of the sensitive property %s is in the batch file in clear text; keep the file private, or use --set-from-file %s:FILE", name, name)
 		}
 		advice := fmt.Sprintf("next time use --set-from-file %s:FILE, or --set-from-file %s:- to read standard input", name, name)
 		if _, tty := f.stdinTerminal(); tty && !f.Global.NoPrompt {

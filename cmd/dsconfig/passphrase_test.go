@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -155,6 +156,44 @@ func TestWarnsAboutSecretsInArgv(t *testing.T) {
 	_, _, errOut = ppRun(t, dir, nil, "v\n", createObscured("B", "--set-from-file", "obscured-value:-")...)
 	if errOut != "" {
 		t.Errorf("warning without a value on the command line: %q", errOut)
+	}
+}
+
+// TestArgvWarningSkipsSealedValues replays a value in encrypted form, as
+// the audit log and export-config write it: nothing secret is on the
+// command line, so there is no warning.
+func TestArgvWarningSkipsSealedValues(t *testing.T) {
+	dir := t.TempDir()
+	ppMust(t, dir, "v\n", createObscured("A", "--set-from-file", "obscured-value:-")...)
+	must := func(b []byte, err error) []byte {
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	sealed := regexp.MustCompile(`AES256GCM:[^\s"']+`).FindString(string(must(os.ReadFile(filepath.Join(dir, config.StoreFileName)))))
+	if sealed == "" {
+		t.Fatal("no sealed value in the store")
+	}
+	code, _, errOut := ppRun(t, dir, nil, "", createObscured("B", "--set", "obscured-value:"+sealed)...)
+	if code != 0 || errOut != "" {
+		t.Errorf("a sealed value on the command line: exit %d, stderr %q; want 0 and no warning", code, errOut)
+	}
+}
+
+// TestArgvWarningInBatch checks that a clear-text secret in a batch file
+// is warned about as being in the file, not on the command line.
+func TestArgvWarningInBatch(t *testing.T) {
+	dir := t.TempDir()
+	batch := filepath.Join(t.TempDir(), "b.dsconfig")
+	line := "dsconfig create-passphrase-provider --provider-name A --type obscured-value --set enabled:true --set obscured-value:in-the-file\n"
+	if err := os.WriteFile(batch, []byte(line), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := ppRun(t, dir, nil, "", "--batch-file", batch)
+	want := "dsconfig: warning: the value of the sensitive property obscured-value is in the batch file in clear text; keep the file private, or use --set-from-file obscured-value:FILE\n"
+	if code != 0 || errOut != want {
+		t.Errorf("batch: exit %d, stderr %q; want 0 and %q", code, errOut, want)
 	}
 }
 

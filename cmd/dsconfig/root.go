@@ -40,7 +40,7 @@ smtp-server lists the servers in failover order.
 Property arguments are PROP:VALUE and are split on the first colon only:
   --set PROP:VALUE     replace the values (repeat to give several values)
   --add PROP:VALUE     add one value to a multi-valued property
-  --remove PROP:VALUE  remove one value
+  --remove PROP:VALUE  remove one value (a single-valued property returns to its default)
   --reset PROP         return to the default
 
 Global options may be given before or after the subcommand.

@@ -1,12 +1,12 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -107,18 +107,32 @@ func (f *factory) loadToolsProperties(cmd *cobra.Command) (*viper.Viper, error) 
 		return nil, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, err // unreadable: exit 1, like any file that cannot be read
 	}
 	codecs := viper.NewCodecRegistry()
 	codecs.RegisterCodec("properties", propertiesCodec{path})
 	v := viper.NewWithOptions(viper.WithDecoderRegistry(codecs))
 	v.SetConfigType("properties")
-	return v, v.ReadConfig(bytes.NewReader(data))
+	if err := v.ReadConfig(bytes.NewReader(data)); err != nil {
+		// Our codec's error already names the file and line; viper's
+		// "While parsing config:" would only repeat that.
+		var fe *flagError
+		if errors.As(err, &fe) {
+			return nil, fe
+		}
+		return nil, usagef("%s: %v", path, err)
+	}
+	return v, nil
 }
 
-// propertiesCodec reads PingDirectory tools.properties files: NAME=VALUE
-// or NAME: VALUE lines, # and ! comments, blank lines. A dotted name such
-// as dsconfig.no-prompt applies to one tool.
+// propertiesCodec reads PingDirectory tools.properties files, which are
+// Java properties files: the name ends at the first unescaped "=", ":" or
+// white space (so "bindPassword secret" is a name and a value), # and !
+// start comments, a line ending in an odd number of backslashes continues
+// on the next, and backslash escapes (\t, \n, \uXXXX, \=, ...) are
+// read as Java reads them. A dotted name such as dsconfig.no-prompt
+// applies to one tool. Errors name the line and the name, never the
+// value: the file usually holds other tools' passwords.
 type propertiesCodec struct{ path string }
 
 func (c propertiesCodec) Encode(map[string]any) ([]byte, error) {
@@ -126,19 +140,97 @@ func (c propertiesCodec) Encode(map[string]any) ([]byte, error) {
 }
 
 func (c propertiesCodec) Decode(b []byte, out map[string]any) error {
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
+	lines := strings.Split(strings.ReplaceAll(string(b), "\r\n", "\n"), "\n")
+	for n := 0; n < len(lines); n++ {
+		start := n + 1
+		line := strings.TrimLeft(lines[n], " \t\f")
 		if line == "" || line[0] == '#' || line[0] == '!' {
 			continue
 		}
-		i := strings.IndexAny(line, "=:")
-		if i <= 0 {
-			return usagef("%s:%d: expected NAME=VALUE, got %q", c.path, n, line)
+		for continued(line) && n+1 < len(lines) {
+			n++
+			line = line[:len(line)-1] + strings.TrimLeft(lines[n], " \t\f")
 		}
-		putDotted(out, strings.ToLower(strings.TrimSpace(line[:i])), strings.TrimSpace(line[i+1:]))
+		rawKey, rawValue := splitProperty(line)
+		key, err := unescapeProperty(rawKey)
+		if err != nil {
+			return usagef("%s:%d: the name is malformed: %v", c.path, start, err)
+		}
+		value, err := unescapeProperty(rawValue)
+		if err != nil {
+			return usagef("%s:%d: the value of %q is malformed: %v", c.path, start, key, err)
+		}
+		if key != "" {
+			putDotted(out, strings.ToLower(key), value)
+		}
 	}
-	return sc.Err()
+	return nil
+}
+
+// continued reports whether a properties line ends in an odd number of
+// backslashes, which joins it with the next line.
+func continued(line string) bool {
+	n := len(line) - len(strings.TrimRight(line, "\\"))
+	return n%2 == 1
+}
+
+// splitProperty splits a logical line into its raw name and value: the
+// name ends at the first unescaped "=", ":" or white space; then white
+// space, at most one "=" or ":", and more white space are skipped.
+func splitProperty(line string) (key, value string) {
+	i := 0
+	for ; i < len(line); i++ {
+		if line[i] == '\\' {
+			i++
+			continue
+		}
+		if strings.IndexByte("=: \t\f", line[i]) >= 0 {
+			break
+		}
+	}
+	key, rest := line[:min(i, len(line))], line[min(i, len(line)):]
+	rest = strings.TrimLeft(rest, " \t\f")
+	if rest != "" && (rest[0] == '=' || rest[0] == ':') {
+		rest = strings.TrimLeft(rest[1:], " \t\f")
+	}
+	return key, rest
+}
+
+// unescapeProperty reads backslash escapes as java.util.Properties does:
+// \t \n \r \f, \uXXXX, and a backslash before any other character
+// stands for that character. The error never repeats the text.
+func unescapeProperty(s string) (string, error) {
+	if !strings.Contains(s, "\\") {
+		return s, nil
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] != '\\' || i+1 == len(s) {
+			b.WriteByte(s[i])
+			continue
+		}
+		i++
+		switch c := s[i]; c {
+		case 't':
+			b.WriteByte('\t')
+		case 'n':
+			b.WriteByte('\n')
+		case 'r':
+			b.WriteByte('\r')
+		case 'f':
+			b.WriteByte('\f')
+		case 'u':
+			r, err := strconv.ParseUint(s[i+1:min(i+5, len(s))], 16, 16)
+			if err != nil || i+5 > len(s) {
+				return "", errors.New("a \\u escape needs four hex digits")
+			}
+			b.WriteRune(rune(r))
+			i += 4
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String(), nil
 }
 
 // putDotted stores "tool.name" as out[tool][name], the nesting viper's

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -70,12 +71,61 @@ func TestToolDefaultsErrors(t *testing.T) {
 	}{
 		{"script-friendly=perhaps\n", nil, `invalid value "perhaps" for --script-friendly in tools.properties`},
 		{"", map[string]string{"DSCONFIG_MAX_CONFIG_ARCHIVES": "many"}, `invalid value "many" for --max-config-archives in environment variable DSCONFIG_MAX_CONFIG_ARCHIVES`},
-		{"\n\njust words\n", nil, "tools.properties:3: expected NAME=VALUE"},
+		{"\n\nbindPassword=\\u12zz\n", nil, `tools.properties:3: the value of "bindPassword" is malformed: a \u escape needs four hex digits`},
 	} {
 		writeFile(t, props, tt.file)
 		r := dsRunEnv(t, dir, "", tt.env, "list-passphrase-providers")
-		if r.Code != exitUsage || !strings.Contains(r.Err, tt.want) {
-			t.Errorf("exit %d, stderr %q; want %d and %q", r.Code, r.Err, exitUsage, tt.want)
+		if r.Code != exitUsage || !strings.Contains(r.Err, tt.want) || strings.Contains(r.Err, "12zz") {
+			t.Errorf("exit %d, stderr %q; want %d and %q, without the malformed value", r.Code, r.Err, exitUsage, tt.want)
 		}
+	}
+}
+
+// TestToolsPropertiesJavaSyntax reads a PingDirectory tools.properties:
+// white space separates a name from its value as "=" and ":" do, and the
+// LDAP connection options of other tools are ignored and never printed.
+func TestToolsPropertiesJavaSyntax(t *testing.T) {
+	dir := t.TempDir()
+	dsMust(t, dir, "create-passphrase-provider", "--provider-name", "p", "--type", "environment-variable", "--set", "enabled:true", "--set", "environment-variable:P")
+	writeFile(t, filepath.Join(dir, ToolsPropertiesName), "! PingDirectory tools.properties\n"+
+		"hostname ds.example.com\nport: 636\nbindDN=cn=Directory Manager\nbindPassword Sup3rSecret-tp\n"+
+		"  dsconfig.script-friendly   true\n")
+	for _, args := range [][]string{{"list-passphrase-providers"}, {"get-passphrase-provider-prop", "--provider-name", "nope"}, {"list-passphrase-providers", "--max-config-archives", "x"}} {
+		r := dsRunEnv(t, dir, "", nil, args...)
+		if strings.Contains(r.Out+r.Err, "Sup3rSecret") || strings.Contains(r.Out+r.Err, "Directory Manager") {
+			t.Errorf("%q printed a tools.properties value: %q %q", args, r.Out, r.Err)
+		}
+		if args[0] == "list-passphrase-providers" && len(args) == 1 && (r.Code != 0 || r.Out != "p\tenvironment-variable\ttrue\n") {
+			t.Errorf("%q: exit %d, %q %q; want script-friendly output from the file", args, r.Code, r.Out, r.Err)
+		}
+	}
+}
+
+func TestPropertiesCodec(t *testing.T) {
+	out := map[string]any{}
+	in := "# c\n! c\nA=1\nb : 2\nc\t3\nd\ne = \nf=x\\\n   y\ng\\ h=\\u0041\\=\\:\\\\\nhh=a\\\\\n"
+	if err := (propertiesCodec{"p"}).Decode([]byte(in), out); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"a": "1", "b": "2", "c": "3", "d": "", "e": "", "f": "xy", "g h": `A=:\`, "hh": `a\`}
+	for k, v := range want {
+		if out[k] != v {
+			t.Errorf("%q = %q, want %q (all: %q)", k, out[k], v, out)
+		}
+	}
+	if len(out) != len(want) {
+		t.Errorf("got %q, want %q", out, want)
+	}
+}
+
+// TestToolsPropertiesUnreadable checks the documented split: a file that
+// cannot be read is exit 1, a malformed one exit 2.
+func TestToolsPropertiesUnreadable(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, ToolsPropertiesName), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if r := dsRunEnv(t, dir, "", nil, "list-passphrase-providers"); r.Code != exitError {
+		t.Errorf("tools.properties a directory: exit %d, %q; want %d", r.Code, r.Err, exitError)
 	}
 }

@@ -74,10 +74,14 @@ func (r *Registry) encodeValues(o *Object) *yaml.Node {
 		if !ok {
 			continue
 		}
-		if !p.Multi {
+		if !p.Multi && len(vals) == 1 {
 			addPair(m, p.Name, scalar(vals[0]))
 			continue
 		}
+		// A single-valued property with no or several values is
+		// invalid and never validated; should one get here anyway, it
+		// is written as the list it is, which Validate will reject on
+		// load, rather than crash or lose values.
 		seq := &yaml.Node{Kind: yaml.SequenceNode}
 		if len(vals) == 0 {
 			seq.Style = yaml.FlowStyle

@@ -172,12 +172,15 @@ func (e *ValidationError) missingHint() string {
 
 // StoreError is a store file that cannot be used. Line is 0 when the
 // problem is not tied to one line. IO says that the file could not be
-// read or written, rather than that its content is broken.
+// read or written, rather than that its content is broken. NotLive says
+// that the file is not the live store but one only read (an archive, the
+// source of config-diff), which no dsconfig command would write.
 type StoreError struct {
-	Path string
-	Line int
-	Err  error
-	IO   bool
+	Path    string
+	Line    int
+	Err     error
+	IO      bool
+	NotLive bool
 }
 
 func storeIOError(path string, err error) *StoreError {
@@ -194,10 +197,14 @@ func (e *StoreError) Error() string {
 func (e *StoreError) Unwrap() error        { return e.Err }
 func (e *StoreError) Is(target error) bool { return target == ErrStore && !e.IO }
 func (e *StoreError) ErrorHint() string {
+	if e.NotLive {
+		return "that file is only read, not the live store, and nothing was changed; check that it is a dsconfig config.yaml"
+	}
 	if e.IO {
 		return "the store was not changed; check that you can read and write the configuration directory and its files"
 	}
-	return "the store was not changed; fix the file by hand or restore it from a backup"
+	return "the store was not changed; fix the file by hand, or put back an earlier version: " +
+		"'dsconfig list-config-archive' lists them and 'dsconfig restore-config-archive --archive NAME' restores one"
 }
 
 // suggest returns the candidate closest to s, or "" when none is close

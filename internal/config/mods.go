@@ -2,7 +2,6 @@ package config
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 )
@@ -31,11 +30,40 @@ type Mod struct {
 }
 
 // ParseMods reads property arguments. Each is split on its first colon
-// only, so that values may contain colons (URLs) and commas.
+// only, so that values may contain colons (URLs) and commas. Errors show
+// no part of a malformed argument: without the registry nothing tells a
+// property name from a secret; Registry.ParseMods can tell.
 func ParseMods(set, add, remove, reset []string) ([]Mod, error) {
+	return parseMods(func(string) bool { return false }, set, add, remove, reset)
+}
+
+// ParseMods is the package ParseMods whose errors may repeat the part of a
+// malformed argument that is a property name of some type in r.
+func (r *Registry) ParseMods(set, add, remove, reset []string) ([]Mod, error) {
+	return parseMods(r.IsPropertyName, set, add, remove, reset)
+}
+
+// IsPropertyName reports whether name is a property of any type in r.
+func (r *Registry) IsPropertyName(name string) bool {
+	for _, k := range r.kinds {
+		for _, t := range k.types {
+			if t.Property(name) != nil {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// parseMods parses the arguments; known says which words are property
+// names, the only part of a malformed argument an error may repeat.
+func parseMods(known func(string) bool, set, add, remove, reset []string) ([]Mod, error) {
 	var mods []Mod
 	for _, r := range reset {
 		if name, _, ok := strings.Cut(r, ":"); ok {
+			if !known(name) {
+				name = ""
+			}
 			// The value is left out: it may be a secret.
 			return nil, usageErr("write --reset with the property name alone, or use --set to give a value",
 				"%q: the argument \"--reset\" resets the property to its default value; it cannot be used to set a property to a given value", "--reset "+name+":...")
@@ -47,7 +75,7 @@ func ParseMods(set, add, remove, reset []string) ([]Mod, error) {
 		args []string
 	}{{OpSet, set}, {OpRemove, remove}, {OpAdd, add}} {
 		for _, a := range group.args {
-			m, err := parseMod(group.op, a)
+			m, err := parseMod(known, group.op, a)
 			if err != nil {
 				return nil, err
 			}
@@ -57,20 +85,20 @@ func ParseMods(set, add, remove, reset []string) ([]Mod, error) {
 	return mods, nil
 }
 
-func parseMod(op Op, arg string) (Mod, error) {
+func parseMod(known func(string) bool, op Op, arg string) (Mod, error) {
 	name, value, ok := strings.Cut(arg, ":")
 	const syntax = "The argument should have the following syntax: property:value"
 	switch {
 	case !ok:
-		return Mod{}, usageErr("", "The property argument %q does not contain a name/value separator. %s", shownArg(arg), syntax)
+		return Mod{}, usageErr("", "The property argument %q does not contain a name/value separator. %s", shownArg(known, arg), syntax)
 	case name == "":
-		return Mod{}, usageErr("", "The property argument %q does not contain a property name. %s", shownArg(arg), syntax)
+		return Mod{}, usageErr("", "The property argument %q does not contain a property name. %s", shownArg(known, arg), syntax)
 	case value == "":
 		hint := ""
-		if op == OpSet {
+		if op == OpSet && known(name) {
 			hint = fmt.Sprintf("to remove every value, use --reset %s", name)
 		}
-		return Mod{}, usageErr(hint, "The property argument %q does not contain a property value. %s", arg, syntax)
+		return Mod{}, usageErr(hint, "The property argument %q does not contain a property value. %s", shownArg(known, arg), syntax)
 	}
 	return Mod{Op: op, Property: strings.TrimSpace(name), Value: value}, nil
 }
@@ -79,28 +107,27 @@ func parseMod(op Op, arg string) (Mod, error) {
 // the part that can be a property name, up to the first "=", space or
 // ":". What follows may be a secret typed with the wrong separator
 // (password=hunter2) or without a name (:hunter2), so it becomes "...".
-// A part that cannot be a property name (names are lower case letters,
-// digits and hyphens) may be a secret that lost its name: it is not shown
-// either.
-func shownArg(arg string) string {
+// A part that is not a known property name may be a secret that lost its
+// name (--set hunter2xyz): it is not shown either.
+func shownArg(known func(string) bool, arg string) string {
 	i := strings.IndexAny(arg, "= :")
 	if i < 0 {
 		i = len(arg)
 	}
 	name, rest := arg[:i], arg[i:]
-	if !propertyNameRE.MatchString(name) {
+	if !known(name) {
 		name = ""
 	}
 	switch {
 	case rest == "" && name != "":
 		return name
+	case rest == ":" && name != "":
+		return arg
 	case strings.HasPrefix(rest, ":"):
 		return name + ":..."
 	}
 	return name + "..."
 }
-
-var propertyNameRE = regexp.MustCompile(`^[a-z][a-z0-9-]*$`)
 
 // Sealer turns a sensitive clear-text value into the form the store keeps.
 type Sealer interface {
@@ -291,6 +318,12 @@ func (a *applier) remove(p *PropertyDef, v string) {
 		a.fail("", "The value %q for the %q property does not exist", v, p.Name)
 		return
 	}
+	if !p.Multi {
+		// A single-valued property without its value is the property
+		// reset: to its default, or refused if it is mandatory.
+		a.reset(p)
+		return
+	}
 	a.o.Values[p.Name] = slices.Delete(slices.Clone(cur), i, i+1)
 	if len(a.o.Values[p.Name]) == 0 && len(p.Default) == 0 {
 		// No values and no default is the unset property: keep one
@@ -320,9 +353,21 @@ func (a *applier) add(p *PropertyDef, v string) {
 // Mask is what output shows in place of a sensitive value.
 const Mask = "*****"
 
+// valueMasker is a syntax whose values may hold a secret part that
+// messages must not repeat (a password in a URL).
+type valueMasker interface{ MaskValue(v string) string }
+
+// maskIf is v as a message may show it: masked whole for a sensitive
+// property, with its secret part masked for a syntax that has one.
 func maskIf(p *PropertyDef, v string) string {
-	if p != nil && p.Sensitive {
+	if p == nil {
+		return v
+	}
+	if p.Sensitive {
 		return Mask
+	}
+	if m, ok := p.Syntax.(valueMasker); ok {
+		return m.MaskValue(v)
 	}
 	return v
 }

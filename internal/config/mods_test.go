@@ -15,9 +15,14 @@ func TestParseModHidesValues(t *testing.T) {
 		{"password hunter2secret", `"password..."`},
 		{"Hunter2Secret", `"..."`},
 		{"Hunter2=Secret", `"..."`},
+		{"hunter2secret", `"..."`},
+		{"hunter2secret:", `":..."`},
+		{"hunter2secret=x", `"..."`},
+		{"user-name:", `"user-name:"`},
 	}
+	known := func(name string) bool { return name == "user-name" || name == "obscured-value" || name == "password" }
 	for _, tt := range tests {
-		_, err := parseMod(OpSet, tt.arg)
+		_, err := parseMod(known, OpSet, tt.arg)
 		if err == nil {
 			t.Fatalf("parseMod(%q) succeeded", tt.arg)
 		}

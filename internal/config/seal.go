@@ -43,6 +43,13 @@ type KeyFile struct {
 	// store allows it only while it holds no sealed values, so a lost key
 	// is never silently replaced by a new one.
 	Create bool
+	// Replace allows Seal, when the key file is missing, to seal under a
+	// new key kept in memory only. The store sets it when it holds values
+	// sealed under a lost key, and writes the new key (Publish) only if
+	// the change leaves no value sealed under any other key.
+	Replace bool
+
+	replacement []byte // the new key, once Seal made one under Replace
 }
 
 // KeyFileIn returns the key file of the configuration directory dir. It
@@ -52,14 +59,25 @@ func KeyFileIn(dir string) *KeyFile { return &KeyFile{Path: filepath.Join(dir, K
 // ErrKeyMissing is returned when the key file does not exist.
 var ErrKeyMissing = errors.New("encryption key file is missing")
 
+// LostKeyProcedure says how to recover from a lost key file; error hints
+// and docs/passphrase-providers.md give it.
+const LostKeyProcedure = "copy the file encryption-key back from a backup or from the host the store came from; " +
+	"if it is lost for good, give every sensitive value in the store again in one change " +
+	"(one dsconfig --batch-file with a --set-from-file PROP:FILE line per value; deleting an object also drops its values), " +
+	"which creates a new key"
+
 func (k *KeyFile) load() ([]byte, error) {
+	if k.replacement != nil {
+		return k.replacement, nil
+	}
 	data, err := os.ReadFile(k.Path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%w: %s (values in the store were encrypted with a key kept in that file; copy it from the host the store came from, or set the sensitive values again)", ErrKeyMissing, k.Path)
+		return nil, fmt.Errorf("%w: %s (values in the store were encrypted with a key kept in that file)", ErrKeyMissing, k.Path)
 	}
 	if err != nil {
 		return nil, err
 	}
+	tightenMode(k.Path)
 	key, err := hex.DecodeString(strings.TrimSpace(string(data)))
 	if err != nil || len(key) != 32 {
 		return nil, fmt.Errorf("encryption key file %s is damaged: it must hold 64 hex digits", k.Path)
@@ -69,12 +87,16 @@ func (k *KeyFile) load() ([]byte, error) {
 
 func (k *KeyFile) loadOrCreate() ([]byte, error) {
 	key, err := k.load()
-	if !errors.Is(err, ErrKeyMissing) || !k.Create {
+	if !errors.Is(err, ErrKeyMissing) || !(k.Create || k.Replace) {
 		return key, err
 	}
 	key = make([]byte, 32)
 	if _, err := rand.Read(key); err != nil {
 		return nil, err
+	}
+	if !k.Create {
+		k.replacement = key
+		return key, nil
 	}
 	if err := os.MkdirAll(filepath.Dir(k.Path), 0o700); err != nil {
 		return nil, err
@@ -105,6 +127,33 @@ func (k *KeyFile) publish(key []byte) error {
 		return err
 	}
 	return os.Link(f.Name(), k.Path)
+}
+
+// Replacement reports whether Seal made a new key, under Replace, that
+// Publish has yet to write; its id is the one sealed values now carry.
+func (k *KeyFile) Replacement() (id string, ok bool) {
+	if k.replacement == nil {
+		return "", false
+	}
+	return keyID(k.replacement), true
+}
+
+// Publish writes the replacement key made under Replace to Path. It fails
+// if a key file appeared meanwhile.
+func (k *KeyFile) Publish() error {
+	if k.replacement == nil {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(k.Path), 0o700); err != nil {
+		return err
+	}
+	return k.publish(k.replacement)
+}
+
+// sealedKeyID is the id of the key a sealed value was sealed under.
+func sealedKeyID(v string) string {
+	id, _, _ := strings.Cut(strings.TrimPrefix(v, sealPrefix), ":")
+	return id
 }
 
 // keyID names a key in sealed values: its fingerprint.
@@ -139,6 +188,9 @@ func (k *KeyFile) Open(property, sealed string) (string, error) {
 		return "", err
 	}
 	id, b64, _ := strings.Cut(strings.TrimPrefix(sealed, sealPrefix), ":")
+	if id != keyID(key) && k.replacement != nil {
+		return "", fmt.Errorf("the value was encrypted with key %s, whose key file %s is missing", id, k.Path)
+	}
 	if id != keyID(key) {
 		return "", fmt.Errorf("the value was encrypted with key %s, but %s holds key %s: the store was moved without its key file", id, k.Path, keyID(key))
 	}

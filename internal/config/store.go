@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -68,6 +69,7 @@ func (s *Store) load() (*State, []byte, error) {
 	if err != nil {
 		return nil, nil, storeIOError(s.Path(), err)
 	}
+	tightenMode(s.Path())
 	st, err := s.Registry.Decode(data)
 	if err != nil {
 		return nil, nil, s.decodeError(err)
@@ -126,11 +128,15 @@ func (s *Store) Update(fn func(tx *Tx) error) (*Commit, error) {
 	}
 	key := s.KeyFile()
 	key.Create = !before.HasSealed()
+	key.Replace = !key.Create
 	tx := &Tx{Registry: s.Registry, State: before.Clone(), Sealer: key}
 	if err := fn(tx); err != nil {
 		return nil, err
 	}
 	if err := s.validateChange(tx); err != nil {
+		return nil, err
+	}
+	if err := s.checkReplacedKey(key, tx.State); err != nil {
 		return nil, err
 	}
 	out, err := s.Registry.Encode(tx.State)
@@ -146,7 +152,15 @@ func (s *Store) Update(fn func(tx *Tx) error) (*Commit, error) {
 			return nil, err
 		}
 	}
+	if err := key.Publish(); err != nil {
+		return nil, storeIOError(key.Path, err)
+	}
 	if err := s.write(out); err != nil {
+		if _, replaced := key.Replacement(); replaced {
+			// The store still holds values under the lost key: a new
+			// key file would only hide that.
+			os.Remove(key.Path)
+		}
 		for _, h := range s.OnWriteFailure {
 			h(c, err)
 		}
@@ -155,12 +169,137 @@ func (s *Store) Update(fn func(tx *Tx) error) (*Commit, error) {
 	return c, nil
 }
 
+// checkReplacedKey lets a change seal under a new key, while the key file
+// is missing, only if it leaves no value sealed under another key: those
+// values could never be opened again, and a new key file would hide that
+// they are lost.
+func (s *Store) checkReplacedKey(key *KeyFile, st *State) error {
+	id, replaced := key.Replacement()
+	if !replaced {
+		return nil
+	}
+	var left []string
+	for _, k := range s.Registry.kinds {
+		for _, o := range st.List(k.Name) {
+			for _, p := range s.Registry.TypeOf(o).AllProperties() {
+				if slices.ContainsFunc(o.Values[p.Name], func(v string) bool { return IsSealed(v) && sealedKeyID(v) != id }) {
+					left = append(left, fmt.Sprintf("%s %s", s.Registry.Describe(o), p.Name))
+				}
+			}
+		}
+	}
+	if len(left) == 0 {
+		return nil
+	}
+	return &KeyLostError{Path: key.Path, Left: left}
+}
+
+// KeyLostError refuses a change that would seal values under a new key
+// while others remain sealed under the lost one.
+type KeyLostError struct {
+	Path string
+	Left []string // "Passphrase Provider "x" obscured-value"
+}
+
+func (e *KeyLostError) Error() string {
+	return fmt.Sprintf("%v: %s; a new key can be made only by a change that gives every sensitive value again, and these would still be encrypted with the lost key: %s",
+		ErrKeyMissing, e.Path, strings.Join(e.Left, ", "))
+}
+
+func (e *KeyLostError) Unwrap() error     { return ErrKeyMissing }
+func (e *KeyLostError) Is(t error) bool   { return t == ErrRejected }
+func (e *KeyLostError) ErrorHint() string { return LostKeyProcedure }
+
 func (s *Store) validateChange(tx *Tx) error {
 	ps := s.Registry.Validate(tx.State)
 	if len(ps) == 0 {
 		return nil
 	}
 	return s.Registry.ChangeError(tx.Action, ps, tx.Changed)
+}
+
+// ErrNotBroken is returned by ReplaceBroken when the store loads after
+// all: the caller should make an ordinary change instead.
+var ErrNotBroken = errors.New("the configuration store is not broken")
+
+// BrokenReplacement is a replacement of a broken store by ReplaceBroken.
+type BrokenReplacement struct {
+	Data []byte // the new store file, already validated by the caller
+	// Before runs under the lock once the store is known to be broken,
+	// with the path the broken file will be kept at; an error cancels the
+	// replacement. The audit log uses it.
+	Before func(aside string) error
+	// Failed runs if the new store could not be written after Before
+	// succeeded.
+	Failed func(err error)
+}
+
+// ReplaceBroken replaces a store whose content does not decode or
+// validate (an I/O failure is not "broken") with r.Data, under the store
+// lock. The broken file is kept next to the store as
+// config.yaml.broken-<UTC time>, mode 0600, so that nothing is lost; the
+// new file is written atomically. It returns that path, or ErrNotBroken
+// if the store loads.
+func (s *Store) ReplaceBroken(now time.Time, r BrokenReplacement) (string, error) {
+	unlock, err := s.lock()
+	if err != nil {
+		return "", err
+	}
+	defer unlock()
+	_, _, err = s.load()
+	if err == nil {
+		return "", ErrNotBroken
+	}
+	if !errors.Is(err, ErrStore) {
+		return "", err
+	}
+	broken, err := os.ReadFile(s.Path())
+	if err != nil {
+		return "", storeIOError(s.Path(), err)
+	}
+	aside, err := s.keepBroken(now, broken)
+	if err != nil {
+		return "", err
+	}
+	if r.Before != nil {
+		if err := r.Before(aside); err != nil {
+			os.Remove(aside)
+			return "", err
+		}
+	}
+	if err := s.write(r.Data); err != nil {
+		if r.Failed != nil {
+			r.Failed(err)
+		}
+		return "", err
+	}
+	return aside, nil
+}
+
+// keepBroken copies a broken store file to a new 0600 file next to it. A
+// copy, not a rename, so that the store path never goes missing: the
+// atomic write replaces it afterwards.
+func (s *Store) keepBroken(now time.Time, data []byte) (string, error) {
+	base := s.Path() + ".broken-" + now.UTC().Format("20060102-150405.000Z")
+	for seq := 1; ; seq++ {
+		path := base
+		if seq > 1 {
+			path = fmt.Sprintf("%s-%d", base, seq)
+		}
+		fh, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return "", storeIOError(path, err)
+		}
+		_, werr := fh.Write(data)
+		if err := errors.Join(werr, fh.Sync(), fh.Close()); err != nil {
+			os.Remove(path)
+			return "", storeIOError(path, err)
+		}
+		return path, nil
+	}
 }
 
 // HasSealed reports whether any value in st is sealed, that is, whether

@@ -309,3 +309,156 @@ func TestLockTimeout(t *testing.T) {
 		t.Errorf("Update while locked: %v, want a *LockError", err)
 	}
 }
+
+// TestEncodeEmptySingleValueDoesNotPanic checks that Encode writes a
+// single-valued property left with no value (which Validate refuses) as
+// the empty list it is, rather than crash; loading that file reports it.
+func TestEncodeEmptySingleValueDoesNotPanic(t *testing.T) {
+	s := newStore(t)
+	st := config.NewState()
+	st.Put(&config.Object{Kind: "external-server", Name: "relay", Type: "smtp",
+		Values: map[string][]string{"server-host-name": {"relay.example.com"}, "server-port": {}}})
+	out, err := s.Registry.Encode(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(s.Path(), out, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Load(); err == nil || !strings.Contains(err.Error(), `"server-port" property takes a single value, but has an empty list`) {
+		t.Errorf("Load of %s: %v, want the empty list refused", out, err)
+	}
+}
+
+// TestStoreURLCredentialsAreMasked checks that a hand-edited URL with a
+// password is refused on load without repeating the password.
+func TestStoreURLCredentialsAreMasked(t *testing.T) {
+	s := newStore(t)
+	file := "version: 1\npassphrase-providers:\n  p:\n    type: environment-variable\n    enabled: \"true\"\n    environment-variable: X\n" +
+		"http-authorization-methods:\n  m:\n    type: client-credentials-bearer-token\n    enabled: \"true\"\n" +
+		"    oauth-server-token-endpoint-url: https://admin:Hand3dit@idp.example.com/token\n    oauth-client-id: id\n    oauth-client-secret-passphrase-provider: p\n"
+	if err := os.WriteFile(s.Path(), []byte(file), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := s.Load()
+	if err == nil || strings.Contains(err.Error(), "Hand3dit") || !strings.Contains(err.Error(), "https://admin:*****@idp.example.com/token") {
+		t.Errorf("Load: %v; want the URL refused with its password masked", err)
+	}
+}
+
+// TestLostKeyIsReplacedOnlyWhenEveryValueIsGivenAgain checks the way out
+// of a lost encryption-key: a change that seals new values gets a new key
+// only if no value sealed under the lost key remains; otherwise it is
+// refused with the procedure, and the store and key directory are
+// unchanged.
+func TestLostKeyIsReplacedOnlyWhenEveryValueIsGivenAgain(t *testing.T) {
+	s := newStore(t)
+	for _, name := range []string{"a", "b"} {
+		if err := create(t, s, "passphrase-provider", "obscured-value", name, "enabled:true", "obscured-value:old-"+name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	keyPath := filepath.Join(s.Dir, config.KeyFileName)
+	if err := os.Remove(keyPath); err != nil {
+		t.Fatal(err)
+	}
+	before := read(t, s.Path())
+	setValue := func(tx *config.Tx, name, value string) error {
+		_, err := tx.Modify(s.Registry.Kind("passphrase-provider"), name, mustMods(t, "obscured-value:"+value))
+		return err
+	}
+
+	_, err := s.Update(func(tx *config.Tx) error { return setValue(tx, "a", "new-a") })
+	var kl *config.KeyLostError
+	if !errors.As(err, &kl) || !errors.Is(err, config.ErrRejected) || !strings.Contains(err.Error(), `Passphrase Provider "b" obscured-value`) ||
+		config.HintOf(err) != config.LostKeyProcedure {
+		t.Fatalf("one of two values given again: %v (hint %q); want a KeyLostError naming b with the procedure", err, config.HintOf(err))
+	}
+	if _, err := os.Stat(keyPath); !errors.Is(err, os.ErrNotExist) || read(t, s.Path()) != before {
+		t.Fatalf("a refused change wrote a key file (%v) or the store", err)
+	}
+
+	if _, err := s.Update(func(tx *config.Tx) error {
+		return errors.Join(setValue(tx, "a", "new-a"), setValue(tx, "b", "new-b"))
+	}); err != nil {
+		t.Fatalf("every value given again: %v", err)
+	}
+	st, err := s.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"a", "b"} {
+		got, err := s.KeyFile().Open("obscured-value", st.Get("passphrase-provider", name).Values["obscured-value"][0])
+		if err != nil || got != "new-"+name {
+			t.Errorf("%s under the new key: %q, %v", name, got, err)
+		}
+	}
+}
+
+// TestReplaceBrokenOnlyReplacesABrokenStore checks that ReplaceBroken
+// leaves a store that loads alone, and does not treat an unreadable store
+// as broken.
+func TestReplaceBrokenOnlyReplacesABrokenStore(t *testing.T) {
+	s := newStore(t)
+	provision(t, s)
+	before := read(t, s.Path())
+	if _, err := s.ReplaceBroken(time.Now(), config.BrokenReplacement{Data: []byte("version: 1\n")}); !errors.Is(err, config.ErrNotBroken) {
+		t.Errorf("ReplaceBroken of a good store: %v, want ErrNotBroken", err)
+	}
+	if read(t, s.Path()) != before {
+		t.Error("a good store was replaced")
+	}
+	io := newStore(t)
+	if err := os.Mkdir(io.Path(), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.ReplaceBroken(time.Now(), config.BrokenReplacement{Data: []byte("version: 1\n")}); err == nil || errors.Is(err, config.ErrStore) {
+		t.Errorf("ReplaceBroken of an unreadable store: %v, want an I/O error", err)
+	}
+}
+
+// TestLoosenedFilesAreTightened checks that reading the store or the key
+// file puts a mode loosened by hand back to 0600.
+func TestLoosenedFilesAreTightened(t *testing.T) {
+	s := newStore(t)
+	if err := create(t, s, "passphrase-provider", "obscured-value", "o", "enabled:true", "obscured-value:v"); err != nil {
+		t.Fatal(err)
+	}
+	key := filepath.Join(s.Dir, config.KeyFileName)
+	for _, p := range []string{s.Path(), key} {
+		if err := os.Chmod(p, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st, err := s.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.KeyFile().Open("obscured-value", st.Get("passphrase-provider", "o").Values["obscured-value"][0]); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{s.Path(), key} {
+		if fi, err := os.Stat(p); err != nil || fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s: mode %v (%v) after reading it, want 0600", p, fi.Mode().Perm(), err)
+		}
+	}
+}
+
+// TestOthersFilesAreLeftAlone checks that a file of another user is not
+// chmodded (it needs root to set up).
+func TestOthersFilesAreLeftAlone(t *testing.T) {
+	if os.Getuid() != 0 {
+		t.Skip("needs root to give the store to another user")
+	}
+	s := newStore(t)
+	provision(t, s)
+	if err := errors.Join(os.Chmod(s.Path(), 0o644), os.Chown(s.Path(), 12345, 12345)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Load(); err != nil {
+		t.Fatal(err)
+	}
+	if fi, _ := os.Stat(s.Path()); fi.Mode().Perm() != 0o644 {
+		t.Errorf("another user's store: mode %v, want it left at 0644", fi.Mode().Perm())
+	}
+}

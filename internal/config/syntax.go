@@ -47,6 +47,27 @@ func (String) Parse(v string) (string, error) {
 
 func (String) Describe() string { return "a string" }
 
+// Token is a word: a string without spaces, for values that are later
+// joined with spaces (OAuth scopes), where a space would silently split
+// one value into two. Reason, if set, says what to do instead.
+type Token struct{ Reason string }
+
+func (s Token) Parse(v string) (string, error) {
+	if err := oneLine(v); err != nil {
+		return "", err
+	}
+	if strings.ContainsAny(v, " \t") {
+		msg := "it contains a space"
+		if s.Reason != "" {
+			msg += "; " + s.Reason
+		}
+		return "", errors.New(msg)
+	}
+	return v, nil
+}
+
+func (Token) Describe() string { return "a string without spaces" }
+
 // Secret is a sensitive string. The store keeps it sealed (see Sealer);
 // output shows only a mask.
 type Secret struct{}
@@ -148,6 +169,9 @@ func (s URL) Parse(v string) (string, error) {
 	if err != nil || u.Host == "" || u.Scheme == "" {
 		return "", errors.New("it is not an absolute URL, with a scheme and a host")
 	}
+	if u.User != nil {
+		return "", errors.New("credentials belong in a passphrase provider, not in the URL")
+	}
 	scheme := strings.ToLower(u.Scheme)
 	for _, a := range s.Schemes {
 		if scheme == a {
@@ -161,6 +185,33 @@ func (s URL) Parse(v string) (string, error) {
 		return "", errors.New("plain http is allowed only to a loopback host")
 	}
 	return "", fmt.Errorf("the scheme %q is not allowed", scheme)
+}
+
+// MaskValue hides the password of a URL's user information
+// (https://user:pw@host/), which error messages would otherwise quote. It
+// works on the text, not on a parsed URL, so that it also masks a URL that
+// does not parse.
+func (URL) MaskValue(v string) string {
+	start := strings.Index(v, "://")
+	if start < 0 {
+		start = 0
+	} else {
+		start += len("://")
+	}
+	end := len(v)
+	if i := strings.IndexAny(v[start:], "/?#"); i >= 0 {
+		end = start + i
+	}
+	at := strings.LastIndex(v[start:end], "@")
+	if at < 0 {
+		return v
+	}
+	// A user name alone may itself be a token (https://TOKEN@host/).
+	shown := Mask
+	if user, _, hasPW := strings.Cut(v[start:start+at], ":"); hasPW {
+		shown = user + ":" + Mask
+	}
+	return v[:start] + shown + v[start+at:]
 }
 
 func (s URL) Describe() string {

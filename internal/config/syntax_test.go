@@ -76,6 +76,36 @@ func TestURL(t *testing.T) {
 		{"idp.example.com/token", ""}, {"https://", ""}, {"", ""}, {"https://a b/", ""}, {"https://x/\n", ""},
 	})
 	runSyntax(t, URL{Schemes: []string{"https"}}, []syntaxCase{{"http://127.0.0.1/", ""}})
+	if _, err := s.Parse("https://admin:pw@idp.example.com/token"); err == nil || err.Error() != "credentials belong in a passphrase provider, not in the URL" {
+		t.Errorf("a URL with user information: %v", err)
+	}
+	runSyntax(t, s, []syntaxCase{{"https://admin@idp.example.com/", ""}, {"http://u:p@127.0.0.1/", ""}})
+}
+
+func TestURLMaskValue(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://admin:pw@idp.example.com/token":      "https://admin:*****@idp.example.com/token",
+		"https://tok3n@idp.example.com/token":         "https://*****@idp.example.com/token",
+		"https://a:p@ss@idp.example.com/x?u=b@c":      "https://a:*****@idp.example.com/x?u=b@c",
+		"https://a:p%zz@idp.example.com/":             "https://a:*****@idp.example.com/",
+		"https://idp.example.com/token?email=a@b.com": "https://idp.example.com/token?email=a@b.com",
+		"https://idp.example.com:8443/oauth2/token":   "https://idp.example.com:8443/oauth2/token",
+		"admin:pw@idp.example.com":                    "admin:*****@idp.example.com",
+	} {
+		if got := (URL{}).MaskValue(in); got != want {
+			t.Errorf("MaskValue(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestToken(t *testing.T) {
+	runSyntax(t, Token{}, []syntaxCase{
+		{"https://outlook.office365.com/.default", "https://outlook.office365.com/.default"}, {"a,b", "a,b"},
+		{"a b", ""}, {"a\tb", ""}, {" a", ""}, {"", ""}, {"a\nb", ""},
+	})
+	if _, err := (Token{Reason: "use --set once per scope"}).Parse("a b"); err == nil || err.Error() != "it contains a space; use --set once per scope" {
+		t.Errorf("Token.Parse(\"a b\"): %v", err)
+	}
 }
 
 func TestKeyValue(t *testing.T) {

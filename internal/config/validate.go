@@ -89,6 +89,9 @@ func checkValues(p *PropertyDef, vals []string) []error {
 	if !p.Multi && len(vals) > 1 {
 		errs = append(errs, problem("", "The %q property must not contain more than one value", p.Name))
 	}
+	if !p.Multi && len(vals) == 0 {
+		errs = append(errs, problem("", "The %q property takes a single value, but has an empty list of values", p.Name))
+	}
 	for _, v := range vals {
 		if p.Sensitive {
 			if !IsSealed(v) {
@@ -101,7 +104,7 @@ func checkValues(p *PropertyDef, vals []string) []error {
 			if err == nil {
 				err = fmt.Errorf("not in canonical form %q", c)
 			}
-			errs = append(errs, &PropertyError{classed{ErrRejected}, p, v, err})
+			errs = append(errs, &PropertyError{classed{ErrRejected}, p, maskIf(p, v), err})
 		}
 	}
 	return errs

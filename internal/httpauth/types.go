@@ -86,7 +86,7 @@ func clientCredentialsProperties() []*config.PropertyDef {
 		{Name: PropClientSecretProvider, Synopsis: "The passphrase provider that holds the client secret.",
 			Syntax: ref(config.KindPassphraseProvider), Mandatory: true},
 		{Name: PropRequestedScope, Synopsis: "A scope to request; the values are joined with spaces in the request.",
-			Syntax: config.String{}, Multi: true, DefaultText: "no scope parameter is sent",
+			Syntax: config.Token{Reason: "use --set once per scope"}, Multi: true, DefaultText: "no scope parameter is sent",
 			Note: "Exchange Online needs exactly https://outlook.office365.com/.default."},
 		{Name: PropRequestMethod, Synopsis: "The HTTP method of the token request.",
 			Syntax: config.Enum{Values: []string{MethodPost, MethodGet}}, Default: []string{MethodPost},

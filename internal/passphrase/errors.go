@@ -43,7 +43,7 @@ func (e *Error) ErrorHint() string {
 		return f.hint
 	}
 	if errors.Is(e.Err, ErrKeyMissing) {
-		return "copy the file encryption-key from the original configuration directory, or set obscured-value again"
+		return config.LostKeyProcedure
 	}
 	return fmt.Sprintf("run 'dsconfig get-passphrase-provider-prop --provider-name %q' to check its settings", e.Provider)
 }

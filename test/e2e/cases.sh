@@ -102,8 +102,11 @@ mechanism_case() {
 
 long_jwt_case() {
 	begin dovecot-long-jwt-two-step rcpt05
+	# One --set per scope: a requested-scope value cannot hold a space.
+	local scope scopes=()
+	for scope in $E2E_JWT_LONG_SCOPE; do scopes+=(--set "requested-scope:$scope"); done
 	provision "$E2E_JWT_CLIENT_ID" "$E2E_JWT_CLIENT_SECRET" "$E2E_DOVECOT_SUBMISSION_PORT" starttls \
-		--set "requested-scope:$E2E_JWT_LONG_SCOPE" || { fail "provisioning"; return; }
+		"${scopes[@]}" || { fail "provisioning"; return; }
 	# Dovecot refuses command lines over about 1 KB, so the response must
 	# go on its own line after "AUTH XOAUTH2" / "334".
 	if run_send "$LAST_LOG" --to "$RCPT" --mechanism xoauth2 --verbose &&
