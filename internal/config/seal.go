@@ -3,7 +3,9 @@ package config
 import (
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -212,4 +214,27 @@ func newAEAD(key []byte) (cipher.AEAD, error) {
 		return nil, err
 	}
 	return cipher.NewGCM(block)
+}
+
+// MAC returns, in hex, an HMAC-SHA256 of parts under a key derived from
+// the store's key for purpose. Files that must find an entry by a secret
+// (the token cache keys its entries by the client secret, among others)
+// store this instead of a plain hash, which would let anyone who reads the
+// file test guesses of the secret offline. Like Seal, it creates the key
+// when Create allows.
+func (k *KeyFile) MAC(purpose string, parts ...string) (string, error) {
+	key, err := k.loadOrCreate()
+	if err != nil {
+		return "", err
+	}
+	derive := hmac.New(sha256.New, key)
+	derive.Write([]byte("dsconfig mac: " + purpose))
+	m := hmac.New(sha256.New, derive.Sum(nil))
+	for _, p := range parts {
+		// Each part is hashed first, so that no two lists of parts feed
+		// the HMAC the same bytes.
+		sum := sha256.Sum256([]byte(p))
+		m.Write(sum[:])
+	}
+	return hex.EncodeToString(m.Sum(nil)), nil
 }

@@ -1,7 +1,6 @@
 package httpauth
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -77,20 +76,6 @@ func newTokenCache(opts *Options) *tokenCache {
 	key := config.KeyFileIn(opts.Dir)
 	key.Create = !opts.State.HasSealed()
 	return &tokenCache{path: filepath.Join(opts.Dir, CacheFileName), key: key, warn: opts.warn}
-}
-
-// macKey returns the key of the cache keys' HMAC: the store's encryption
-// key, as the text of its file. Sealing nothing first is how KeyFile
-// loads and checks the key, creating it when the cache may.
-func (c *tokenCache) macKey() ([]byte, error) {
-	if _, err := c.key.Seal("token-cache-key", ""); err != nil {
-		return nil, err
-	}
-	data, err := os.ReadFile(c.key.Path)
-	if err != nil {
-		return nil, err
-	}
-	return bytes.TrimSpace(data), nil
 }
 
 // getOrFetch returns the cached token for key when it may be reused at

@@ -1,7 +1,6 @@
 package httpauth
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"os"
@@ -232,10 +231,10 @@ func TestCacheKeyIsKeyedWithTheEncryptionKey(t *testing.T) {
 		}
 	}
 	keyFile := filepath.Join(f.dir, config.KeyFileName)
-	text, _ := os.ReadFile(keyFile)
 	src := f.source(t).(*ccSource)
 	src.secret = testSecret
-	if want := src.cacheKey(bytes.TrimSpace(text)); keys[0] != want {
+	src.cache = newTokenCache(src.opts)
+	if want, err := src.cacheKey(); err != nil || keys[0] != want {
 		t.Errorf("cache key %s, want the HMAC under the key file's key, %s", keys[0], want)
 	}
 

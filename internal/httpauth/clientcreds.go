@@ -131,7 +131,7 @@ func (s *ccSource) resolve(ctx context.Context) error {
 	if s.cache == nil {
 		return nil
 	}
-	mac, err := s.cache.macKey()
+	key, err := s.cacheKey()
 	if err != nil {
 		// The entries are sealed with the same key: without it the
 		// cache could neither be read nor written.
@@ -139,7 +139,7 @@ func (s *ccSource) resolve(ctx context.Context) error {
 		s.cache, s.info.CacheFile = nil, ""
 		return nil
 	}
-	s.key = s.cacheKey(mac)
+	s.key = key
 	return nil
 }
 
@@ -223,12 +223,12 @@ func (s *ccSource) redactions() []string {
 	return []string{s.secret, basicAuth(id, sec)}
 }
 
-// cacheKey is the HMAC, keyed with the store's encryption key (mac), of
+// cacheKey is the HMAC, keyed with the store's encryption key, of
 // everything that decides which token the server gives, the secret
 // included. A plain hash would let anyone who reads the cache file test
 // guesses of the secret against it.
-func (s *ccSource) cacheKey(mac []byte) string {
-	return macKey(mac, "client-credentials", s.info.Method, s.info.Endpoint, s.info.ClientID,
+func (s *ccSource) cacheKey() (string, error) {
+	return s.cache.key.MAC("token-cache", "client-credentials", s.info.Method, s.info.Endpoint, s.info.ClientID,
 		"secret:"+s.secret, strings.Join(s.info.Scopes, " "),
 		fmt.Sprintf("basic=%t get=%t id=%s secret=%s max=%d", s.basic, s.get, s.idParam, s.secParam, s.maxLife))
 }

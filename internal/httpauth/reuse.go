@@ -1,7 +1,6 @@
 package httpauth
 
 import (
-	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"time"
@@ -54,16 +53,6 @@ func reusable(t *Token, now time.Time) bool {
 func sha256Hex(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:])
-}
-
-// macKey is the HMAC-SHA256 under key of the parts, each hashed first so
-// that no two lists of parts give the same input.
-func macKey(key []byte, parts ...string) string {
-	m := hmac.New(sha256.New, key)
-	for _, p := range parts {
-		m.Write([]byte(sha256Hex(p)))
-	}
-	return hex.EncodeToString(m.Sum(nil))
 }
 
 // fingerprint identifies a token without revealing it (config.Fingerprint).
