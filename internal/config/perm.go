@@ -11,10 +11,10 @@ import "os"
 // chmod would fail anyway. There is no warning: config has no channel to
 // the user, and the fix is already made.
 
-// tightenMode sets path to 0600 when its mode gives group or others any
+// TightenMode sets path to 0600 when its mode gives group or others any
 // access and the current user owns it. Errors are ignored: the file was
 // readable, and being unable to narrow it must not stop the command.
-func tightenMode(path string) {
+func TightenMode(path string) {
 	fi, err := os.Stat(path)
 	if err != nil || !fi.Mode().IsRegular() || fi.Mode().Perm()&0o077 == 0 || !ownedByMe(fi) {
 		return

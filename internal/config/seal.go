@@ -79,7 +79,7 @@ func (k *KeyFile) load() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	tightenMode(k.Path)
+	TightenMode(k.Path)
 	key, err := hex.DecodeString(strings.TrimSpace(string(data)))
 	if err != nil || len(key) != 32 {
 		return nil, fmt.Errorf("encryption key file %s is damaged: it must hold 64 hex digits", k.Path)

@@ -69,7 +69,7 @@ func (s *Store) load() (*State, []byte, error) {
 	if err != nil {
 		return nil, nil, storeIOError(s.Path(), err)
 	}
-	tightenMode(s.Path())
+	TightenMode(s.Path())
 	st, err := s.Registry.Decode(data)
 	if err != nil {
 		return nil, nil, s.decodeError(err)

@@ -193,6 +193,7 @@ func (c *tokenCache) locked(fn func(*cacheFile) (bool, error)) error {
 		return &CacheError{c.path, err}
 	}
 	defer f.Close()
+	config.TightenMode(c.path) // it holds sealed tokens; see config/perm.go
 	cf := decodeCache(f)
 	changed, err := fn(cf)
 	if changed {

@@ -271,3 +271,19 @@ func TestCacheNeedsTheEncryptionKey(t *testing.T) {
 		t.Errorf("warnings = %q", warnings)
 	}
 }
+
+// A cache file loosened by hand is put back to 0600 when it is used: it
+// holds sealed tokens.
+func TestLoosenedCacheIsTightened(t *testing.T) {
+	p := newIdP(t, false)
+	f := newFixture(t, p.URL, nil)
+	mustToken(t, f.source(t))
+	path := filepath.Join(f.dir, CacheFileName)
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mustToken(t, f.source(t))
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("cache mode after use: %v (%v), want 0600", fi.Mode().Perm(), err)
+	}
+}
