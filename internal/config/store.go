@@ -122,51 +122,67 @@ func (s *Store) Update(fn func(tx *Tx) error) (*Commit, error) {
 		return nil, err
 	}
 	defer unlock()
+	c, key, err := s.prepare(fn)
+	if err != nil || bytes.Equal(c.Before, c.After) {
+		return c, err
+	}
+	if err := s.commit(c, key); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// prepare runs fn on a copy of the loaded store and validates and encodes
+// the result, without writing anything.
+func (s *Store) prepare(fn func(tx *Tx) error) (*Commit, *KeyFile, error) {
 	before, data, err := s.load()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	key := s.KeyFile()
 	key.Create = !before.HasSealed()
 	key.Replace = !key.Create
 	tx := &Tx{Registry: s.Registry, State: before.Clone(), Sealer: key}
 	if err := fn(tx); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := s.validateChange(tx); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := s.checkReplacedKey(key, tx.State); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	out, err := s.Registry.Encode(tx.State)
 	if err != nil {
-		return nil, storeIOError(s.Path(), err)
+		return nil, nil, storeIOError(s.Path(), err)
 	}
-	c := &Commit{Before: data, After: out, State: tx.State, Tx: tx}
-	if bytes.Equal(data, out) {
-		return c, nil
-	}
+	return &Commit{Before: data, After: out, State: tx.State, Tx: tx}, key, nil
+}
+
+// commit runs the hooks and writes the prepared change, with the new key
+// when the change replaced a lost one.
+func (s *Store) commit(c *Commit, key *KeyFile) error {
 	for _, h := range s.BeforeCommit {
 		if err := h(c); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if err := key.Publish(); err != nil {
-		return nil, storeIOError(key.Path, err)
+		return storeIOError(key.Path, err)
 	}
-	if err := s.write(out); err != nil {
-		if _, replaced := key.Replacement(); replaced {
-			// The store still holds values under the lost key: a new
-			// key file would only hide that.
-			os.Remove(key.Path)
-		}
-		for _, h := range s.OnWriteFailure {
-			h(c, err)
-		}
-		return nil, err
+	err := s.write(c.After)
+	if err == nil {
+		return nil
 	}
-	return c, nil
+	if _, replaced := key.Replacement(); replaced {
+		// The store still holds values under the lost key: a new key
+		// file would only hide that.
+		os.Remove(key.Path)
+	}
+	for _, h := range s.OnWriteFailure {
+		h(c, err)
+	}
+	return err
 }
 
 // checkReplacedKey lets a change seal under a new key, while the key file
