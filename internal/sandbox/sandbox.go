@@ -82,6 +82,7 @@ type Sandbox struct {
 
 	mu            sync.Mutex
 	tokens        map[string]time.Time // token → expiry
+	issued        []string             // every token ever issued, revoked or not
 	tokenRequests int
 	tokenFailure  int
 	auths         []AuthAttempt
@@ -238,6 +239,7 @@ func (s *Sandbox) Issue(life time.Duration) string {
 		tok := randomString(32)
 		s.mu.Lock()
 		s.tokens[tok] = time.Now().Add(life)
+		s.issued = append(s.issued, tok)
 		s.mu.Unlock()
 		return tok
 	}
@@ -250,6 +252,14 @@ func (s *Sandbox) RevokeAll() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.tokens = map[string]time.Time{}
+}
+
+// Issued returns every token issued so far, in order, including revoked
+// and expired ones: the leak tests search dsconfig's output for them.
+func (s *Sandbox) Issued() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.issued...)
 }
 
 // FailTokenRequests makes the token endpoint answer with status (0 to

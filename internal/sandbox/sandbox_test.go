@@ -62,9 +62,15 @@ func TestTokenEndpoint(t *testing.T) {
 	if sb.TokenRequests() != 5 {
 		t.Errorf("requests %d", sb.TokenRequests())
 	}
+	expired := sb.Issue(-time.Minute)
 	sb.RevokeAll()
 	if sb.validToken(tok) {
 		t.Error("revoked token still valid")
+	}
+	// Two tokens came from the endpoint (basic and post), one from Issue;
+	// revoking forgets none of them.
+	if got := sb.Issued(); len(got) != 3 || got[0] != tok || got[2] != expired {
+		t.Errorf("Issued() = %q, want 3 tokens starting with %q and ending with %q", got, tok, expired)
 	}
 }
 

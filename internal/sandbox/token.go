@@ -77,6 +77,7 @@ func (s *Sandbox) issue(life time.Duration) (string, time.Duration) {
 	}
 	s.mu.Lock()
 	s.tokens[tok] = now.Add(life)
+	s.issued = append(s.issued, tok)
 	s.mu.Unlock()
 	return tok, life
 }
