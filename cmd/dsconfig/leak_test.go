@@ -57,10 +57,15 @@ func leakNeedles(s string) map[string]string {
 	return out
 }
 
-// leakHits counts every needle of every secret in data.
+// leakHits counts every needle of every planted secret in data.
 func leakHits(where string, data []byte) []string {
+	return leakHitsOf(leakSecrets, where, data)
+}
+
+// leakHitsOf counts every needle of every secret in data.
+func leakHitsOf(secrets map[string]string, where string, data []byte) []string {
 	var hits []string
-	for id, s := range leakSecrets {
+	for id, s := range secrets {
 		for form, n := range leakNeedles(s) {
 			if c := bytes.Count(data, []byte(n)); c > 0 {
 				hits = append(hits, fmt.Sprintf("%s: secret %q as %s, %d times", where, id, form, c))
