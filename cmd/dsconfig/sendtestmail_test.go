@@ -283,3 +283,74 @@ func TestSendTestMailFlagsBlindTrust(t *testing.T) {
 		t.Errorf("JSON TLS step does not flag blind-trust: %+v", doc.Steps)
 	}
 }
+
+// provisionClient adds a client-credentials method "Client" on the
+// sandbox's token endpoint and points the "Sandbox" server at it.
+func (e *mailEnv) provisionClient(extra ...string) {
+	e.env["SMTP_CLIENT_SECRET"] = e.sb.ClientSecret()
+	e.must("create-passphrase-provider", "--provider-name", "Client Secret", "--type", "environment-variable",
+		"--set", "enabled:true", "--set", "environment-variable:SMTP_CLIENT_SECRET")
+	e.must(append([]string{"create-http-authorization-method", "--method-name", "Client", "--type", "client-credentials-bearer-token",
+		"--set", "enabled:true", "--set", "oauth-server-token-endpoint-url:" + e.sb.TokenURL(),
+		"--set", "oauth-client-id:" + e.sb.ClientID(), "--set", "oauth-client-secret-passphrase-provider:Client Secret"}, extra...)...)
+	e.must("set-external-server-prop", "--server-name", "Sandbox", "--set", "token-acquisition-method:Client")
+}
+
+// Renewal through the real token path: get-access-token fills the shared
+// cache, the sandbox revokes the cached token, and send-test-mail takes
+// it from the cache, is refused, discards it and retries once with a new
+// one: two token requests in all, one message.
+func TestSendTestMailRenewsRejectedCachedToken(t *testing.T) {
+	e := newMailEnv(t, sandbox.Options{RequireTLS: true})
+	e.provision()
+	e.provisionClient()
+	e.must("get-access-token", "--method-name", "Client")
+	if n := e.sb.TokenRequests(); n != 1 {
+		t.Fatalf("get-access-token made %d token requests", n)
+	}
+	e.sb.RevokeAll()
+	code, out, errOut := e.run("send-test-mail", "--to", "ops@example.com")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	// The steps in order: the cached token, its rejection, the retry,
+	// a new token, the message.
+	rest := out
+	for _, want := range []string{"ok    token       ", "cached token", "FAIL  auth", "535 5.7.8",
+		"the token was rejected; discarding it and retrying once with a new token on a new connection",
+		"ok    token       ", "new token", "ok    auth", "ok    result"} {
+		i := strings.Index(rest, want)
+		if i < 0 {
+			t.Fatalf("output lacks %q (in this order):\n%s", want, out)
+		}
+		rest = rest[i+len(want):]
+	}
+	if n := strings.Count(out, "the token was rejected"); n != 1 {
+		t.Errorf("%d retries reported, want 1:\n%s", n, out)
+	}
+	if n, m := e.sb.TokenRequests(), len(e.sb.Messages()); n != 2 || m != 1 {
+		t.Errorf("the sandbox saw %d token requests and %d messages, want 2 and 1", n, m)
+	}
+	if a := e.sb.AuthAttempts(); len(a) != 2 || a[0].OK || !a[1].OK {
+		t.Errorf("AUTH attempts %+v, want a refused one then an accepted one", a)
+	}
+}
+
+// maximum-token-lifetime:1 s means a token is never reused: each run asks
+// for a new one. Without it the cached token serves all three runs.
+func TestSendTestMailMaximumTokenLifetime(t *testing.T) {
+	for _, c := range []struct {
+		extra []string
+		want  int
+	}{{nil, 1}, {[]string{"--set", "maximum-token-lifetime:1 s"}, 3}} {
+		e := newMailEnv(t, sandbox.Options{})
+		e.provision()
+		e.provisionClient(c.extra...)
+		for i := 0; i < 3; i++ {
+			e.must("send-test-mail", "--to", "ops@example.com")
+		}
+		if n, m := e.sb.TokenRequests(), len(e.sb.Messages()); n != c.want || m != 3 {
+			t.Errorf("%q: 3 sends made %d token requests and %d messages, want %d and 3", c.extra, n, m, c.want)
+		}
+	}
+}
