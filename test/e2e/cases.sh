@@ -46,6 +46,11 @@ begin() {
 	CFG="$WORK/$1"
 	LAST_LOG="$WORK/$1.log"
 	mkdir -p "$CFG"
+	# Mail accumulates across runs of the same $E2E_DIR: start each case
+	# with an empty mailbox, so that counts and contents are its own.
+	local md
+	md=$(maildir_of "$RCPT")
+	find "$md/new" "$md/cur" -type f -delete 2>/dev/null
 	echo "---- $CASE"
 }
 
@@ -75,12 +80,13 @@ add_server() {
 		--set "token-acquisition-method:$4" --set "trust-manager-provider:E2E CA" --set "smtp-timeout:20 s"
 }
 
-# delivered COUNT: the case's mailbox holds COUNT messages with the
-# dsconfig test-mail headers.
+# delivered COUNT: the case's mailbox holds exactly COUNT messages, each
+# with the dsconfig test-mail headers.
 delivered() {
 	wait_messages "$1" "$RCPT" 10 >/dev/null 2>&1 || return 1
-	[ "$(grep_messages '^X-Mailer: dsconfig send-test-mail' "$RCPT" | wc -l)" -ge "$1" ] &&
-		[ "$(grep_messages '^Message-ID: <' "$RCPT" | wc -l)" -ge "$1" ]
+	[ "$(count_messages "$RCPT")" -eq "$1" ] &&
+		[ "$(grep_messages '^X-Mailer: dsconfig send-test-mail' "$RCPT" | wc -l)" -eq "$1" ] &&
+		[ "$(grep_messages '^Message-ID: <' "$RCPT" | wc -l)" -eq "$1" ]
 }
 
 has() { grep -q -- "$1" "$LAST_LOG"; }
@@ -109,11 +115,20 @@ long_jwt_case() {
 		"${scopes[@]}" || { fail "provisioning"; return; }
 	# Dovecot refuses command lines over about 1 KB, so the response must
 	# go on its own line after "AUTH XOAUTH2" / "334".
-	if run_send "$LAST_LOG" --to "$RCPT" --mechanism xoauth2 --verbose &&
-		grep -qE '^C: AUTH XOAUTH2$' "$LAST_LOG" && has "(two-step)" && delivered 1; then
+	if ! run_send "$LAST_LOG" --to "$RCPT" --mechanism xoauth2 --verbose ||
+		! grep -qE '^C: AUTH XOAUTH2$' "$LAST_LOG" || ! has "(two-step)" || ! delivered 1; then
+		fail "expected a two-step XOAUTH2 exchange and a delivered message"
+		return
+	fi
+	# The same token forced inline shows the limit the automatic choice
+	# avoids: Dovecot refuses the line, and forced inline does not fall back.
+	run_send "$LAST_LOG" --to "$RCPT" --mechanism xoauth2 --initial-response inline
+	local rc=$?
+	sleep 1
+	if [ $rc -eq 6 ] && has "Line too long" && [ "$(count_messages "$RCPT")" -eq 1 ]; then
 		pass
 	else
-		fail "expected a two-step XOAUTH2 exchange and a delivered message"
+		fail "expected the inline AUTH line to be refused (500 5.5.2 Line too long, exit 6) and nothing more delivered (exit $rc)"
 	fi
 }
 
