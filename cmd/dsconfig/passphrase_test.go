@@ -144,6 +144,32 @@ func TestTestPassphraseProviderFailures(t *testing.T) {
 	}
 }
 
+// A password-file that no user can read, root included: a directory, and
+// a path below a regular file. test-passphrase-provider exits 3 and the
+// error names the file and the reason.
+func TestTestPassphraseProviderUnreadableFile(t *testing.T) {
+	dir := t.TempDir()
+	outside := t.TempDir()
+	plain := filepath.Join(outside, "plain.txt")
+	if err := os.WriteFile(plain, []byte("x\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]string{
+		outside:             "the password file " + outside + " is a directory",
+		plain + "/secret":   "the password file " + plain + "/secret cannot be read: not a directory",
+		plain + "/a/secret": "the password file " + plain + "/a/secret cannot be read: not a directory",
+	} {
+		ppMust(t, dir, "", "create-passphrase-provider", "--provider-name", "File", "--type", "file-based",
+			"--set", "enabled:true", "--set", "password-file:"+path)
+		code, out, errOut := ppRun(t, dir, nil, "", "test-passphrase-provider", "--provider-name", "File")
+		if code != exitConfig || !strings.HasPrefix(errOut, "dsconfig: error: ") || !strings.Contains(errOut, want) ||
+			!strings.Contains(errOut, "dsconfig: hint: ") || out != "" {
+			t.Errorf("password-file %s: exit %d, stdout %q, stderr %q; want exit 3 saying %q with a hint", path, code, out, errOut, want)
+		}
+		ppMust(t, dir, "", "delete-passphrase-provider", "--provider-name", "File")
+	}
+}
+
 func TestWarnsAboutSecretsInArgv(t *testing.T) {
 	dir := t.TempDir()
 	_, _, errOut := ppRun(t, dir, nil, "", createObscured("A", "--set", "obscured-value:typed-in-argv")...)

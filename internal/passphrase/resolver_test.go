@@ -183,6 +183,23 @@ func TestFileBasedUnreadable(t *testing.T) {
 	wantFailure(t, e.resolver(), "locked", passphrase.ErrFileUnreadable, "permission denied")
 }
 
+// Unreadable files that stay unreadable for root (CI runs as root, where
+// TestFileBasedUnreadable skips): a directory, and a path below a
+// regular file (ENOTDIR). The error names the file and the reason.
+func TestFileBasedUnreadableEvenForRoot(t *testing.T) {
+	e := newEnv(t)
+	dir := filepath.Join(e.dir, "secrets.d")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	plain := e.write("plain.txt", "x\n", 0o600)
+	e.create("dir", passphrase.TypeFileBased, "password-file:secrets.d")
+	e.create("notdir", passphrase.TypeFileBased, "password-file:plain.txt/secret")
+	r := e.resolver()
+	wantFailure(t, r, "dir", passphrase.ErrFileUnreadable, "the password file "+dir+" is a directory")
+	wantFailure(t, r, "notdir", passphrase.ErrFileUnreadable, "the password file "+plain+"/secret cannot be read: not a directory")
+}
+
 func TestFileBasedWarnsWhenOthersCanRead(t *testing.T) {
 	e := newEnv(t)
 	p := e.write("open.txt", "open-secret\n", 0o644)
