@@ -64,13 +64,18 @@ provision() {
 	export E2E_CASE_SECRET="$secret"
 	ds create-passphrase-provider --provider-name "SMTP Client Secret" --type environment-variable \
 		--set enabled:true --set environment-variable:E2E_CASE_SECRET &&
-		ds create-trust-manager-provider --provider-name "E2E CA" --type file-based \
-			--set enabled:true --set "trust-store-file:$E2E_CA" &&
+		add_ca &&
 		ds create-http-authorization-method --method-name "SMTP Bearer Token" --type client-credentials-bearer-token \
 			--set enabled:true --set "oauth-server-token-endpoint-url:$E2E_TOKEN_URL" --set "oauth-client-id:$id" \
 			--set "oauth-client-secret-passphrase-provider:SMTP Client Secret" --set "trust-manager-provider:E2E CA" "$@" &&
 		add_server "Mail" "$port" "$security" "SMTP Bearer Token" "$id" &&
 		ds set-global-configuration-prop --set "smtp-server:Mail"
+}
+
+# add_ca: trust the stack's generated CA through a trust-manager-provider.
+add_ca() {
+	ds create-trust-manager-provider --provider-name "E2E CA" --type file-based \
+		--set enabled:true --set "trust-store-file:$E2E_CA"
 }
 
 # add_server NAME PORT SECURITY METHOD USER
@@ -222,7 +227,7 @@ static_case() {
 	export E2E_STATIC_TOKEN="$tok"
 	ds create-passphrase-provider --provider-name "SMTP Token" --type environment-variable \
 		--set enabled:true --set environment-variable:E2E_STATIC_TOKEN &&
-		ds create-trust-manager-provider --provider-name "E2E CA" --type file-based --set enabled:true --set "trust-store-file:$E2E_CA" &&
+		add_ca &&
 		ds create-http-authorization-method --method-name "SMTP Bearer Token" --type static-bearer-token \
 			--set enabled:true --set "oauth-token-passphrase-provider:SMTP Token" &&
 		add_server "Mail" "$E2E_POSTFIX_SUBMISSION_PORT" starttls "SMTP Bearer Token" "$E2E_CLIENT_ID" ||
