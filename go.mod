@@ -1,4 +1,4 @@
-module dsconfig
+module github.com/dsconfig-smtp/dsconfig
 
 go 1.26.8
 

@@ -21,7 +21,7 @@ import (
 	"syscall"
 	"time"
 
-	"dsconfig/internal/sandbox"
+	"github.com/dsconfig-smtp/dsconfig/internal/sandbox"
 )
 
 func main() {

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"dsconfig/internal/sandbox"
+	"github.com/dsconfig-smtp/dsconfig/internal/sandbox"
 )
 
 // TestSandboxEnvSourcesBack writes sandbox.env for a sandbox whose

@@ -11,8 +11,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"dsconfig/internal/config"
-	"dsconfig/internal/httpauth"
+	"github.com/dsconfig-smtp/dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/httpauth"
 )
 
 type accessTokenOptions struct {

@@ -20,7 +20,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/config"
 )
 
 // A distinctive secret that no output and no file may contain.

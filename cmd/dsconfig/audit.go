@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/config"
 )
 
 // AuditLogName is the config audit log's file name in the configuration

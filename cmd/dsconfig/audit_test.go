@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/config"
 )
 
 // auditRecords splits an audit log into records of three lines: header,

@@ -10,7 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/config"
 )
 
 // batchOptions are the batch-mode options of the root command.

@@ -5,7 +5,7 @@ import (
 	"io"
 	"strings"
 
-	"dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/config"
 )
 
 // Batch files use PingDirectory's format: one dsconfig command per line,

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/config"
 )
 
 func TestParseBatch(t *testing.T) {

@@ -1,7 +1,7 @@
 package main
 
 import (
-	"dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/config"
 )
 
 // applyChange runs one command's change on tx and adds the change's audit

@@ -8,8 +8,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"dsconfig/internal/config"
-	"dsconfig/internal/mailer"
+	"github.com/dsconfig-smtp/dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/mailer"
 )
 
 // Shell completion: cobra's "dsconfig completion bash|zsh|fish|powershell"

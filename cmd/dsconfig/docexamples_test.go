@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/config"
 )
 
 // The examples in docs/store-format.md and docs/audit-log.md are kept

@@ -7,7 +7,7 @@ import (
 	"io"
 	"strings"
 
-	"dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/config"
 )
 
 // Exit codes. They are documented from exitCodes, in --help and in

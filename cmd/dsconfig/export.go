@@ -8,7 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/config"
 )
 
 const sealedNote = `# Sensitive values are written in encrypted form (AES256GCM:...). They open

@@ -7,11 +7,11 @@ import (
 	"path/filepath"
 	"time"
 
-	"dsconfig/internal/config"
-	"dsconfig/internal/httpauth"
-	"dsconfig/internal/mailer"
-	"dsconfig/internal/passphrase"
-	"dsconfig/internal/tlsconf"
+	"github.com/dsconfig-smtp/dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/httpauth"
+	"github.com/dsconfig-smtp/dsconfig/internal/mailer"
+	"github.com/dsconfig-smtp/dsconfig/internal/passphrase"
+	"github.com/dsconfig-smtp/dsconfig/internal/tlsconf"
 )
 
 // IOStreams are the command's standard streams, injected so that tests and

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/config"
 )
 
 // Help texts are rendered from the registry, so they cannot drift from

@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"dsconfig/internal/config"
-	"dsconfig/internal/httpauth"
-	"dsconfig/internal/sandbox"
+	"github.com/dsconfig-smtp/dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/httpauth"
+	"github.com/dsconfig-smtp/dsconfig/internal/sandbox"
 )
 
 // TestNoSecretLeaksLive is TestNoSecretLeaks for the commands that handle

@@ -13,7 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/config"
 )
 
 // The leak search plants distinctive secrets in every passphrase provider

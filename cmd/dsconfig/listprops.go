@@ -6,7 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/config"
 )
 
 type listPropsOptions struct {

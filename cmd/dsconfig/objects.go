@@ -7,7 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/config"
 )
 
 // objectCommands returns the generic verbs for kind k: create-X, list-Xs,

@@ -7,7 +7,7 @@ import (
 	"slices"
 	"strings"
 
-	"dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/config"
 )
 
 // printTable writes rows in PingDirectory's style, columns joined by

@@ -6,8 +6,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"dsconfig/internal/config"
-	"dsconfig/internal/passphrase"
+	"github.com/dsconfig-smtp/dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/passphrase"
 )
 
 // passphraseResolver returns the resolver for the providers in st. Its

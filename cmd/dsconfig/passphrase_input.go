@@ -11,7 +11,7 @@ import (
 
 	"golang.org/x/term"
 
-	"dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/config"
 )
 
 // Sensitive values must not have to appear in argv, where ps and shell

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/config"
 )
 
 // ppRun runs dsconfig in-process against dir with the given environment

@@ -1,7 +1,7 @@
 package main
 
 import (
-	"dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/config"
 )
 
 // planChanges returns the object changes that turn from into to, in an

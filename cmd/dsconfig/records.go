@@ -4,7 +4,7 @@ import (
 	"slices"
 	"strings"
 
-	"dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/config"
 )
 
 // Every change is described as dsconfig commands: the command that makes

@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/config"
 )
 
 // The per-type property reference in docs/reference is rendered from the

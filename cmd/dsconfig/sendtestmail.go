@@ -10,10 +10,10 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"dsconfig/internal/config"
-	"dsconfig/internal/mailer"
-	"dsconfig/internal/passphrase"
-	"dsconfig/internal/tlsconf"
+	"github.com/dsconfig-smtp/dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/mailer"
+	"github.com/dsconfig-smtp/dsconfig/internal/passphrase"
+	"github.com/dsconfig-smtp/dsconfig/internal/tlsconf"
 )
 
 type sendTestMailOptions struct {

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"dsconfig/internal/sandbox"
+	"github.com/dsconfig-smtp/dsconfig/internal/sandbox"
 )
 
 // mailEnv is a config directory and an in-process sandbox.

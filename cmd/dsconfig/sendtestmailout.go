@@ -6,7 +6,7 @@ import (
 	"io"
 	"time"
 
-	"dsconfig/internal/mailer"
+	"github.com/dsconfig-smtp/dsconfig/internal/mailer"
 )
 
 // stepPrinter writes send-test-mail's report: a line per step as it

@@ -1,8 +1,8 @@
 package main
 
 import (
-	"dsconfig/internal/config"
-	"dsconfig/internal/httpauth"
+	"github.com/dsconfig-smtp/dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/httpauth"
 )
 
 // tokenSource returns the token source of the named

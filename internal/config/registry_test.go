@@ -4,11 +4,11 @@ import (
 	"strings"
 	"testing"
 
-	"dsconfig/internal/config"
-	"dsconfig/internal/httpauth"
-	"dsconfig/internal/mailer"
-	"dsconfig/internal/passphrase"
-	"dsconfig/internal/tlsconf"
+	"github.com/dsconfig-smtp/dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/httpauth"
+	"github.com/dsconfig-smtp/dsconfig/internal/mailer"
+	"github.com/dsconfig-smtp/dsconfig/internal/passphrase"
+	"github.com/dsconfig-smtp/dsconfig/internal/tlsconf"
 )
 
 func registry(t testing.TB) *config.Registry {

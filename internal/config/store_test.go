@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/config"
 )
 
 func newStore(t testing.TB) *config.Store {

@@ -12,7 +12,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/lockedfile"
 
-	"dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/config"
 )
 
 // The shared token cache lets one dsconfig process reuse the token that

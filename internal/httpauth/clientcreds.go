@@ -14,8 +14,8 @@ import (
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 
-	"dsconfig/internal/config"
-	"dsconfig/internal/tlsconf"
+	"github.com/dsconfig-smtp/dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/tlsconf"
 )
 
 // ccSource obtains tokens with the client credentials grant.

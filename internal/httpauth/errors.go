@@ -18,7 +18,7 @@ import (
 
 	"golang.org/x/oauth2"
 
-	"dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/config"
 )
 
 // ErrorClass says what kind of failure a TokenError is.

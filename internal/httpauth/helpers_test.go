@@ -15,9 +15,9 @@ import (
 	"testing"
 	"time"
 
-	"dsconfig/internal/config"
-	"dsconfig/internal/passphrase"
-	"dsconfig/internal/tlsconf"
+	"github.com/dsconfig-smtp/dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/passphrase"
+	"github.com/dsconfig-smtp/dsconfig/internal/tlsconf"
 )
 
 // A distinctive secret, so that tests can search every output for it.

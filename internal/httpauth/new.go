@@ -7,7 +7,7 @@ import (
 	"net/http"
 	"time"
 
-	"dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/config"
 )
 
 // SecretResolver gives the secret held by a passphrase provider;

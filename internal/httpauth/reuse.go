@@ -5,7 +5,7 @@ import (
 	"encoding/hex"
 	"time"
 
-	"dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/config"
 )
 
 // Renewal. A token is reused until ReuseUntil, which is the earliest of:

@@ -4,7 +4,7 @@ import (
 	"context"
 	"sync"
 
-	"dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/config"
 )
 
 // staticSource hands out the token held by a passphrase provider. It

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/config"
 )
 
 func staticFixture(t *testing.T, token string) *fixture {

@@ -10,8 +10,8 @@ import (
 	"net/url"
 	"strconv"
 
-	"dsconfig/internal/config"
-	"dsconfig/internal/tlsconf"
+	"github.com/dsconfig-smtp/dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/tlsconf"
 )
 
 // buildTransport makes the HTTP transport for a token endpoint: TLS from

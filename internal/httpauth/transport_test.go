@@ -12,8 +12,8 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"dsconfig/internal/config"
-	"dsconfig/internal/tlsconf"
+	"github.com/dsconfig-smtp/dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/tlsconf"
 )
 
 // testProxy is an HTTP proxy on loopback: it forwards absolute-form

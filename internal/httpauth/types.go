@@ -5,7 +5,7 @@ package httpauth
 import (
 	"time"
 
-	"dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/config"
 )
 
 // Type names.

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"dsconfig/internal/sandbox"
+	"github.com/dsconfig-smtp/dsconfig/internal/sandbox"
 )
 
 func TestFailover(t *testing.T) {

@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"dsconfig/internal/httpauth"
-	"dsconfig/internal/sandbox"
+	"github.com/dsconfig-smtp/dsconfig/internal/httpauth"
+	"github.com/dsconfig-smtp/dsconfig/internal/sandbox"
 )
 
 func startSandbox(t *testing.T, opts sandbox.Options) *sandbox.Sandbox {

@@ -10,8 +10,8 @@ import (
 	"strconv"
 	"time"
 
-	"dsconfig/internal/config"
-	"dsconfig/internal/httpauth"
+	"github.com/dsconfig-smtp/dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/httpauth"
 )
 
 // Server is a resolved SMTP external server: everything Send needs, with

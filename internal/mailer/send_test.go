@@ -13,11 +13,11 @@ import (
 	"testing"
 	"time"
 
-	"dsconfig/internal/config"
-	"dsconfig/internal/httpauth"
-	"dsconfig/internal/passphrase"
-	"dsconfig/internal/sandbox"
-	"dsconfig/internal/tlsconf"
+	"github.com/dsconfig-smtp/dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/httpauth"
+	"github.com/dsconfig-smtp/dsconfig/internal/passphrase"
+	"github.com/dsconfig-smtp/dsconfig/internal/sandbox"
+	"github.com/dsconfig-smtp/dsconfig/internal/tlsconf"
 )
 
 func TestBearerMechanismsAndForms(t *testing.T) {

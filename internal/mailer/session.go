@@ -13,8 +13,8 @@ import (
 
 	"github.com/emersion/go-smtp"
 
-	"dsconfig/internal/httpauth"
-	"dsconfig/internal/tlsconf"
+	"github.com/dsconfig-smtp/dsconfig/internal/httpauth"
+	"github.com/dsconfig-smtp/dsconfig/internal/tlsconf"
 )
 
 // attempt is one connection to one server.

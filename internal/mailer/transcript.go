@@ -8,7 +8,7 @@ import (
 	"strings"
 	"sync"
 
-	"dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/config"
 )
 
 // transcript writes every SMTP line of a session, "C: " for what the

@@ -5,7 +5,7 @@ package mailer
 import (
 	"time"
 
-	"dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/config"
 )
 
 // TypeSMTP is the smtp external server type.

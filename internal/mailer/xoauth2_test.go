@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"dsconfig/internal/httpauth"
+	"github.com/dsconfig-smtp/dsconfig/internal/httpauth"
 )
 
 func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }

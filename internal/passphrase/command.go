@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/config"
 )
 
 // maxStderrShown bounds how much of a failed command's error output an

@@ -9,7 +9,7 @@ import (
 	"sync"
 	"testing"
 
-	"dsconfig/internal/passphrase"
+	"github.com/dsconfig-smtp/dsconfig/internal/passphrase"
 )
 
 // script writes an executable /bin/sh script into the config dir. The

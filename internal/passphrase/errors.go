@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 
-	"dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/config"
 )
 
 // Why a provider could not give its secret. Callers match them with

@@ -8,7 +8,7 @@ import (
 	"sync"
 	"time"
 
-	"dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/config"
 )
 
 // Resolver turns a passphrase provider's name into its secret value. It

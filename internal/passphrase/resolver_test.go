@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"dsconfig/internal/config"
-	"dsconfig/internal/passphrase"
+	"github.com/dsconfig-smtp/dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/passphrase"
 )
 
 // env is a configuration directory with a store holding only passphrase

@@ -8,7 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/config"
 )
 
 // Settings says how to build a client TLS configuration from the store.

@@ -10,8 +10,8 @@ import (
 	"strings"
 	"testing"
 
-	"dsconfig/internal/config"
-	"dsconfig/internal/tlsconf"
+	"github.com/dsconfig-smtp/dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/tlsconf"
 )
 
 func setup(t *testing.T, typ string, set ...string) tlsconf.Settings {

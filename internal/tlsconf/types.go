@@ -2,7 +2,7 @@
 // key-manager-provider types and turns them into TLS settings.
 package tlsconf
 
-import "dsconfig/internal/config"
+import "github.com/dsconfig-smtp/dsconfig/internal/config"
 
 // Type names.
 const (
