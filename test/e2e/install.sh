@@ -56,8 +56,17 @@ install_packages() {
 	fi
 }
 
+# hydra_is_version: the binary reports $HYDRA_VERSION. The output is read
+# whole before matching: with pipefail, `hydra version | grep -q` fails
+# whenever grep exits before hydra has written everything (SIGPIPE).
+hydra_is_version() {
+	local out
+	out=$("$HYDRA_BIN" version 2>/dev/null) || return 1
+	[[ $out == *"$HYDRA_VERSION"* ]]
+}
+
 build_hydra() {
-	if [ -x "$HYDRA_BIN" ] && [ -f "$HYDRA_BIN.ok" ] && "$HYDRA_BIN" version 2>/dev/null | grep -q "$HYDRA_VERSION"; then
+	if [ -x "$HYDRA_BIN" ] && [ -f "$HYDRA_BIN.ok" ] && hydra_is_version; then
 		e2e_log "hydra $HYDRA_VERSION cached at $HYDRA_BIN"
 		return 0
 	fi
@@ -91,7 +100,7 @@ build_hydra() {
 		echo "built with -tags sqlite from github.com/ory/hydra/v2@$HYDRA_VERSION" >"$HYDRA_BIN.ok"
 	)
 	rm -rf "$work"
-	"$HYDRA_BIN" version | grep -q "$HYDRA_VERSION" || e2e_die "hydra build produced wrong version"
+	hydra_is_version || e2e_die "hydra build produced wrong version"
 	e2e_log "hydra built: $HYDRA_BIN"
 }
 
