@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dsconfig-smtp/dsconfig/internal/batchfile"
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
 )
 
@@ -195,7 +196,7 @@ func TestAuditNotesUnsavedChange(t *testing.T) {
 		t.Errorf("audit log does not end with %q:\n%s", want, log)
 	}
 	// The note is a comment: the log still parses as a batch file.
-	if lines, err := parseBatch("log", strings.NewReader(log)); err != nil || len(lines) != 2 {
+	if lines, err := batchfile.Parse("log", strings.NewReader(log)); err != nil || len(lines) != 2 {
 		t.Errorf("parsing the log as a batch file: %d lines, %v", len(lines), err)
 	}
 }

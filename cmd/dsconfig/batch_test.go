@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/dsconfig-smtp/dsconfig/internal/batchfile"
 )
 
 func TestBatchProvisions(t *testing.T) {
@@ -132,7 +134,7 @@ func TestBatchInterruptedSavesNothing(t *testing.T) {
 		}
 		f := &factory{IO: &IOStreams{In: strings.NewReader(""), Out: io.Discard, ErrOut: io.Discard}, Registry: reg,
 			Getenv: func(string) string { return "" }, Global: globalOptions{ConfigDir: dir}}
-		lines, err := parseBatch("b", strings.NewReader(bigBatch(3, 0)))
+		lines, err := batchfile.Parse("b", strings.NewReader(bigBatch(3, 0)))
 		if err != nil {
 			t.Fatal(err)
 		}

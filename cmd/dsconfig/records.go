@@ -2,8 +2,8 @@ package main
 
 import (
 	"slices"
-	"strings"
 
+	"github.com/dsconfig-smtp/dsconfig/internal/batchfile"
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
 )
 
@@ -20,11 +20,7 @@ type command []string
 // String renders the command on one line, quoting only the arguments that
 // need it, as PingDirectory's config-audit.log does.
 func (c command) String() string {
-	words := []string{"dsconfig"}
-	for _, a := range c {
-		words = append(words, quoteArg(a))
-	}
-	return strings.Join(words, " ")
+	return batchfile.Format(c)
 }
 
 // record is one change of one object and its undo, rendered.
