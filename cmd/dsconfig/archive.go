@@ -268,10 +268,10 @@ func restoreRun(f *factory, name string) error {
 	}
 	return f.update(func(tx *config.Tx) error {
 		tx.Action = fmt.Sprintf("The configuration could not be restored from %s", name)
-		for _, ch := range planChanges(f.Registry, tx.State, target) {
-			if !applyStep(f.Registry, tx.State, ch) {
+		for _, ch := range f.Registry.Plan(tx.State, target) {
+			if !f.Registry.ApplyStep(tx.State, ch) {
 				return config.Problemf("delete or change the objects that refer to it first, then restore again",
-					"%s cannot be changed to its archived version while other objects refer to it", f.Registry.Describe(objectOf(ch)))
+					"%s cannot be changed to its archived version while other objects refer to it", f.Registry.Describe(ch.Object()))
 			}
 		}
 		return nil

@@ -32,7 +32,7 @@ func newCmdExportConfig(f *factory) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			changes := planChanges(f.Registry, config.NewState(), st)
+			changes := f.Registry.Plan(config.NewState(), st)
 			return writeBatchOutput(f, output, "# dsconfig export-config: rebuilds the configuration from nothing.", changes)
 		},
 	}
@@ -79,7 +79,7 @@ func configDiffRun(f *factory, source, target, output string) error {
 		return err
 	}
 	head := fmt.Sprintf("# dsconfig config-diff: turns %s into %s.", source, orCurrent(target))
-	return writeBatchOutput(f, output, head, planChanges(f.Registry, from, to))
+	return writeBatchOutput(f, output, head, f.Registry.Plan(from, to))
 }
 
 func orCurrent(target string) string {

@@ -217,6 +217,19 @@ func newCmdDelete(f *factory, k *config.Kind) *cobra.Command {
 	return cmd
 }
 
+// applyChange runs a change on tx (see config.Registry.ApplyChange) and
+// adds its audit records to tx.Records.
+func applyChange(r *config.Registry, tx *config.Tx, change func(*config.Tx) error, inBatch bool) error {
+	changes, err := r.ApplyChange(tx, change, inBatch)
+	if err != nil {
+		return err
+	}
+	for _, ch := range changes {
+		tx.Records = append(tx.Records, recordsFor(r, ch)...)
+	}
+	return nil
+}
+
 // update runs one change through the store and, when it has been saved,
 // calls done. Inside a batch it applies the change to the batch's shared
 // transaction instead (see applyChange).

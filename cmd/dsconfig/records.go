@@ -30,7 +30,7 @@ type record = config.Record
 // object that must be created and then adjusted (see createBase) or
 // replaced (a new type) needs two.
 func recordsFor(r *config.Registry, ch config.Change) []record {
-	k := r.Kind(objectOf(ch).Kind)
+	k := r.Kind(ch.Object().Kind)
 	if k.Singleton() {
 		old, new := orEmpty(ch.Old, k), orEmpty(ch.New, k)
 		return modifyRecord(r, k, old, new)
@@ -40,17 +40,10 @@ func recordsFor(r *config.Registry, ch config.Change) []record {
 		return createRecords(r, k, ch.New)
 	case ch.New == nil:
 		return reverse(createRecords(r, k, ch.Old))
-	case mustReplace(r, ch.Old, ch.New):
+	case r.MustReplace(ch.Old, ch.New):
 		return append(reverse(createRecords(r, k, ch.Old)), createRecords(r, k, ch.New)...)
 	}
 	return modifyRecord(r, k, ch.Old, ch.New)
-}
-
-func objectOf(ch config.Change) *config.Object {
-	if ch.New != nil {
-		return ch.New
-	}
-	return ch.Old
 }
 
 func orEmpty(o *config.Object, k *config.Kind) *config.Object {
@@ -86,20 +79,6 @@ func createBase(o *config.Object) *config.Object {
 		}
 	}
 	return b
-}
-
-// mustReplace reports whether old cannot become new by set-prop: the type
-// differs or a read-only property changed.
-func mustReplace(r *config.Registry, old, new *config.Object) bool {
-	if old.Type != new.Type {
-		return true
-	}
-	for _, p := range r.TypeOf(new).AllProperties() {
-		if p.ReadOnly && !slices.Equal(old.Values[p.Name], new.Values[p.Name]) {
-			return true
-		}
-	}
-	return false
 }
 
 func createCommand(r *config.Registry, k *config.Kind, o *config.Object) command {
