@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/dsconfig-smtp/dsconfig/internal/batchfile"
+	"github.com/dsconfig-smtp/dsconfig/internal/history"
 )
 
 func TestBatchProvisions(t *testing.T) {
@@ -62,7 +63,7 @@ func TestBatchAllOrNothing(t *testing.T) {
 	dir := t.TempDir()
 	dsMust(t, dir, "create-passphrase-provider", "--provider-name", "existing", "--type", "environment-variable", "--set", "enabled:true", "--set", "environment-variable:X")
 	before := readStore(t, dir)
-	logBefore, _ := os.ReadFile(filepath.Join(dir, AuditLogName))
+	logBefore, _ := os.ReadFile(filepath.Join(dir, history.AuditLogName))
 	batch := filepath.Join(t.TempDir(), "big.dsconfig")
 	writeFile(t, batch, bigBatch(1000, 500))
 
@@ -76,10 +77,10 @@ func TestBatchAllOrNothing(t *testing.T) {
 	if !bytes.Equal(readStore(t, dir), before) {
 		t.Errorf("the store changed although line 500 failed")
 	}
-	if logAfter, _ := os.ReadFile(filepath.Join(dir, AuditLogName)); !bytes.Equal(logAfter, logBefore) {
+	if logAfter, _ := os.ReadFile(filepath.Join(dir, history.AuditLogName)); !bytes.Equal(logAfter, logBefore) {
 		t.Errorf("the audit log changed although nothing was applied")
 	}
-	if entries, _ := listArchive(filepath.Join(dir, ArchiveDirName)); len(entries) != 0 {
+	if entries, _ := history.ListArchive(dir); len(entries) != 0 {
 		t.Errorf("archived %d versions although nothing changed", len(entries))
 	}
 }

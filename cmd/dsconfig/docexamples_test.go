@@ -9,6 +9,7 @@ import (
 
 	"github.com/dsconfig-smtp/dsconfig/internal/batchfile"
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/history"
 )
 
 // The examples in docs/store-format.md and docs/audit-log.md are kept
@@ -125,7 +126,7 @@ func TestDocAuditLogExampleReplays(t *testing.T) {
 	ppMust(t, dir, "", "create-http-authorization-method", "--method-name", "SMTP Bearer Token", "--type", "client-credentials-bearer-token",
 		"--set", "enabled:true", "--set", "oauth-server-token-endpoint-url:https://idp.example.com/oauth2/token",
 		"--set", "oauth-client-id:your-client-id", "--set", "oauth-client-secret-passphrase-provider:SMTP Client Secret")
-	logPath := filepath.Join(dir, AuditLogName)
+	logPath := filepath.Join(dir, history.AuditLogName)
 	before, err := os.ReadFile(logPath)
 	if err != nil {
 		t.Fatal(err)

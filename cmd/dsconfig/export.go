@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/history"
 )
 
 const sealedNote = `# Sensitive values are written in encrypted form (AES256GCM:...). They open
@@ -146,7 +147,7 @@ func writeBatch(w io.Writer, head string, r *config.Registry, changes []config.C
 		fmt.Fprintln(w, "# No differences.")
 	}
 	for _, ch := range changes {
-		for _, rec := range recordsFor(r, ch) {
+		for _, rec := range history.Records(r, ch) {
 			fmt.Fprintln(w, rec.Forward)
 		}
 	}

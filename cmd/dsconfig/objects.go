@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/history"
 )
 
 // objectCommands returns the generic verbs for kind k: create-X, list-Xs,
@@ -225,7 +226,7 @@ func applyChange(r *config.Registry, tx *config.Tx, change func(*config.Tx) erro
 		return err
 	}
 	for _, ch := range changes {
-		tx.Records = append(tx.Records, recordsFor(r, ch)...)
+		tx.Records = append(tx.Records, history.Records(r, ch)...)
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-package main
+package history
 
 import (
 	"slices"
@@ -26,10 +26,10 @@ func (c command) String() string {
 // record is one change of one object and its undo, rendered.
 type record = config.Record
 
-// recordsFor describes one object's change. Usually that is one record; an
+// Records describes one object's change as audit records. Usually that is one record; an
 // object that must be created and then adjusted (see createBase) or
 // replaced (a new type) needs two.
-func recordsFor(r *config.Registry, ch config.Change) []record {
+func Records(r *config.Registry, ch config.Change) []record {
 	k := r.Kind(ch.Object().Kind)
 	if k.Singleton() {
 		old, new := orEmpty(ch.Old, k), orEmpty(ch.New, k)
