@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dsconfig-smtp/dsconfig/internal/history"
+	"github.com/dsconfig-smtp/dsconfig/internal/toolprops"
 )
 
 // Main runs dsconfig with args and returns the exit code. It is the only
@@ -118,7 +119,7 @@ func addGlobalFlags(root *cobra.Command, g *globalOptions) {
 	pf.BoolVarP(&g.Quiet, "quiet", "Q", false, "print no confirmations or warnings")
 	g.MaxArchives = history.DefaultMaxArchives
 	pf.Var((*history.ArchiveCount)(&g.MaxArchives), "max-config-archives", "keep at most this many archived versions of the configuration (0: archive nothing)")
-	pf.BoolVar(&g.NoPropertiesFile, "no-properties-file", false, "ignore "+ToolsPropertiesName+" in the configuration directory")
+	pf.BoolVar(&g.NoPropertiesFile, "no-properties-file", false, "ignore "+toolprops.FileName+" in the configuration directory")
 	pf.StringVarP(&g.Reason, "reason", "r", "", "a reason for the change, recorded with it in the config audit log")
 }
 
