@@ -6,7 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/dsconfig-smtp/dsconfig/internal/history"
 )
 
 func TestArchiveAndRestore(t *testing.T) {
@@ -15,7 +16,7 @@ func TestArchiveAndRestore(t *testing.T) {
 	writeFile(t, batch, provisionBatch)
 	dsMust(t, dir, "--batch-file", batch)
 	v1 := readStore(t, dir)
-	if entries, _ := listArchive(filepath.Join(dir, ArchiveDirName)); len(entries) != 0 {
+	if entries, _ := history.ListArchive(dir); len(entries) != 0 {
 		t.Fatalf("the first change archived %d versions; there was nothing before it", len(entries))
 	}
 	dsMust(t, dir, "set-global-configuration-prop", "--reset", "smtp-server")
@@ -23,7 +24,7 @@ func TestArchiveAndRestore(t *testing.T) {
 	dsMust(t, dir, "create-passphrase-provider", "--provider-name", "later", "--type", "environment-variable", "--set", "enabled:true", "--set", "environment-variable:L")
 	dsMust(t, dir, "set-passphrase-provider-prop", "--provider-name", "vault", "--set", "obscured-value:changed")
 
-	entries, err := listArchive(filepath.Join(dir, ArchiveDirName))
+	entries, err := history.ListArchive(dir)
 	if err != nil || len(entries) != 4 {
 		t.Fatalf("%d archived versions (%v), want 4", len(entries), err)
 	}
@@ -38,7 +39,7 @@ func TestArchiveAndRestore(t *testing.T) {
 		t.Errorf("restored store\n%s\nwant\n%s", got, v1)
 	}
 	// The restore is a change like any other: archived and audited.
-	if after, _ := listArchive(filepath.Join(dir, ArchiveDirName)); len(after) != 5 {
+	if after, _ := history.ListArchive(dir); len(after) != 5 {
 		t.Errorf("%d archived versions after the restore, want 5", len(after))
 	}
 	recs := auditRecords(t, dir)
@@ -77,7 +78,7 @@ func TestRestoreOverBrokenStore(t *testing.T) {
 	if r.Code != exitConfig || !strings.Contains(r.Err, "'dsconfig list-config-archive' lists them and 'dsconfig restore-config-archive --archive NAME' restores one") {
 		t.Errorf("broken store: exit %d, %q; want 3 with a hint naming the archive commands", r.Code, r.Err)
 	}
-	entries, err := listArchive(filepath.Join(dir, ArchiveDirName))
+	entries, err := history.ListArchive(dir)
 	if err != nil || len(entries) != 1 {
 		t.Fatalf("archive: %v, %v", entries, err)
 	}
@@ -96,13 +97,13 @@ func TestRestoreOverBrokenStore(t *testing.T) {
 	if !strings.Contains(r.Err, "warning: the configuration store did not load; it was kept as "+asides[0]) {
 		t.Errorf("stderr %q does not say where the broken store went", r.Err)
 	}
-	log, _ := os.ReadFile(filepath.Join(dir, AuditLogName))
+	log, _ := os.ReadFile(filepath.Join(dir, history.AuditLogName))
 	want := "# The store " + filepath.Join(dir, "config.yaml") + " did not load; it was kept as " + asides[0] + " and replaced by the archived configuration " + entries[0].Name + "."
 	if !strings.Contains(string(log), want) {
 		t.Errorf("audit log\n%s\nlacks %q", log, want)
 	}
 	// The log stays a batch file: the record is comments only.
-	dsMust(t, t.TempDir(), "--batch-file", filepath.Join(dir, AuditLogName))
+	dsMust(t, t.TempDir(), "--batch-file", filepath.Join(dir, history.AuditLogName))
 }
 
 func TestRestoreErrors(t *testing.T) {
@@ -123,36 +124,14 @@ func TestRestoreErrors(t *testing.T) {
 	}
 }
 
-func TestArchiveBound(t *testing.T) {
-	dir := t.TempDir()
-	adir := filepath.Join(dir, ArchiveDirName)
-	// Same millisecond every time: names get -2, -3 ... and keep order.
-	now := time.Date(2026, 11, 26, 17, 0, 0, 0, time.UTC)
-	for i := range 6 {
-		if err := writeArchive(adir, now, []byte{byte(i)}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := pruneArchive(adir, 3); err != nil {
-		t.Fatal(err)
-	}
-	entries, _ := listArchive(adir)
-	var names []string
-	for _, e := range entries {
-		names = append(names, e.Name)
-	}
-	want := "config-20261126-170000.000Z-4.yaml.gz config-20261126-170000.000Z-5.yaml.gz config-20261126-170000.000Z-6.yaml.gz"
-	if strings.Join(names, " ") != want {
-		t.Errorf("kept %v, want %s", names, want)
-	}
-
+func TestArchiveBoundOption(t *testing.T) {
 	// The bound is a global option, so a tool default can set it.
 	d2 := t.TempDir()
 	for i := range 4 {
 		dsMust(t, d2, "--max-config-archives", "2", "create-passphrase-provider", "--provider-name", string(rune('a'+i)),
 			"--type", "environment-variable", "--set", "enabled:true", "--set", "environment-variable:A")
 	}
-	if entries, _ := listArchive(filepath.Join(d2, ArchiveDirName)); len(entries) != 2 {
+	if entries, _ := history.ListArchive(d2); len(entries) != 2 {
 		t.Errorf("%d archived versions with --max-config-archives 2", len(entries))
 	}
 

@@ -8,16 +8,17 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/dsconfig-smtp/dsconfig/internal/batchfile"
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/history"
 )
 
 // auditRecords splits an audit log into records of three lines: header,
 // undo comment and command.
 func auditRecords(t *testing.T, dir string) [][]string {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(dir, AuditLogName))
+	data, err := os.ReadFile(filepath.Join(dir, history.AuditLogName))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +87,7 @@ func TestAuditReplayAndUndo(t *testing.T) {
 		if want := `dsconfig set-http-authorization-method-prop --method-name "SMTP Bearer Token" --reset requested-scope`; recs[nStart+3][2] != want {
 			t.Errorf("record = %q, want %q", recs[nStart+3][2], want)
 		}
-		log, _ := os.ReadFile(filepath.Join(dir, AuditLogName))
+		log, _ := os.ReadFile(filepath.Join(dir, history.AuditLogName))
 		for _, secret := range []string{"s3cr3t-Value", "an0ther-Secret"} {
 			if bytes.Contains(log, []byte(secret)) {
 				t.Errorf("the audit log holds %q in clear text", secret)
@@ -95,7 +96,7 @@ func TestAuditReplayAndUndo(t *testing.T) {
 		if !bytes.Contains(log, []byte("--set obscured-value:AES256GCM:")) {
 			t.Errorf("the audit log lacks the sealed value")
 		}
-		if fi, _ := os.Stat(filepath.Join(dir, AuditLogName)); fi.Mode().Perm() != 0o600 {
+		if fi, _ := os.Stat(filepath.Join(dir, history.AuditLogName)); fi.Mode().Perm() != 0o600 {
 			t.Errorf("audit log mode %v, want 0600", fi.Mode().Perm())
 		}
 	})
@@ -103,7 +104,7 @@ func TestAuditReplayAndUndo(t *testing.T) {
 	t.Run("replay", func(t *testing.T) {
 		other := t.TempDir()
 		copyKey(t, dir, other)
-		dsMust(t, other, "--batch-file", filepath.Join(dir, AuditLogName))
+		dsMust(t, other, "--batch-file", filepath.Join(dir, history.AuditLogName))
 		if got := readStore(t, other); !bytes.Equal(got, final) {
 			t.Errorf("replaying the audit log gave\n%s\nwant\n%s", got, final)
 		}
@@ -121,14 +122,6 @@ func TestAuditReplayAndUndo(t *testing.T) {
 			t.Errorf("undoing in reverse order gave\n%s\nwant\n%s", got, start)
 		}
 	})
-}
-
-func TestAuditTimestamp(t *testing.T) {
-	ts := time.Date(2026, 11, 26, 17, 25, 30, 123e6, time.FixedZone("", -6*3600))
-	got := auditHeader(ts)
-	if !strings.HasPrefix(got, "# [26/Nov/2026:17:25:30.123 -0600] user=") {
-		t.Errorf("header = %q", got)
-	}
 }
 
 // TestSealedValueInput checks that --set takes a sealed value only if it
@@ -185,7 +178,7 @@ func TestAuditNotesUnsavedChange(t *testing.T) {
 	if err == nil {
 		t.Fatal("the store write succeeded")
 	}
-	data, rerr := os.ReadFile(filepath.Join(dir, AuditLogName))
+	data, rerr := os.ReadFile(filepath.Join(dir, history.AuditLogName))
 	if rerr != nil {
 		t.Fatal(rerr)
 	}
@@ -195,7 +188,7 @@ func TestAuditNotesUnsavedChange(t *testing.T) {
 		t.Errorf("audit log does not end with %q:\n%s", want, log)
 	}
 	// The note is a comment: the log still parses as a batch file.
-	if lines, err := parseBatch("log", strings.NewReader(log)); err != nil || len(lines) != 2 {
+	if lines, err := batchfile.Parse("log", strings.NewReader(log)); err != nil || len(lines) != 2 {
 		t.Errorf("parsing the log as a batch file: %d lines, %v", len(lines), err)
 	}
 }
@@ -207,7 +200,7 @@ func TestAuditReason(t *testing.T) {
 	dir := t.TempDir()
 	dsMust(t, dir, "--reason", "ticket 42: SMTP moves to OAuth", "create-passphrase-provider", "--provider-name", "p",
 		"--type", "environment-variable", "--set", "enabled:true", "--set", "environment-variable:A")
-	data, err := os.ReadFile(filepath.Join(dir, AuditLogName))
+	data, err := os.ReadFile(filepath.Join(dir, history.AuditLogName))
 	if err != nil {
 		t.Fatal(err)
 	}

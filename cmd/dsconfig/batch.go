@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/dsconfig-smtp/dsconfig/internal/batchfile"
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
 )
 
@@ -29,11 +30,11 @@ func addBatchFlags(root *cobra.Command, o *batchOptions) {
 
 // lineError is a batch command that failed, with where it is.
 type lineError struct {
-	Line batchLine
+	Line batchfile.Line
 	Err  error
 }
 
-func (e *lineError) Error() string { return e.Line.where() + ": " + e.Err.Error() }
+func (e *lineError) Error() string { return e.Line.Where() + ": " + e.Err.Error() }
 func (e *lineError) Unwrap() error { return e.Err }
 
 // batchFailed summarises a batch run with --batch-continue-on-error in
@@ -79,22 +80,22 @@ func checkBatchFlags(f *factory) error {
 	return nil
 }
 
-func readBatch(f *factory) ([]batchLine, error) {
+func readBatch(f *factory) ([]batchfile.Line, error) {
 	if f.Batch.File == "-" {
-		return parseBatch("<stdin>", f.IO.In)
+		return batchfile.Parse("<stdin>", f.IO.In)
 	}
 	fh, err := os.Open(f.Batch.File)
 	if err != nil {
 		return nil, usagef("cannot read the batch file: %v", err)
 	}
 	defer fh.Close()
-	return parseBatch(f.Batch.File, fh)
+	return batchfile.Parse(f.Batch.File, fh)
 }
 
 // applyLines runs lines as one change. With cont, failing lines are
 // reported and skipped; without, the first failure cancels the whole
 // change. With dryRun nothing is written and the changes are printed.
-func (f *factory) applyLines(ctx context.Context, lines []batchLine, cont, dryRun bool) error {
+func (f *factory) applyLines(ctx context.Context, lines []batchfile.Line, cont, dryRun bool) error {
 	s, err := f.Store()
 	if err != nil {
 		return err
@@ -130,7 +131,7 @@ func (f *factory) applyLines(ctx context.Context, lines []batchLine, cont, dryRu
 }
 
 // execLines runs each line through a fresh command tree bound to tx.
-func (f *factory) execLines(ctx context.Context, tx *config.Tx, lines []batchLine, cont bool) []error {
+func (f *factory) execLines(ctx context.Context, tx *config.Tx, lines []batchfile.Line, cont bool) []error {
 	var failures []error
 	for _, l := range lines {
 		if err := ctx.Err(); err != nil {
@@ -153,7 +154,7 @@ func (f *factory) execLines(ctx context.Context, tx *config.Tx, lines []batchLin
 // execLine runs one batch line. The line's factory starts from the
 // batch's global options, so a line may add --quiet, say, but not change
 // where the store is.
-func (f *factory) execLine(ctx context.Context, tx *config.Tx, l batchLine) error {
+func (f *factory) execLine(ctx context.Context, tx *config.Tx, l batchfile.Line) error {
 	// Lines print no confirmations: nothing is saved until the batch ends.
 	io := *f.IO
 	io.StdoutTTY = false
@@ -183,7 +184,7 @@ func checkBatchLine(cmd *cobra.Command) error {
 // passphrase provider's command, or read and write files or archives would
 // act for real even in a --dry-run, and the network ones would hold the
 // store's lock while they wait.
-func checkBatchCommands(f *factory, lines []batchLine) error {
+func checkBatchCommands(f *factory, lines []batchfile.Line) error {
 	root := newRootCmd(&factory{IO: f.IO, Registry: f.Registry, Getenv: f.Getenv, Now: f.Now})
 	root.InitDefaultHelpCmd()
 	root.InitDefaultCompletionCmd()

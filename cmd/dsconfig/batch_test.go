@@ -9,6 +9,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/dsconfig-smtp/dsconfig/internal/batchfile"
+	"github.com/dsconfig-smtp/dsconfig/internal/history"
 )
 
 func TestBatchProvisions(t *testing.T) {
@@ -60,7 +63,7 @@ func TestBatchAllOrNothing(t *testing.T) {
 	dir := t.TempDir()
 	dsMust(t, dir, "create-passphrase-provider", "--provider-name", "existing", "--type", "environment-variable", "--set", "enabled:true", "--set", "environment-variable:X")
 	before := readStore(t, dir)
-	logBefore, _ := os.ReadFile(filepath.Join(dir, AuditLogName))
+	logBefore, _ := os.ReadFile(filepath.Join(dir, history.AuditLogName))
 	batch := filepath.Join(t.TempDir(), "big.dsconfig")
 	writeFile(t, batch, bigBatch(1000, 500))
 
@@ -74,10 +77,10 @@ func TestBatchAllOrNothing(t *testing.T) {
 	if !bytes.Equal(readStore(t, dir), before) {
 		t.Errorf("the store changed although line 500 failed")
 	}
-	if logAfter, _ := os.ReadFile(filepath.Join(dir, AuditLogName)); !bytes.Equal(logAfter, logBefore) {
+	if logAfter, _ := os.ReadFile(filepath.Join(dir, history.AuditLogName)); !bytes.Equal(logAfter, logBefore) {
 		t.Errorf("the audit log changed although nothing was applied")
 	}
-	if entries, _ := listArchive(filepath.Join(dir, ArchiveDirName)); len(entries) != 0 {
+	if entries, _ := history.ListArchive(dir); len(entries) != 0 {
 		t.Errorf("archived %d versions although nothing changed", len(entries))
 	}
 }
@@ -132,7 +135,7 @@ func TestBatchInterruptedSavesNothing(t *testing.T) {
 		}
 		f := &factory{IO: &IOStreams{In: strings.NewReader(""), Out: io.Discard, ErrOut: io.Discard}, Registry: reg,
 			Getenv: func(string) string { return "" }, Global: globalOptions{ConfigDir: dir}}
-		lines, err := parseBatch("b", strings.NewReader(bigBatch(3, 0)))
+		lines, err := batchfile.Parse("b", strings.NewReader(bigBatch(3, 0)))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -9,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/history"
 	"github.com/dsconfig-smtp/dsconfig/internal/mailer"
 )
 
@@ -284,7 +284,7 @@ func archiveNames(f *factory) []string {
 	if err != nil {
 		return nil
 	}
-	entries, _ := listArchive(filepath.Join(dir, ArchiveDirName))
+	entries, _ := history.ListArchive(dir)
 	var out []string
 	for _, e := range entries {
 		out = append(out, e.Name)

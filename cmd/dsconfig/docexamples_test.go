@@ -7,7 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dsconfig-smtp/dsconfig/internal/batchfile"
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/history"
 )
 
 // The examples in docs/store-format.md and docs/audit-log.md are kept
@@ -68,7 +70,7 @@ func TestDocStoreFormatExampleLoads(t *testing.T) {
 
 func TestDocAuditLogExampleParses(t *testing.T) {
 	example := docBlock(t, "audit-log.md", "## Format")
-	lines, err := parseBatch("docs/audit-log.md", strings.NewReader(example))
+	lines, err := batchfile.Parse("docs/audit-log.md", strings.NewReader(example))
 	if err != nil {
 		t.Fatalf("the example records in docs/audit-log.md are not a valid batch file: %v", err)
 	}
@@ -91,7 +93,7 @@ func TestDocAuditLogExampleParses(t *testing.T) {
 		if !commands[lines[i].Args[0]] {
 			t.Errorf("record %d runs %q, which is not a dsconfig command", i+1, lines[i].Args[0])
 		}
-		undo, err := parseBatch("undo", strings.NewReader(undos[i]))
+		undo, err := batchfile.Parse("undo", strings.NewReader(undos[i]))
 		if err != nil || len(undo) != 1 || !commands[undo[0].Args[0]] {
 			t.Errorf("undo command %q does not parse as one dsconfig command: %v", undos[i], err)
 		}
@@ -124,7 +126,7 @@ func TestDocAuditLogExampleReplays(t *testing.T) {
 	ppMust(t, dir, "", "create-http-authorization-method", "--method-name", "SMTP Bearer Token", "--type", "client-credentials-bearer-token",
 		"--set", "enabled:true", "--set", "oauth-server-token-endpoint-url:https://idp.example.com/oauth2/token",
 		"--set", "oauth-client-id:your-client-id", "--set", "oauth-client-secret-passphrase-provider:SMTP Client Secret")
-	logPath := filepath.Join(dir, AuditLogName)
+	logPath := filepath.Join(dir, history.AuditLogName)
 	before, err := os.ReadFile(logPath)
 	if err != nil {
 		t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/history"
 )
 
 const sealedNote = `# Sensitive values are written in encrypted form (AES256GCM:...). They open
@@ -32,7 +33,7 @@ func newCmdExportConfig(f *factory) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			changes := planChanges(f.Registry, config.NewState(), st)
+			changes := f.Registry.Plan(config.NewState(), st)
 			return writeBatchOutput(f, output, "# dsconfig export-config: rebuilds the configuration from nothing.", changes)
 		},
 	}
@@ -79,7 +80,7 @@ func configDiffRun(f *factory, source, target, output string) error {
 		return err
 	}
 	head := fmt.Sprintf("# dsconfig config-diff: turns %s into %s.", source, orCurrent(target))
-	return writeBatchOutput(f, output, head, planChanges(f.Registry, from, to))
+	return writeBatchOutput(f, output, head, f.Registry.Plan(from, to))
 }
 
 func orCurrent(target string) string {
@@ -146,7 +147,7 @@ func writeBatch(w io.Writer, head string, r *config.Registry, changes []config.C
 		fmt.Fprintln(w, "# No differences.")
 	}
 	for _, ch := range changes {
-		for _, rec := range recordsFor(r, ch) {
+		for _, rec := range history.Records(r, ch) {
 			fmt.Fprintln(w, rec.Forward)
 		}
 	}

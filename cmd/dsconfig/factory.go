@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/history"
 	"github.com/dsconfig-smtp/dsconfig/internal/httpauth"
 	"github.com/dsconfig-smtp/dsconfig/internal/mailer"
 	"github.com/dsconfig-smtp/dsconfig/internal/passphrase"
@@ -40,7 +41,7 @@ type globalOptions struct {
 	NoPrompt       bool
 	ScriptFriendly bool
 	Quiet          bool
-	// MaxArchives bounds the config archive (see archive.go).
+	// MaxArchives bounds the config archive (see internal/history).
 	MaxArchives int
 	// NoPropertiesFile ignores tools.properties (see tooldefaults.go).
 	NoPropertiesFile bool
@@ -100,8 +101,9 @@ func (f *factory) Store() (*config.Store, error) {
 		return nil, err
 	}
 	s := &config.Store{Dir: dir, Registry: f.Registry}
-	s.BeforeCommit = append(s.BeforeCommit, f.archiveHook(dir), f.auditHook(dir))
-	s.OnWriteFailure = append(s.OnWriteFailure, auditNotSaved(dir))
+	s.BeforeCommit = append(s.BeforeCommit,
+		history.ArchiveHook(dir, f.now, f.Global.MaxArchives), history.AuditHook(dir, f.now, f.Global.Reason))
+	s.OnWriteFailure = append(s.OnWriteFailure, history.AuditNotSaved(dir))
 	return s, nil
 }
 
@@ -116,6 +118,14 @@ func (f *factory) Load() (*config.State, error) {
 		return nil, err
 	}
 	return s.Load()
+}
+
+// now is the factory's clock.
+func (f *factory) now() time.Time {
+	if f.Now != nil {
+		return f.Now()
+	}
+	return time.Now()
 }
 
 //lint:ignore ST1005 the dsconfig family's wording, shown to users as is

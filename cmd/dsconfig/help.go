@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/dsconfig-smtp/dsconfig/internal/batchfile"
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
 )
 
@@ -100,19 +101,12 @@ func exampleValue(p *config.PropertyDef) string {
 	return "VALUE"
 }
 
-func quoteArg(s string) string {
-	if strings.ContainsAny(s, " \t\"'\\$`*?[]{}()<>|&;#~") {
-		return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, "$", `\$`, "`", "\\`").Replace(s) + `"`
-	}
-	return s
-}
-
 func createExample(k *config.Kind) string {
 	t := k.Types()[0]
 	line := fmt.Sprintf("  dsconfig create-%s --%s \"My %s\" --type %s", k.Name, k.NamingArg, k.Friendly, t.Name)
 	for _, p := range t.AllProperties() {
 		if p.Mandatory {
-			line += " --set " + quoteArg(p.Name+":"+exampleValue(p))
+			line += " --set " + batchfile.Quote(p.Name+":"+exampleValue(p))
 		}
 	}
 	return line
@@ -126,7 +120,7 @@ func setPropExample(k *config.Kind) string {
 	t := k.Types()[0]
 	p := t.SortedProperties()[0]
 	return fmt.Sprintf("  dsconfig set-%s-prop%s --set %s\n  dsconfig set-%s-prop%s --reset %s",
-		k.Name, name, quoteArg(p.Name+":"+exampleValue(p)), k.Name, name, p.Name)
+		k.Name, name, batchfile.Quote(p.Name+":"+exampleValue(p)), k.Name, name, p.Name)
 }
 
 func getPropExample(k *config.Kind) string {

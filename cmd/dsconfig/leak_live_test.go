@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/history"
 	"github.com/dsconfig-smtp/dsconfig/internal/httpauth"
 	"github.com/dsconfig-smtp/dsconfig/internal/sandbox"
 )
@@ -184,7 +185,7 @@ func liveSearch(t *testing.T, l *leakRun, sb *sandbox.Sandbox) {
 		t.Fatal(err)
 	}
 	// The search must have covered the files where a leak would land.
-	for _, f := range []string{httpauth.CacheFileName, AuditLogName, ArchiveDirName, "export.dsconfig"} {
+	for _, f := range []string{httpauth.CacheFileName, history.AuditLogName, history.ArchiveDirName, "export.dsconfig"} {
 		if !seen[f] {
 			t.Errorf("the config dir has no %s: the search did not cover it", f)
 		}

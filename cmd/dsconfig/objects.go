@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/history"
 )
 
 // objectCommands returns the generic verbs for kind k: create-X, list-Xs,
@@ -215,6 +216,19 @@ func newCmdDelete(f *factory, k *config.Kind) *cobra.Command {
 	nameFlag(cmd, k, &name, "")
 	cmd.Flags().BoolVarP(&force, "force", "f", false, "ignore a non-existent "+k.Friendly)
 	return cmd
+}
+
+// applyChange runs a change on tx (see config.Registry.ApplyChange) and
+// adds its audit records to tx.Records.
+func applyChange(r *config.Registry, tx *config.Tx, change func(*config.Tx) error, inBatch bool) error {
+	changes, err := r.ApplyChange(tx, change, inBatch)
+	if err != nil {
+		return err
+	}
+	for _, ch := range changes {
+		tx.Records = append(tx.Records, history.Records(r, ch)...)
+	}
+	return nil
 }
 
 // update runs one change through the store and, when it has been saved,

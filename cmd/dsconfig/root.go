@@ -6,6 +6,9 @@ import (
 	"os/signal"
 
 	"github.com/spf13/cobra"
+
+	"github.com/dsconfig-smtp/dsconfig/internal/history"
+	"github.com/dsconfig-smtp/dsconfig/internal/toolprops"
 )
 
 // Main runs dsconfig with args and returns the exit code. It is the only
@@ -114,9 +117,9 @@ func addGlobalFlags(root *cobra.Command, g *globalOptions) {
 	pf.BoolVarP(&g.NoPrompt, "no-prompt", "n", false, "never prompt; fail when something is missing (always so without a terminal)")
 	pf.BoolVar(&g.ScriptFriendly, "script-friendly", false, "tab-separated output without headers, one value per cell")
 	pf.BoolVarP(&g.Quiet, "quiet", "Q", false, "print no confirmations or warnings")
-	g.MaxArchives = defaultMaxArchives
-	pf.Var((*archiveCount)(&g.MaxArchives), "max-config-archives", "keep at most this many archived versions of the configuration (0: archive nothing)")
-	pf.BoolVar(&g.NoPropertiesFile, "no-properties-file", false, "ignore "+ToolsPropertiesName+" in the configuration directory")
+	g.MaxArchives = history.DefaultMaxArchives
+	pf.Var((*history.ArchiveCount)(&g.MaxArchives), "max-config-archives", "keep at most this many archived versions of the configuration (0: archive nothing)")
+	pf.BoolVar(&g.NoPropertiesFile, "no-properties-file", false, "ignore "+toolprops.FileName+" in the configuration directory")
 	pf.StringVarP(&g.Reason, "reason", "r", "", "a reason for the change, recorded with it in the config audit log")
 }
 

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/dsconfig-smtp/dsconfig/internal/toolprops"
 )
 
 // TestToolDefaultsPrecedence checks flag > DSCONFIG_* > tools.properties >
@@ -28,7 +30,7 @@ func TestToolDefaultsPrecedence(t *testing.T) {
 		t.Fatalf("unexpected output %q", r.Out)
 		return ""
 	}
-	props := filepath.Join(dir, ToolsPropertiesName)
+	props := filepath.Join(dir, toolprops.FileName)
 	on := map[string]string{"DSCONFIG_SCRIPT_FRIENDLY": "true"}
 	off := map[string]string{"DSCONFIG_SCRIPT_FRIENDLY": "false"}
 
@@ -63,7 +65,7 @@ func TestToolDefaultsPrecedence(t *testing.T) {
 
 func TestToolDefaultsErrors(t *testing.T) {
 	dir := t.TempDir()
-	props := filepath.Join(dir, ToolsPropertiesName)
+	props := filepath.Join(dir, toolprops.FileName)
 	for _, tt := range []struct {
 		file string
 		env  map[string]string
@@ -71,7 +73,7 @@ func TestToolDefaultsErrors(t *testing.T) {
 	}{
 		{"script-friendly=perhaps\n", nil, `invalid value "perhaps" for --script-friendly in tools.properties`},
 		{"", map[string]string{"DSCONFIG_MAX_CONFIG_ARCHIVES": "many"}, `invalid value "many" for --max-config-archives in environment variable DSCONFIG_MAX_CONFIG_ARCHIVES`},
-		{"\n\nbindPassword=\\u12zz\n", nil, `tools.properties:3: the value of "bindPassword" is malformed: a \u escape needs four hex digits`},
+		{"\n\nbindPassword=\\u12zz\n", nil, `tools.properties:3: the line is malformed: a \u escape needs four hex digits`},
 	} {
 		writeFile(t, props, tt.file)
 		r := dsRunEnv(t, dir, "", tt.env, "list-passphrase-providers")
@@ -87,7 +89,7 @@ func TestToolDefaultsErrors(t *testing.T) {
 func TestToolsPropertiesJavaSyntax(t *testing.T) {
 	dir := t.TempDir()
 	dsMust(t, dir, "create-passphrase-provider", "--provider-name", "p", "--type", "environment-variable", "--set", "enabled:true", "--set", "environment-variable:P")
-	writeFile(t, filepath.Join(dir, ToolsPropertiesName), "! PingDirectory tools.properties\n"+
+	writeFile(t, filepath.Join(dir, toolprops.FileName), "! PingDirectory tools.properties\n"+
 		"hostname ds.example.com\nport: 636\nbindDN=cn=Directory Manager\nbindPassword Sup3rSecret-tp\n"+
 		"  dsconfig.script-friendly   true\n")
 	for _, args := range [][]string{{"list-passphrase-providers"}, {"get-passphrase-provider-prop", "--provider-name", "nope"}, {"list-passphrase-providers", "--max-config-archives", "x"}} {
@@ -101,20 +103,15 @@ func TestToolsPropertiesJavaSyntax(t *testing.T) {
 	}
 }
 
-func TestPropertiesCodec(t *testing.T) {
-	out := map[string]any{}
-	in := "# c\n! c\nA=1\nb : 2\nc\t3\nd\ne = \nf=x\\\n   y\ng\\ h=\\u0041\\=\\:\\\\\nhh=a\\\\\n"
-	if err := (propertiesCodec{"p"}).Decode([]byte(in), out); err != nil {
-		t.Fatal(err)
-	}
-	want := map[string]string{"a": "1", "b": "2", "c": "3", "d": "", "e": "", "f": "xy", "g h": `A=:\`, "hh": `a\`}
-	for k, v := range want {
-		if out[k] != v {
-			t.Errorf("%q = %q, want %q (all: %q)", k, out[k], v, out)
-		}
-	}
-	if len(out) != len(want) {
-		t.Errorf("got %q, want %q", out, want)
+// TestToolsPropertiesNoExpansion checks that ${...} in a value is read as
+// written: an undefined name neither breaks the file nor is printed.
+func TestToolsPropertiesNoExpansion(t *testing.T) {
+	dir := t.TempDir()
+	dsMust(t, dir, "create-passphrase-provider", "--provider-name", "p", "--type", "environment-variable", "--set", "enabled:true", "--set", "environment-variable:P")
+	writeFile(t, filepath.Join(dir, toolprops.FileName), "bindPassword=Sup3r${Secret-tp}\nscript-friendly=${\nscript-friendly=true\n")
+	r := dsRunEnv(t, dir, "", nil, "list-passphrase-providers")
+	if r.Code != 0 || r.Out != "p\tenvironment-variable\ttrue\n" || strings.Contains(r.Out+r.Err, "Secret") {
+		t.Errorf("exit %d, %q %q; want script-friendly output and no value printed", r.Code, r.Out, r.Err)
 	}
 }
 
@@ -122,7 +119,7 @@ func TestPropertiesCodec(t *testing.T) {
 // cannot be read is exit 1, a malformed one exit 2.
 func TestToolsPropertiesUnreadable(t *testing.T) {
 	dir := t.TempDir()
-	if err := os.Mkdir(filepath.Join(dir, ToolsPropertiesName), 0o700); err != nil {
+	if err := os.Mkdir(filepath.Join(dir, toolprops.FileName), 0o700); err != nil {
 		t.Fatal(err)
 	}
 	if r := dsRunEnv(t, dir, "", nil, "list-passphrase-providers"); r.Code != exitError {

@@ -110,9 +110,6 @@ func sameObject(a, b *Object) bool {
 	return true
 }
 
-// SameObject is sameObject for the command layer.
-func SameObject(a, b *Object) bool { return sameObject(a, b) }
-
 // CheckChanged validates the objects one change touched: each on its own
 // and its references, and, for an object now disabled, the objects that
 // refer to it. It is the part of Validate that a change can affect, so a

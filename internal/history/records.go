@@ -1,9 +1,9 @@
-package main
+package history
 
 import (
 	"slices"
-	"strings"
 
+	"github.com/dsconfig-smtp/dsconfig/internal/batchfile"
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
 )
 
@@ -20,21 +20,17 @@ type command []string
 // String renders the command on one line, quoting only the arguments that
 // need it, as PingDirectory's config-audit.log does.
 func (c command) String() string {
-	words := []string{"dsconfig"}
-	for _, a := range c {
-		words = append(words, quoteArg(a))
-	}
-	return strings.Join(words, " ")
+	return batchfile.Format(c)
 }
 
 // record is one change of one object and its undo, rendered.
 type record = config.Record
 
-// recordsFor describes one object's change. Usually that is one record; an
+// Records describes one object's change as audit records. Usually that is one record; an
 // object that must be created and then adjusted (see createBase) or
 // replaced (a new type) needs two.
-func recordsFor(r *config.Registry, ch config.Change) []record {
-	k := r.Kind(objectOf(ch).Kind)
+func Records(r *config.Registry, ch config.Change) []record {
+	k := r.Kind(ch.Object().Kind)
 	if k.Singleton() {
 		old, new := orEmpty(ch.Old, k), orEmpty(ch.New, k)
 		return modifyRecord(r, k, old, new)
@@ -44,17 +40,10 @@ func recordsFor(r *config.Registry, ch config.Change) []record {
 		return createRecords(r, k, ch.New)
 	case ch.New == nil:
 		return reverse(createRecords(r, k, ch.Old))
-	case mustReplace(r, ch.Old, ch.New):
+	case r.MustReplace(ch.Old, ch.New):
 		return append(reverse(createRecords(r, k, ch.Old)), createRecords(r, k, ch.New)...)
 	}
 	return modifyRecord(r, k, ch.Old, ch.New)
-}
-
-func objectOf(ch config.Change) *config.Object {
-	if ch.New != nil {
-		return ch.New
-	}
-	return ch.Old
 }
 
 func orEmpty(o *config.Object, k *config.Kind) *config.Object {
@@ -90,20 +79,6 @@ func createBase(o *config.Object) *config.Object {
 		}
 	}
 	return b
-}
-
-// mustReplace reports whether old cannot become new by set-prop: the type
-// differs or a read-only property changed.
-func mustReplace(r *config.Registry, old, new *config.Object) bool {
-	if old.Type != new.Type {
-		return true
-	}
-	for _, p := range r.TypeOf(new).AllProperties() {
-		if p.ReadOnly && !slices.Equal(old.Values[p.Name], new.Values[p.Name]) {
-			return true
-		}
-	}
-	return false
 }
 
 func createCommand(r *config.Registry, k *config.Kind, o *config.Object) command {

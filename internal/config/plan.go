@@ -1,10 +1,8 @@
-package main
+package config
 
-import (
-	"github.com/dsconfig-smtp/dsconfig/internal/config"
-)
+import "slices"
 
-// planChanges returns the object changes that turn from into to, in an
+// Plan returns the object changes that turn from into to, in an
 // order in which every step is valid on its own: an object is created
 // before anything refers to it, a reference is dropped before its target
 // is deleted or disabled. export-config, config-diff and
@@ -17,28 +15,28 @@ import (
 // is the registry order with the odd object moved after what it needs,
 // and the global configuration last. A step that can never become valid
 // is emitted at the end and fails when applied, with the usual error.
-func planChanges(r *config.Registry, from, to *config.State) []config.Change {
+func (r *Registry) Plan(from, to *State) []Change {
 	st := from.Clone()
 	st.Record()
-	var out, waiting []config.Change
-	for _, ch := range initialSteps(r, from, to) {
-		if !tryStep(r, st, ch) {
+	var out, waiting []Change
+	for _, ch := range r.initialSteps(from, to) {
+		if !r.tryStep(st, ch) {
 			waiting = append(waiting, ch)
 			continue
 		}
 		out = append(out, ch)
-		out, waiting = retryWaiting(r, st, out, waiting)
+		out, waiting = r.retryWaiting(st, out, waiting)
 	}
 	return append(out, waiting...)
 }
 
 // retryWaiting does the waiting steps that have become valid, until none
 // has.
-func retryWaiting(r *config.Registry, st *config.State, out, waiting []config.Change) ([]config.Change, []config.Change) {
+func (r *Registry) retryWaiting(st *State, out, waiting []Change) ([]Change, []Change) {
 	for progress := true; progress; {
 		progress = false
 		for i, ch := range waiting {
-			if tryStep(r, st, ch) {
+			if r.tryStep(st, ch) {
 				out = append(out, ch)
 				waiting = append(waiting[:i:i], waiting[i+1:]...)
 				progress = true
@@ -52,20 +50,20 @@ func retryWaiting(r *config.Registry, st *config.State, out, waiting []config.Ch
 // initialSteps lists the differences: deletions in reverse registry
 // order, then creations and modifications in registry order. An object
 // whose type or read-only properties differ is deleted and created again.
-func initialSteps(r *config.Registry, from, to *config.State) []config.Change {
-	var ups, dels []config.Change
+func (r *Registry) initialSteps(from, to *State) []Change {
+	var ups, dels []Change
 	for _, k := range r.Kinds() {
 		for _, o := range to.List(k.Name) {
 			old := from.Get(k.Name, o.Name)
 			switch {
 			case old == nil:
-				ups = append(ups, config.Change{New: o})
-			case config.SameObject(old, o):
-			case !k.Singleton() && mustReplace(r, old, o):
-				dels = append(dels, config.Change{Old: old})
-				ups = append(ups, config.Change{New: o})
+				ups = append(ups, Change{New: o})
+			case sameObject(old, o):
+			case !k.Singleton() && r.MustReplace(old, o):
+				dels = append(dels, Change{Old: old})
+				ups = append(ups, Change{New: o})
 			default:
-				ups = append(ups, config.Change{Old: old, New: o})
+				ups = append(ups, Change{Old: old, New: o})
 			}
 		}
 	}
@@ -73,8 +71,8 @@ func initialSteps(r *config.Registry, from, to *config.State) []config.Change {
 	for i := len(kinds) - 1; i >= 0; i-- {
 		objs := from.List(kinds[i].Name)
 		for j := len(objs) - 1; j >= 0; j-- {
-			if o := objs[j]; to.Get(o.Kind, o.Name) == nil && !config.SameObject(o, nil) {
-				dels = append(dels, config.Change{Old: o})
+			if o := objs[j]; to.Get(o.Kind, o.Name) == nil && !sameObject(o, nil) {
+				dels = append(dels, Change{Old: o})
 			}
 		}
 	}
@@ -85,21 +83,21 @@ func initialSteps(r *config.Registry, from, to *config.State) []config.Change {
 
 // tryStep applies ch to st if the result is valid, and reports whether it
 // did.
-func tryStep(r *config.Registry, st *config.State, ch config.Change) bool {
+func (r *Registry) tryStep(st *State, ch Change) bool {
 	mark := st.Mark()
-	if !applyStep(r, st, ch) {
+	if !r.ApplyStep(st, ch) {
 		return false
 	}
-	if ch.New != nil && len(r.CheckChanged(st, []*config.Object{ch.New})) > 0 {
+	if ch.New != nil && len(r.CheckChanged(st, []*Object{ch.New})) > 0 {
 		st.Rollback(mark)
 		return false
 	}
 	return true
 }
 
-// applyStep performs one planned change on st; it refuses a creation over
+// ApplyStep performs one planned change on st; it refuses a creation over
 // an existing object and the deletion of an object still referred to.
-func applyStep(r *config.Registry, st *config.State, ch config.Change) bool {
+func (r *Registry) ApplyStep(st *State, ch Change) bool {
 	switch {
 	case ch.New == nil:
 		if len(r.Referrers(st, ch.Old.Kind, ch.Old.Name)) > 0 {
@@ -112,4 +110,26 @@ func applyStep(r *config.Registry, st *config.State, ch config.Change) bool {
 		st.Put(ch.New)
 	}
 	return true
+}
+
+// MustReplace reports whether old cannot become new by set-prop: the type
+// differs or a read-only property changed.
+func (r *Registry) MustReplace(old, new *Object) bool {
+	if old.Type != new.Type {
+		return true
+	}
+	for _, p := range r.TypeOf(new).AllProperties() {
+		if p.ReadOnly && !slices.Equal(old.Values[p.Name], new.Values[p.Name]) {
+			return true
+		}
+	}
+	return false
+}
+
+// Object is the object the change is about: New, or Old for a deletion.
+func (c Change) Object() *Object {
+	if c.New != nil {
+		return c.New
+	}
+	return c.Old
 }

@@ -1,4 +1,12 @@
-package main
+// Package batchfile reads and writes dsconfig batch files.
+//
+// Batch files use PingDirectory's format: one dsconfig command per line,
+// blank lines and # comments, a trailing \ to continue a command on the
+// next line, and shell-style quoting. The leading "dsconfig" word is
+// optional. The quoting rules are the POSIX shell's, without expansions:
+// '...' keeps everything literally; "..." keeps everything except that \
+// escapes \, ", $ and `; outside quotes \ escapes any character.
+package batchfile
 
 import (
 	"fmt"
@@ -8,37 +16,31 @@ import (
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
 )
 
-// Batch files use PingDirectory's format: one dsconfig command per line,
-// blank lines and # comments, a trailing \ to continue a command on the
-// next line, and shell-style quoting. The leading "dsconfig" word is
-// optional. The quoting rules are the POSIX shell's, without expansions:
-// '...' keeps everything literally; "..." keeps everything except that \
-// escapes \, ", $ and `; outside quotes \ escapes any character.
-
-// batchLine is one command of a batch file.
-type batchLine struct {
+// Line is one command of a batch file.
+type Line struct {
 	File string
 	Line int // the physical line the command starts on
 	Args []string
 }
 
-func (l batchLine) where() string { return fmt.Sprintf("%s:%d", l.File, l.Line) }
+// Where is FILE:LINE, for errors.
+func (l Line) Where() string { return fmt.Sprintf("%s:%d", l.File, l.Line) }
 
-// batchSyntaxError is a malformed batch file, with the line it is on.
-type batchSyntaxError struct {
+// SyntaxError is a malformed batch file, with the line it is on.
+type SyntaxError struct {
 	File string
 	Line int
 	Msg  string
 }
 
-func (e *batchSyntaxError) Error() string        { return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg) }
-func (e *batchSyntaxError) Is(target error) bool { return target == config.ErrUsage }
-func (e *batchSyntaxError) ErrorHint() string {
+func (e *SyntaxError) Error() string        { return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg) }
+func (e *SyntaxError) Is(target error) bool { return target == config.ErrUsage }
+func (e *SyntaxError) ErrorHint() string {
 	return "quote values that contain spaces or special characters, and end a continued line with a single \\"
 }
 
-// parseBatch reads a whole batch file. name is used in errors.
-func parseBatch(name string, r io.Reader) ([]batchLine, error) {
+// Parse reads a whole batch file. name is used in errors.
+func Parse(name string, r io.Reader) ([]Line, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("cannot read the batch file %s: %w", name, err)
@@ -57,10 +59,10 @@ type lexer struct {
 	word    strings.Builder
 	inWord  bool // a word has started, even if it is empty ("")
 	cmdLine int  // where the current command started
-	out     []batchLine
+	out     []Line
 }
 
-func (lx *lexer) lines() ([]batchLine, error) {
+func (lx *lexer) lines() ([]Line, error) {
 	for lx.pos < len(lx.src) {
 		if err := lx.step(); err != nil {
 			return nil, err
@@ -197,10 +199,30 @@ func (lx *lexer) endCommand() {
 		args = args[1:]
 	}
 	if len(args) > 0 {
-		lx.out = append(lx.out, batchLine{File: lx.file, Line: lx.cmdLine, Args: args})
+		lx.out = append(lx.out, Line{File: lx.file, Line: lx.cmdLine, Args: args})
 	}
 }
 
 func (lx *lexer) errorf(line int, format string, args ...any) error {
-	return &batchSyntaxError{File: lx.file, Line: line, Msg: fmt.Sprintf(format, args...)}
+	return &SyntaxError{File: lx.file, Line: line, Msg: fmt.Sprintf(format, args...)}
+}
+
+// Quote renders one argument for a batch file line, quoting it only when
+// it needs it, as PingDirectory's config-audit.log does. Parse reads it
+// back as the same argument.
+func Quote(s string) string {
+	if strings.ContainsAny(s, " \t\"'\\$`*?[]{}()<>|&;#~") {
+		return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, "$", `\$`, "`", "\\`").Replace(s) + `"`
+	}
+	return s
+}
+
+// Format renders one command as a batch file line: "dsconfig" and the
+// arguments, each quoted only if it needs it.
+func Format(args []string) string {
+	words := []string{"dsconfig"}
+	for _, a := range args {
+		words = append(words, Quote(a))
+	}
+	return strings.Join(words, " ")
 }

@@ -1,15 +1,11 @@
-package main
+package config
 
-import (
-	"github.com/dsconfig-smtp/dsconfig/internal/config"
-)
-
-// applyChange runs one command's change on tx and adds the change's audit
-// records to tx.Records. In a batch (inBatch), it also checks what the
+// ApplyChange runs one command's change on tx and returns what it changed,
+// object by object, for the audit records. In a batch (inBatch), it also checks what the
 // change touched and, on failure, leaves tx as it was, so that the batch
 // can go on with its next line. Outside a batch that check would be done
 // twice: Store.Update validates the whole result before writing anything.
-func applyChange(r *config.Registry, tx *config.Tx, change func(*config.Tx) error, inBatch bool) error {
+func (r *Registry) ApplyChange(tx *Tx, change func(*Tx) error, inBatch bool) ([]Change, error) {
 	mark, nChanged := tx.State.Mark(), len(tx.Changed)
 	rollback := func() {
 		tx.State.Rollback(mark)
@@ -17,25 +13,22 @@ func applyChange(r *config.Registry, tx *config.Tx, change func(*config.Tx) erro
 	}
 	if err := change(tx); err != nil {
 		rollback()
-		return err
+		return nil, err
 	}
 	changes := tx.State.Since(mark)
 	if inBatch {
-		if err := checkChanges(r, tx, changes); err != nil {
+		if err := r.checkChanges(tx, changes); err != nil {
 			rollback()
-			return err
+			return nil, err
 		}
 	}
-	for _, ch := range changes {
-		tx.Records = append(tx.Records, recordsFor(r, ch)...)
-	}
-	return nil
+	return changes, nil
 }
 
 // checkChanges checks the objects a change created or modified, and those
 // that refer to one it disabled.
-func checkChanges(r *config.Registry, tx *config.Tx, changes []config.Change) error {
-	var touched []*config.Object
+func (r *Registry) checkChanges(tx *Tx, changes []Change) error {
+	var touched []*Object
 	for _, ch := range changes {
 		if ch.New != nil {
 			touched = append(touched, ch.New)

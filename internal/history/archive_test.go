@@ -1,0 +1,32 @@
+package history
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestArchiveBound(t *testing.T) {
+	dir := t.TempDir()
+	adir := filepath.Join(dir, ArchiveDirName)
+	// Same millisecond every time: names get -2, -3 ... and keep order.
+	now := time.Date(2026, 11, 26, 17, 0, 0, 0, time.UTC)
+	for i := range 6 {
+		if err := writeArchive(adir, now, []byte{byte(i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := pruneArchive(adir, 3); err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := listArchive(adir)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name)
+	}
+	want := "config-20261126-170000.000Z-4.yaml.gz config-20261126-170000.000Z-5.yaml.gz config-20261126-170000.000Z-6.yaml.gz"
+	if strings.Join(names, " ") != want {
+		t.Errorf("kept %v, want %s", names, want)
+	}
+}
