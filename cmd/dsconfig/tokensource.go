@@ -1,17 +1,58 @@
 package main
 
 import (
+	"context"
+
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
 	"github.com/dsconfig-smtp/dsconfig/internal/httpauth"
+	"github.com/dsconfig-smtp/dsconfig/internal/mailer"
 )
 
-// tokenSource returns the token source of the named
-// http-authorization-method, as get-access-token and send-test-mail use it.
-func (f *factory) tokenSource(st *config.State, method string, noCache bool) (httpauth.Source, error) {
-	res, err := f.passphraseResolver(st)
+// snapshot loads the configuration as the domain packages read it. The
+// configuration directory is resolved once, with the store.
+func (f *factory) snapshot() (*config.Snapshot, error) {
+	s, err := f.Store()
 	if err != nil {
 		return nil, err
 	}
-	return httpauth.New(httpauth.Options{Registry: f.Registry, State: st, Dir: res.Dir, NoCache: noCache, Secrets: res,
-		Warn: func(msg string) { f.warn("%s", msg) }}, method)
+	snap := &config.Snapshot{Registry: f.Registry, Dir: s.Dir}
+	if f.tx != nil {
+		snap.State = f.tx.State // a batch line sees the lines before it
+		return snap, nil
+	}
+	if snap.State, err = s.Load(); err != nil {
+		return nil, err
+	}
+	return snap, nil
 }
+
+// credentials resolves, for one command, the secrets and token sources
+// that configuration objects refer to: mailer gets them through it. Each
+// call gets a passphrase resolver of its own, so that each server of a
+// failover list resolves its secrets afresh, as it always has.
+type credentials struct {
+	f       *factory
+	snap    *config.Snapshot
+	noCache bool // bypass the shared token cache
+}
+
+var (
+	_ mailer.SecretResolver = credentials{}
+	_ mailer.TokenSources   = credentials{}
+)
+
+// Secret returns the secret held by the named passphrase provider.
+func (c credentials) Secret(ctx context.Context, provider string) (string, error) {
+	return c.f.passphraseResolver(c.snap).Secret(ctx, provider)
+}
+
+// TokenSource returns the token source of the named
+// http-authorization-method, as get-access-token and send-test-mail use it.
+func (c credentials) TokenSource(method string) (httpauth.Source, error) {
+	return httpauth.New(httpauth.Options{Config: c.snap, NoCache: c.noCache,
+		Secrets: c.f.passphraseResolver(c.snap), Warn: c.f.warnLine}, method)
+}
+
+// warnLine prints msg as a warning; it is the Warn hook of the domain
+// packages.
+func (f *factory) warnLine(msg string) { f.warn("%s", msg) }
