@@ -3,7 +3,6 @@ package main
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -75,34 +74,31 @@ func newCmdGetAccessToken(f *factory) *cobra.Command {
 }
 
 func accessTokenRun(ctx context.Context, f *factory, o *accessTokenOptions) error {
-	store, err := f.Store()
-	if err != nil {
-		return err
-	}
 	if o.Method == "" {
-		if o.ClearCache {
-			return clearTokenCache(f, store.Dir, "")
-		}
-		return usagef("--method-name is required (or --clear-cache alone to empty the token cache)")
+		return clearAllTokens(f, o)
 	}
-	st, err := f.Load()
+	snap, err := f.snapshot()
 	if err != nil {
 		return err
 	}
 	// A misspelt name must not clear anything.
-	if _, err := config.Find(st, f.Registry.Kind(config.KindHTTPAuthorizationMethod), o.Method); err != nil {
+	if _, err := snap.Lookup(config.KindHTTPAuthorizationMethod, o.Method); err != nil {
 		return err
 	}
 	if o.ClearCache {
-		if err := clearTokenCache(f, store.Dir, o.Method); err != nil {
+		if err := clearTokenCache(f, snap.Dir, o.Method); err != nil {
 			return err
 		}
 	}
-	src, err := f.tokenSource(st, o.Method, o.NoCache)
+	src, err := credentials{f, snap, o.NoCache}.TokenSource(o.Method)
 	if err != nil {
 		return err
 	}
-	info := src.(httpauth.Describer).Describe()
+	d, ok := src.(httpauth.Describer)
+	if !ok {
+		return fmt.Errorf("http authorization method %q: its token source cannot describe itself", o.Method)
+	}
+	info := d.Describe()
 	// The settings' warnings come first: when the request fails they
 	// are often the explanation.
 	for _, w := range httpauth.ConfigWarnings(info) {
@@ -110,19 +106,22 @@ func accessTokenRun(ctx context.Context, f *factory, o *accessTokenOptions) erro
 	}
 	tok, err := src.Token(ctx)
 	if err != nil {
-		return tokenFailure(err)
+		return err
 	}
 	return showAccessToken(f, o, info, tok, time.Now())
 }
 
-// tokenFailure gives a token error its exit code; configuration problems
-// (exit 3) and interruptions (130) keep theirs.
-func tokenFailure(err error) error {
-	var te *httpauth.TokenError
-	if errors.As(err, &te) && !errors.Is(err, context.Canceled) {
-		return withCode(exitToken, err)
+// clearAllTokens is get-access-token without --method-name: only
+// --clear-cache, which empties the whole cache, makes sense then.
+func clearAllTokens(f *factory, o *accessTokenOptions) error {
+	store, err := f.Store()
+	if err != nil {
+		return err
 	}
-	return err
+	if o.ClearCache {
+		return clearTokenCache(f, store.Dir, "")
+	}
+	return usagef("--method-name is required (or --clear-cache alone to empty the token cache)")
 }
 
 func clearTokenCache(f *factory, dir, method string) error {

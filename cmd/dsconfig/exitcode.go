@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/httpauth"
+	"github.com/dsconfig-smtp/dsconfig/internal/mailer"
 )
 
 // Exit codes. They are documented from exitCodes, in --help and in
@@ -47,23 +49,6 @@ func exitCodeTable() string {
 	return b.String()
 }
 
-// coded is an error that knows its exit code. Domain errors from the
-// token and mail packages are wrapped in it by the commands that run them.
-type coded struct {
-	code int
-	err  error
-}
-
-func (c *coded) Error() string { return c.err.Error() }
-func (c *coded) Unwrap() error { return c.err }
-
-func withCode(code int, err error) error {
-	if err == nil {
-		return nil
-	}
-	return &coded{code, err}
-}
-
 // flagError is a problem with the command line that cobra or we found
 // before running the command.
 type flagError struct{ err error }
@@ -75,21 +60,51 @@ func usagef(format string, args ...any) error {
 	return &flagError{fmt.Errorf(format, args...)}
 }
 
-// exitCode maps an error to its exit code. It is the only place that does.
+// exitCode maps an error to its exit code. It is the only place that
+// does: a command returns its domain's typed errors as they are, and a
+// new error type adds a case here. The order matters: an interruption
+// wins over the stage it interrupted, a send failure's stage over what
+// caused it, and a token endpoint's refusal over the configuration
+// classes.
 func exitCode(err error) int {
-	var c *coded
+	var me *mailer.Error
+	var te *httpauth.TokenError
 	var fe *flagError
 	switch {
 	case err == nil:
 		return exitOK
-	case errors.As(err, &c):
-		return c.code
 	case errors.Is(err, context.Canceled):
 		return exitInterrupted
+	case errors.As(err, &me):
+		return mailExitCode(me, err)
+	case errors.As(err, &te):
+		return exitToken
 	case errors.As(err, &fe), errors.Is(err, config.ErrUsage):
 		return exitUsage
 	case errors.Is(err, config.ErrRejected), errors.Is(err, config.ErrStore):
 		return exitConfig
+	}
+	return exitError
+}
+
+// mailExitCode gives a send failure the code of the stage it failed in.
+// err is the whole error, which for a failover unwraps to e, the last
+// server's failure.
+func mailExitCode(e *mailer.Error, err error) int {
+	switch e.Stage {
+	case mailer.StageConfig:
+		return exitConfig
+	case mailer.StageToken:
+		if errors.Is(err, config.ErrRejected) {
+			return exitConfig // the method is unusable, e.g. its secret is missing
+		}
+		return exitToken
+	case mailer.StageConnect, mailer.StageTLS, mailer.StageEHLO:
+		return exitConnect
+	case mailer.StageAuth:
+		return exitAuth
+	case mailer.StageMail, mailer.StageRcpt, mailer.StageData:
+		return exitMessage
 	}
 	return exitError
 }
@@ -100,9 +115,8 @@ func exitCode(err error) int {
 //	dsconfig: hint: ...
 func printError(w io.Writer, cmdPath string, err error) {
 	fmt.Fprintf(w, "dsconfig: error: %v\n", err)
-	var h config.Hinted
-	if errors.As(err, &h) && h.ErrorHint() != "" {
-		fmt.Fprintf(w, "dsconfig: hint: %s\n", h.ErrorHint())
+	if h := config.HintOf(err); h != "" {
+		fmt.Fprintf(w, "dsconfig: hint: %s\n", h)
 	}
 	if exitCode(err) == exitUsage {
 		fmt.Fprintf(w, "Run '%s --help' for usage.\n", cmdPath)

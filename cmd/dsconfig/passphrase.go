@@ -10,16 +10,11 @@ import (
 	"github.com/dsconfig-smtp/dsconfig/internal/passphrase"
 )
 
-// passphraseResolver returns the resolver for the providers in st. Its
+// passphraseResolver returns the resolver for the providers in snap. Its
 // warnings (a password file others can read) go to stderr like every
 // other warning, and -Q silences them.
-func (f *factory) passphraseResolver(st *config.State) (*passphrase.Resolver, error) {
-	dir, err := f.configDir()
-	if err != nil {
-		return nil, err
-	}
-	return &passphrase.Resolver{Registry: f.Registry, State: st, Dir: dir, Getenv: f.Getenv,
-		Warn: func(msg string) { f.warn("%s", msg) }}, nil
+func (f *factory) passphraseResolver(snap *config.Snapshot) *passphrase.Resolver {
+	return &passphrase.Resolver{Config: snap, Getenv: f.Getenv, Warn: f.warnLine}
 }
 
 const testPassphraseLong = `Resolves a passphrase provider the way send-test-mail and token requests
@@ -69,19 +64,15 @@ func newCmdTestPassphraseProvider(f *factory) *cobra.Command {
 }
 
 func testPassphrase(cmd *cobra.Command, f *factory, name string) (*testPassphraseResult, error) {
-	st, err := f.Load()
+	snap, err := f.snapshot()
 	if err != nil {
 		return nil, err
 	}
-	r, err := f.passphraseResolver(st)
+	secret, err := f.passphraseResolver(snap).Secret(cmd.Context(), name)
 	if err != nil {
 		return nil, err
 	}
-	secret, err := r.Secret(cmd.Context(), name)
-	if err != nil {
-		return nil, err
-	}
-	o := st.Get(config.KindPassphraseProvider, name)
+	o := snap.State.Get(config.KindPassphraseProvider, name)
 	return &testPassphraseResult{name, o.Type, utf8.RuneCountInString(secret), config.Fingerprint(secret)}, nil
 }
 

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"os"
 	"slices"
 	"strings"
@@ -10,23 +9,24 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/dsconfig-smtp/dsconfig/internal/config"
 	"github.com/dsconfig-smtp/dsconfig/internal/mailer"
-	"github.com/dsconfig-smtp/dsconfig/internal/passphrase"
-	"github.com/dsconfig-smtp/dsconfig/internal/tlsconf"
 )
 
 type sendTestMailOptions struct {
-	To              []string
-	ServerName      string
-	From            string
-	Subject, Body   string
-	Mechanism       string
-	InitialResponse string
-	QuitAfter       string
-	NoTokenCache    bool
-	Verbose         bool
-	Output          string
+	To            []string
+	ServerName    string
+	From          string
+	Subject, Body string
+	NoTokenCache  bool
+	Verbose       bool
+	Output        string
+
+	// Parsed by check from the flags' text below.
+	Mechanism       string // XOAUTH2 or OAUTHBEARER; "" chooses from EHLO
+	InitialResponse mailer.IRMode
+	QuitAfter       mailer.Stage // "" sends the message
+
+	mechanism, initialResponse, quitAfter string
 }
 
 const sendTestMailLong = `Sends a test message through an SMTP external server and reports every step
@@ -73,9 +73,9 @@ func newCmdSendTestMail(f *factory) *cobra.Command {
 	fl.StringVar(&o.From, "from", "", "sender address (default: the server's user-name, the mailbox Exchange requires)")
 	fl.StringVar(&o.Subject, "subject", "", "subject (default: names the sending host and the server)")
 	fl.StringVar(&o.Body, "body", "", "text added to the standard body")
-	fl.StringVar(&o.Mechanism, "mechanism", "", "force the bearer-token SASL mechanism: xoauth2 or oauthbearer")
-	fl.StringVar(&o.InitialResponse, "initial-response", "auto", "how the SASL response is sent: auto (inline up to 512 octets, two-step above), inline or two-step")
-	fl.StringVar(&o.QuitAfter, "quit-after", "", "stop after this stage without sending: connect, tls, ehlo, auth, mail or rcpt")
+	fl.StringVar(&o.mechanism, "mechanism", "", "force the bearer-token SASL mechanism: xoauth2 or oauthbearer")
+	fl.StringVar(&o.initialResponse, "initial-response", "auto", "how the SASL response is sent: auto (inline up to 512 octets, two-step above), inline or two-step")
+	fl.StringVar(&o.quitAfter, "quit-after", "", "stop after this stage without sending: connect, tls, ehlo, auth, mail or rcpt")
 	fl.BoolVar(&o.NoTokenCache, "no-token-cache", false, "do not use the shared token cache: request a new token")
 	fl.BoolVarP(&o.Verbose, "verbose", "v", false, "show the SMTP transcript (credentials masked)")
 	fl.StringVarP(&o.Output, "output", "o", "table", "output format: table or json")
@@ -96,13 +96,21 @@ func (o *sendTestMailOptions) check() error {
 			return err
 		}
 	}
-	if o.Mechanism != "" && !slices.Contains(mailer.BearerMechanisms(), strings.ToUpper(o.Mechanism)) {
-		return usagef("invalid --mechanism %q: it must be %s", o.Mechanism, strings.ToLower(strings.Join(mailer.BearerMechanisms(), " or ")))
+	return o.parse()
+}
+
+// parse checks --mechanism, --quit-after, --initial-response and
+// --output, and sets the typed fields from the first three.
+func (o *sendTestMailOptions) parse() error {
+	o.Mechanism = strings.ToUpper(o.mechanism)
+	if o.Mechanism != "" && !slices.Contains(mailer.BearerMechanisms(), o.Mechanism) {
+		return usagef("invalid --mechanism %q: it must be %s", o.mechanism, strings.ToLower(strings.Join(mailer.BearerMechanisms(), " or ")))
 	}
-	if _, err := mailer.ParseQuitAfter(o.QuitAfter); err != nil {
+	var err error
+	if o.QuitAfter, err = mailer.ParseQuitAfter(o.quitAfter); err != nil {
 		return usagef("invalid --quit-after: %v", err)
 	}
-	if _, err := mailer.ParseIRMode(o.InitialResponse); err != nil {
+	if o.InitialResponse, err = mailer.ParseIRMode(o.initialResponse); err != nil {
 		return usagef("invalid --initial-response: %v", err)
 	}
 	return outputFormat(o.Output)
@@ -121,17 +129,18 @@ func checkAddress(flag, a string) error {
 
 func sendTestMailRun(ctx context.Context, f *factory, o *sendTestMailOptions) error {
 	start := time.Now()
-	state, err := f.Load()
+	snap, err := f.snapshot()
 	if err != nil {
 		return err
 	}
-	dir, _ := f.configDir()
-	cands, err := candidates(f, state, dir, o)
+	creds := credentials{f, snap, o.NoTokenCache}
+	cands, err := mailer.Candidates(mailer.CandidateOptions{Config: snap, Secrets: creds, Tokens: creds, Warn: f.warnLine}, o.ServerName)
 	if err != nil {
 		return err
 	}
 	p := newStepPrinter(f.IO, o.Output == "json", len(cands) > 1)
-	mopts := mailOptions(o, p)
+	mopts := &mailer.Options{Mechanism: o.Mechanism, InitialResponse: o.InitialResponse, QuitAfter: o.QuitAfter,
+		Report: p.step, LocalName: ehloName()}
 	if o.Verbose {
 		mopts.Transcript = p.transcriptWriter()
 	}
@@ -141,14 +150,7 @@ func sendTestMailRun(ctx context.Context, f *factory, o *sendTestMailOptions) er
 	if perr := p.finish(res, err, time.Since(start)); perr != nil {
 		return perr
 	}
-	return mailExit(ctx, err)
-}
-
-func mailOptions(o *sendTestMailOptions, p *stepPrinter) *mailer.Options {
-	q, _ := mailer.ParseQuitAfter(o.QuitAfter)
-	ir, _ := mailer.ParseIRMode(o.InitialResponse)
-	return &mailer.Options{Mechanism: strings.ToUpper(o.Mechanism), InitialResponse: ir, QuitAfter: q,
-		Report: p.step, LocalName: ehloName()}
+	return err
 }
 
 // ehloName is this host's name if it is a usable EHLO argument.
@@ -158,99 +160,4 @@ func ehloName() string {
 		return "localhost"
 	}
 	return h
-}
-
-// candidates lists the servers to try: the named one, or the global
-// smtp-server list in order.
-func candidates(f *factory, state *config.State, dir string, o *sendTestMailOptions) ([]mailer.Candidate, error) {
-	names := []string{o.ServerName}
-	if o.ServerName == "" {
-		g, err := config.Find(state, f.Registry.Kind(config.KindGlobalConfiguration), "")
-		if err != nil {
-			return nil, err
-		}
-		names = f.Registry.View(g).Values(config.PropSMTPServer)
-	}
-	var cands []mailer.Candidate
-	for _, name := range names {
-		r := &serverResolver{f: f, state: state, dir: dir, name: name, noCache: o.NoTokenCache}
-		cands = append(cands, mailer.Candidate{Name: name, Resolve: r.resolve})
-	}
-	return cands, nil
-}
-
-// serverResolver turns an SMTP external server into a mailer.Server when
-// its turn comes.
-type serverResolver struct {
-	f       *factory
-	state   *config.State
-	dir     string
-	name    string
-	noCache bool
-}
-
-func (r *serverResolver) resolve(ctx context.Context) (*mailer.Server, error) {
-	reg := r.f.Registry
-	obj, err := config.Find(r.state, reg.Kind(config.KindExternalServer), r.name)
-	if err != nil {
-		return nil, err
-	}
-	if obj.Type != mailer.TypeSMTP {
-		return nil, config.Problemf("name an external server of type smtp", "The external server %q is of type %s, not smtp", r.name, obj.Type)
-	}
-	v := reg.View(obj)
-	s := &mailer.Server{Name: r.name, Host: v.String(mailer.PropServerHostName), Port: v.Int(mailer.PropServerPort),
-		Security: v.String(mailer.PropSMTPSecurity), Timeout: v.Duration(mailer.PropSMTPTimeout), User: v.String(mailer.PropUserName)}
-	if s.Security != mailer.SecurityNone {
-		if s.TLS, err = tlsconf.ClientConfig(tlsconf.Settings{Registry: reg, State: r.state, Dir: r.dir,
-			TrustManager: v.String(mailer.PropTrustManagerProvider), ServerName: s.Host}); err != nil {
-			return nil, err
-		}
-		if tlsconf.Unverified(s.TLS) {
-			r.f.warn("SMTP server %q: trust-manager-provider %q is blind-trust: the server's certificate is NOT verified, so anyone on the network path can read the credentials; use it for testing only",
-				r.name, v.String(mailer.PropTrustManagerProvider))
-		}
-	}
-	return s, r.credentials(ctx, v, s)
-}
-
-func (r *serverResolver) credentials(ctx context.Context, v config.View, s *mailer.Server) error {
-	var err error
-	switch {
-	case v.IsSet(mailer.PropTokenAcquisitionMethod):
-		s.Tokens, err = r.f.tokenSource(r.state, v.String(mailer.PropTokenAcquisitionMethod), r.noCache)
-	case v.IsSet(mailer.PropPassphraseProvider):
-		var res *passphrase.Resolver
-		if res, err = r.f.passphraseResolver(r.state); err == nil {
-			s.Password, err = res.Secret(ctx, v.String(mailer.PropPassphraseProvider))
-		}
-	case v.IsSet(mailer.PropPassword):
-		s.Password, err = config.KeyFileIn(r.dir).Open(mailer.PropPassword, v.String(mailer.PropPassword))
-	}
-	return err
-}
-
-// mailExit gives a send failure its exit code from the stage it failed in.
-func mailExit(ctx context.Context, err error) error {
-	var e *mailer.Error
-	if err == nil || ctx.Err() != nil || !errors.As(err, &e) {
-		return err
-	}
-	code := exitError
-	switch e.Stage {
-	case mailer.StageConfig:
-		code = exitConfig
-	case mailer.StageToken:
-		code = exitToken
-		if errors.Is(err, config.ErrRejected) {
-			code = exitConfig // the method is unusable, e.g. its secret is missing
-		}
-	case mailer.StageConnect, mailer.StageTLS, mailer.StageEHLO:
-		code = exitConnect
-	case mailer.StageAuth:
-		code = exitAuth
-	case mailer.StageMail, mailer.StageRcpt, mailer.StageData:
-		code = exitMessage
-	}
-	return withCode(code, err)
 }

@@ -271,7 +271,7 @@ func TestSendTestMailFlagsBlindTrust(t *testing.T) {
 	if !strings.Contains(out, "ok    tls ") || !strings.Contains(out, ", certificate NOT verified (blind-trust)\n") {
 		t.Errorf("the TLS step does not say the certificate was not verified:\n%s", out)
 	}
-	if !strings.Contains(errOut, `dsconfig: warning: SMTP server "Sandbox": trust-manager-provider "Blind" is blind-trust: the server's certificate is NOT verified`) {
+	if !strings.Contains(errOut, `dsconfig: warning: the certificate of SMTP server "Sandbox" is NOT verified: trust-manager-provider "Blind" is blind-trust`) {
 		t.Errorf("no warning on stderr:\n%s", errOut)
 	}
 	_, out, _ = e.run("send-test-mail", "--to", "ops@example.com", "--quit-after", "tls", "--output", "json")

@@ -6,6 +6,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/dsconfig-smtp/dsconfig/internal/config"
 	"github.com/dsconfig-smtp/dsconfig/internal/mailer"
 )
 
@@ -118,7 +119,7 @@ func (p *stepPrinter) document(res *mailer.Result, err error, total time.Duratio
 		doc.Error = &jsonMailFailed{Message: err.Error()}
 		var e *mailer.Error
 		if errors.As(err, &e) {
-			doc.Error.Stage, doc.Error.Server, doc.Error.Hint = string(e.Stage), e.Server, e.ErrorHint()
+			doc.Error.Stage, doc.Error.Server, doc.Error.Hint = string(e.Stage), e.Server, config.HintOf(e)
 			doc.Error.Reply = e.ReplyText()
 		}
 	}

@@ -129,15 +129,15 @@ func newCmdGetProp(f *factory, k *config.Kind) *cobra.Command {
 			if err := outputFormat(o.Output); err != nil {
 				return err
 			}
-			st, err := f.Load()
+			snap, err := f.snapshot()
 			if err != nil {
 				return err
 			}
-			obj, err := config.Find(st, k, o.Name)
+			v, err := snap.Lookup(k.Name, o.Name)
 			if err != nil {
 				return err
 			}
-			return getPropRun(f, f.Registry.View(obj), &o)
+			return getPropRun(f, v, &o)
 		},
 	}
 	if !k.Singleton() {

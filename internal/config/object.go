@@ -77,17 +77,6 @@ func (s *State) Clone() *State {
 	return c
 }
 
-// Singleton returns the singleton object of kind, creating an empty one in
-// s when there is none yet.
-func (s *State) Singleton(kind string) *Object {
-	if o := s.Get(kind, ""); o != nil {
-		return o
-	}
-	o := &Object{Kind: kind, Values: map[string][]string{}}
-	s.Put(o)
-	return o
-}
-
 // View reads an object's values with its type's defaults applied. Domain
 // packages use it instead of looking at Values, so that defaults live only
 // in the registry.

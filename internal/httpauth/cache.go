@@ -73,9 +73,9 @@ func newTokenCache(opts *Options) *tokenCache {
 	// A missing key may be created only while the store holds no sealed
 	// value: otherwise the store's own values need the lost key back,
 	// and a new key would only make that message more confusing.
-	key := config.KeyFileIn(opts.Dir)
-	key.Create = !opts.State.HasSealed()
-	return &tokenCache{path: filepath.Join(opts.Dir, CacheFileName), key: key, warn: opts.warn}
+	key := config.KeyFileIn(opts.Config.Dir)
+	key.Create = !opts.Config.State.HasSealed()
+	return &tokenCache{path: filepath.Join(opts.Config.Dir, CacheFileName), key: key, warn: opts.warn}
 }
 
 // getOrFetch returns the cached token for key when it may be reused at

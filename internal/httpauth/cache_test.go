@@ -1,7 +1,9 @@
 package httpauth
 
 import (
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -286,4 +288,12 @@ func TestLoosenedCacheIsTightened(t *testing.T) {
 	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Errorf("cache mode after use: %v (%v), want 0600", fi.Mode().Perm(), err)
 	}
+}
+
+// sha256Hex is how a careless cache would derive its keys from a secret;
+// TestCacheKeyIsKeyedWithTheEncryptionKey checks that the file holds no
+// such form.
+func sha256Hex(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
 }

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/dsconfig-smtp/dsconfig/internal/tlsconf"
 )
 
 // Microsoft Entra ID sign-in hosts, public and national clouds.
@@ -55,7 +57,7 @@ func trustWarnings(info Info) []string {
 	if !info.Unverified {
 		return nil
 	}
-	return []string{fmt.Sprintf("the token endpoint's certificate is NOT verified: trust-manager-provider %q is blind-trust, so anyone on the network path can take the client secret; use it for testing only", info.TrustManager)}
+	return []string{tlsconf.UnverifiedWarning("the token endpoint's certificate", info.TrustManager)}
 }
 
 func endpointWarnings(info Info) []string {

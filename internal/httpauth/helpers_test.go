@@ -159,7 +159,7 @@ func (f *fixture) set(prop string, vals ...string) {
 }
 
 func (f *fixture) options() Options {
-	return Options{Registry: f.reg, State: f.st, Dir: f.dir, Secrets: f.secrets, Now: f.clock.now}
+	return Options{Config: &config.Snapshot{Registry: f.reg, State: f.st, Dir: f.dir}, Secrets: f.secrets, Now: f.clock.now}
 }
 
 func (f *fixture) source(t *testing.T) Source {

@@ -18,11 +18,10 @@ type SecretResolver interface {
 
 // Options are what New needs besides the method's name.
 type Options struct {
-	Registry *config.Registry
-	State    *config.State
-	// Dir is the configuration directory. The token cache and the
-	// encryption key live there, and relative TLS paths start there.
-	Dir     string
+	// Config holds the method and the objects it refers to. The token
+	// cache and the encryption key live in its directory, and relative
+	// TLS paths start there.
+	Config  *config.Snapshot
 	Secrets SecretResolver
 	// NoCache bypasses the shared token cache file: every new Source
 	// requests a new token (it still reuses it in memory).
@@ -93,11 +92,7 @@ func (e *ConfigError) ErrorHint() string {
 	if e.Hint != "" {
 		return e.Hint
 	}
-	var h config.Hinted
-	if errors.As(e.Err, &h) {
-		return h.ErrorHint()
-	}
-	return ""
+	return config.HintOf(e.Err)
 }
 
 // New returns the token source for the named http-authorization-method.
@@ -105,22 +100,21 @@ func (e *ConfigError) ErrorHint() string {
 // the first Token call, which can therefore fail with a *ConfigError as
 // well as a *TokenError.
 func New(opts Options, methodName string) (Source, error) {
-	o, err := config.Find(opts.State, opts.Registry.Kind(config.KindHTTPAuthorizationMethod), methodName)
+	v, err := opts.Config.Lookup(config.KindHTTPAuthorizationMethod, methodName)
 	if err != nil {
 		return nil, err
 	}
-	v := opts.Registry.View(o)
 	if !v.Bool(config.PropEnabled) {
 		return nil, &ConfigError{Method: methodName, Err: errors.New("the method is disabled"),
 			Hint: fmt.Sprintf("enable it: dsconfig set-http-authorization-method-prop --method-name %q --set enabled:true", methodName)}
 	}
-	switch o.Type {
+	switch v.Object.Type {
 	case TypeClientCredentials:
 		return newClientCredentials(&opts, v)
 	case TypeStaticBearerToken:
 		return newStatic(&opts, v)
 	}
-	return nil, &ConfigError{Method: methodName, Err: fmt.Errorf("type %s cannot give tokens", o.Type)}
+	return nil, &ConfigError{Method: methodName, Err: fmt.Errorf("type %s cannot give tokens", v.Object.Type)}
 }
 
 // secret resolves a passphrase provider for the method, wrapping any

@@ -1,8 +1,6 @@
 package httpauth
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"time"
 
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
@@ -48,11 +46,6 @@ func reuseUntil(obtained, expiry time.Time, maxLife time.Duration) time.Time {
 // reusable reports whether t may be handed out again at now.
 func reusable(t *Token, now time.Time) bool {
 	return now.Before(t.ReuseUntil) && (t.Expiry.IsZero() || now.Before(t.Expiry))
-}
-
-func sha256Hex(s string) string {
-	sum := sha256.Sum256([]byte(s))
-	return hex.EncodeToString(sum[:])
 }
 
 // fingerprint identifies a token without revealing it (config.Fingerprint).

@@ -38,7 +38,7 @@ func buildTransport(opts *Options, v config.View) (*http.Transport, error) {
 		t.Proxy = http.ProxyURL(proxy)
 	}
 	if endpoint.Scheme == "https" {
-		cfg, err := tlsconf.ClientConfig(tlsconf.Settings{Registry: opts.Registry, State: opts.State, Dir: opts.Dir,
+		cfg, err := tlsconf.ClientConfig(tlsconf.Settings{Config: opts.Config,
 			TrustManager: v.String(PropTrustManagerProvider), KeyManager: v.String(PropKeyManagerProvider),
 			ServerName: endpoint.Hostname(), SkipHostnameCheck: v.String(PropHostnameVerification) == HostnameAllowAll})
 		if err != nil {
@@ -54,14 +54,13 @@ func buildTransport(opts *Options, v config.View) (*http.Transport, error) {
 // sent to the proxy in clear, with the client secret; that is refused
 // unless the proxy, too, is on the loopback interface.
 func proxyURL(opts *Options, name string, endpoint *url.URL) (*url.URL, error) {
-	o, err := config.Find(opts.State, opts.Registry.Kind(config.KindExternalServer), name)
+	pv, err := opts.Config.Lookup(config.KindExternalServer, name)
 	if err != nil {
 		return nil, err
 	}
-	if o.Type != TypeHTTPProxy {
-		return nil, fmt.Errorf("external server %q is a %s, not an %s", name, o.Type, TypeHTTPProxy)
+	if pv.Object.Type != TypeHTTPProxy {
+		return nil, fmt.Errorf("external server %q is a %s, not an %s", name, pv.Object.Type, TypeHTTPProxy)
 	}
-	pv := opts.Registry.View(o)
 	host := pv.String(PropServerHostName)
 	if endpoint.Scheme == "http" && !config.IsLoopbackHost(host) {
 		return nil, fmt.Errorf("the token endpoint %s is plain http, and the proxy %q is not on the loopback interface: the client secret would cross the network in clear", endpoint, name)

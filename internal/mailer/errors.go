@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/emersion/go-smtp"
+
+	"github.com/dsconfig-smtp/dsconfig/internal/config"
 )
 
 // Stage is a step of sending a test mail. Errors carry the stage they
@@ -95,11 +97,7 @@ func (e *Error) ErrorHint() string {
 	if e.Hint != "" {
 		return e.Hint
 	}
-	var h interface{ ErrorHint() string }
-	if errors.As(e.Err, &h) {
-		return h.ErrorHint()
-	}
-	return ""
+	return config.HintOf(e.Err)
 }
 
 // ReplyText is the server's reply as sent ("535 5.7.3 text"), or "".

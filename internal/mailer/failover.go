@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/dsconfig-smtp/dsconfig/internal/config"
 )
 
 // Candidate is one server of the global smtp-server list. It is resolved
@@ -33,13 +35,7 @@ func (e *FailoverError) Error() string {
 func (e *FailoverError) Unwrap() error { return e.Errors[len(e.Errors)-1] }
 
 // ErrorHint returns the last server's hint.
-func (e *FailoverError) ErrorHint() string {
-	var h interface{ ErrorHint() string }
-	if errors.As(e.Unwrap(), &h) {
-		return h.ErrorHint()
-	}
-	return ""
-}
+func (e *FailoverError) ErrorHint() string { return config.HintOf(e.Unwrap()) }
 
 // SendFailover tries the servers in order until one sends the message,
 // the failover PingDirectory documents for the global smtp-server list.

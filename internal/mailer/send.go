@@ -25,6 +25,9 @@ type Server struct {
 	// TLS is the client TLS configuration (trust-manager-provider). Nil
 	// means the system roots; an empty ServerName is set to Host.
 	TLS *tls.Config
+	// Unverified says that TLS accepts any certificate (a blind-trust
+	// trust manager); the TLS step then says so.
+	Unverified bool
 
 	User     string
 	Password string          // PLAIN or LOGIN when set

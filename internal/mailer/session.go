@@ -14,7 +14,6 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"github.com/dsconfig-smtp/dsconfig/internal/httpauth"
-	"github.com/dsconfig-smtp/dsconfig/internal/tlsconf"
 )
 
 // attempt is one connection to one server.
@@ -198,7 +197,7 @@ func (a *attempt) handshake(raw net.Conn) (net.Conn, error) {
 	a.encrypted = true
 	st := tc.ConnectionState()
 	a.t.note("TLS handshake done: %s", tls.VersionName(st.Version))
-	a.report(StageTLS, start, describeTLS(st, tlsconf.Unverified(cfg)))
+	a.report(StageTLS, start, describeTLS(st, a.s.Unverified))
 	return tc, nil
 }
 

@@ -61,7 +61,7 @@ func (r *Resolver) fromCommand(ctx context.Context, v config.View) (string, erro
 func (r *Resolver) program(path string) (string, error) {
 	p := path
 	if strings.ContainsRune(path, filepath.Separator) {
-		p = r.abs(path)
+		p = r.Config.Path(path)
 	}
 	full, err := exec.LookPath(p)
 	if err != nil {

@@ -14,7 +14,7 @@ import (
 const maxSecretSize = 64 << 10
 
 func (r *Resolver) fromFile(path string) (string, error) {
-	p := r.abs(path)
+	p := r.Config.Path(path)
 	f, err := os.Open(p)
 	if err != nil {
 		return "", fileOpenError(p, err)

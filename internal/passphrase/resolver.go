@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"sync"
 	"time"
 
@@ -15,11 +14,9 @@ import (
 // is the one way the other packages get secrets. The zero values of the
 // optional fields are safe; a Resolver must not be copied after first use.
 type Resolver struct {
-	Registry *config.Registry
-	State    *config.State
-	// Dir is the configuration directory: relative paths and the
-	// encryption key are found there.
-	Dir    string
+	// Config holds the providers. Relative paths and the encryption key
+	// are found in its directory.
+	Config *config.Snapshot
 	Getenv func(string) string // nil means os.Getenv
 
 	// Now is the clock for max-cache-duration; nil means time.Now.
@@ -45,11 +42,10 @@ type cached struct {
 // when the provider's max-cache-duration allows it. Errors are *Error;
 // they name the provider and what failed, never the value.
 func (r *Resolver) Secret(ctx context.Context, name string) (string, error) {
-	o, err := config.Find(r.State, r.Registry.Kind(config.KindPassphraseProvider), name)
+	v, err := r.Config.Lookup(config.KindPassphraseProvider, name)
 	if err != nil {
 		return "", err
 	}
-	v := r.Registry.View(o)
 	if !v.Bool(config.PropEnabled) {
 		return "", &Error{name, fail(ErrDisabled,
 			fmt.Sprintf("enable it with 'dsconfig set-passphrase-provider-prop --provider-name %q --set enabled:true'", name),
@@ -74,7 +70,7 @@ func (r *Resolver) read(ctx context.Context, v config.View) (string, error) {
 	case TypeFileBased:
 		return r.fromFile(v.String(PropPasswordFile))
 	case TypeObscuredValue:
-		return config.KeyFileIn(r.Dir).Open(PropObscuredValue, v.String(PropObscuredValue))
+		return config.KeyFileIn(r.Config.Dir).Open(PropObscuredValue, v.String(PropObscuredValue))
 	case TypeCommand:
 		return r.fromCommand(ctx, v)
 	}
@@ -141,12 +137,4 @@ func (r *Resolver) warn(key, msg string) {
 	if first && r.Warn != nil {
 		r.Warn(msg)
 	}
-}
-
-// abs resolves a path from the store against the configuration directory.
-func (r *Resolver) abs(p string) string {
-	if filepath.IsAbs(p) {
-		return p
-	}
-	return filepath.Join(r.Dir, p)
 }

@@ -64,7 +64,7 @@ func (e *env) resolver() *passphrase.Resolver {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	return &passphrase.Resolver{Registry: e.reg, State: st, Dir: e.dir,
+	return &passphrase.Resolver{Config: &config.Snapshot{Registry: e.reg, State: st, Dir: e.dir},
 		Getenv: func(k string) string { return e.vars[k] },
 		Now:    func() time.Time { return e.now },
 		Warn:   func(m string) { e.warns = append(e.warns, m) }}

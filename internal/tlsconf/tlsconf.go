@@ -6,16 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
 )
 
 // Settings says how to build a client TLS configuration from the store.
 type Settings struct {
-	Registry *config.Registry
-	State    *config.State
-	Dir      string // configuration directory, for relative paths
+	// Config holds the providers; relative paths start in its directory.
+	Config *config.Snapshot
 
 	TrustManager string // trust-manager-provider name; empty: system roots
 	KeyManager   string // key-manager-provider name; empty: no client certificate
@@ -51,16 +49,19 @@ func Unverified(cfg *tls.Config) bool {
 	return cfg != nil && cfg.InsecureSkipVerify && cfg.VerifyConnection == nil && cfg.VerifyPeerCertificate == nil
 }
 
-func (s Settings) find(kind, name string) (config.View, error) {
-	o, err := config.Find(s.State, s.Registry.Kind(kind), name)
-	if err != nil {
-		return config.View{}, err
-	}
-	return s.Registry.View(o), nil
+// blindTrustRisk ends every warning about blind-trust, so that the risk
+// is worded once.
+const blindTrustRisk = "so anyone on the network path can read the credentials it protects; use it for testing only"
+
+// UnverifiedWarning is the warning for a connection that Unverified says
+// is not checked. what names the certificate ("the token endpoint's
+// certificate"); trustManager is the blind-trust provider.
+func UnverifiedWarning(what, trustManager string) string {
+	return fmt.Sprintf("%s is NOT verified: trust-manager-provider %q is blind-trust, %s", what, trustManager, blindTrustRisk)
 }
 
 func (s Settings) applyTrust(cfg *tls.Config) error {
-	v, err := s.find(config.KindTrustManagerProvider, s.TrustManager)
+	v, err := s.Config.Lookup(config.KindTrustManagerProvider, s.TrustManager)
 	if err != nil {
 		return err
 	}
@@ -68,7 +69,7 @@ func (s Settings) applyTrust(cfg *tls.Config) error {
 	case TypeBlindTrust:
 		cfg.InsecureSkipVerify = true
 	case TypeFileBased:
-		pool, err := loadPool(s.path(v.String(PropTrustStoreFile)))
+		pool, err := loadPool(s.Config.Path(v.String(PropTrustStoreFile)))
 		if err != nil {
 			return fmt.Errorf("trust manager provider %q: %w", s.TrustManager, err)
 		}
@@ -78,25 +79,17 @@ func (s Settings) applyTrust(cfg *tls.Config) error {
 }
 
 func (s Settings) applyKey(cfg *tls.Config) error {
-	v, err := s.find(config.KindKeyManagerProvider, s.KeyManager)
+	v, err := s.Config.Lookup(config.KindKeyManagerProvider, s.KeyManager)
 	if err != nil {
 		return err
 	}
-	file := s.path(v.String(PropKeyStoreFile))
+	file := s.Config.Path(v.String(PropKeyStoreFile))
 	cert, err := tls.LoadX509KeyPair(file, file)
 	if err != nil {
 		return fmt.Errorf("key manager provider %q: reading %s: %w", s.KeyManager, file, err)
 	}
 	cfg.Certificates = []tls.Certificate{cert}
 	return nil
-}
-
-// path resolves p against the configuration directory.
-func (s Settings) path(p string) string {
-	if filepath.IsAbs(p) {
-		return p
-	}
-	return filepath.Join(s.Dir, p)
 }
 
 func loadPool(file string) (*x509.CertPool, error) {

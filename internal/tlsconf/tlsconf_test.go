@@ -31,7 +31,7 @@ func setup(t *testing.T, typ string, set ...string) tlsconf.Settings {
 	if _, err := tx.Create(reg.Kind(config.KindTrustManagerProvider).Type(typ), "tm", mods); err != nil {
 		t.Fatal(err)
 	}
-	return tlsconf.Settings{Registry: reg, State: st, Dir: t.TempDir(), TrustManager: "tm"}
+	return tlsconf.Settings{Config: &config.Snapshot{Registry: reg, State: st, Dir: t.TempDir()}, TrustManager: "tm"}
 }
 
 func kindsOnly() []*config.Kind {
@@ -66,7 +66,7 @@ func TestFileBasedTrust(t *testing.T) {
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 	defer srv.Close()
 	s := setup(t, tlsconf.TypeFileBased, "trust-store-file:ca.pem") // relative to the config dir
-	writeCA(t, s.Dir, srv)
+	writeCA(t, s.Config.Dir, srv)
 
 	s.ServerName = "127.0.0.1"
 	cfg, err := tlsconf.ClientConfig(s)

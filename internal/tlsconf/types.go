@@ -31,7 +31,7 @@ func Types() []*config.Type {
 			Synopsis: "Trusts the certificate authorities of the operating system's trust store."},
 		{Kind: config.KindTrustManagerProvider, Name: TypeBlindTrust,
 			Synopsis: "Trusts every certificate without checking it; for testing only.",
-			Warning:  "blind-trust accepts any certificate, so anyone on the network path can read the credentials it protects; use it for testing only"},
+			Warning:  "blind-trust accepts any certificate, " + blindTrustRisk},
 		{Kind: config.KindKeyManagerProvider, Name: TypeFileBased,
 			Synopsis: "Presents the client certificate and private key in a PEM file.",
 			Properties: []*config.PropertyDef{{

@@ -1,0 +1,40 @@
+package main
+
+import (
+	"context"
+
+	"github.com/dsconfig-smtp/dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/httpauth"
+	"github.com/dsconfig-smtp/dsconfig/internal/mailer"
+)
+
+// credentials resolves, for one command, the secrets and token sources
+// that configuration objects refer to: mailer gets them through it. Each
+// call gets a passphrase resolver of its own, so that each server of a
+// failover list resolves its secrets afresh, as it always has.
+type credentials struct {
+	f       *factory
+	snap    *config.Snapshot
+	noCache bool // bypass the shared token cache
+}
+
+var (
+	_ mailer.SecretResolver = credentials{}
+	_ mailer.TokenSources   = credentials{}
+)
+
+// Secret returns the secret held by the named passphrase provider.
+func (c credentials) Secret(ctx context.Context, provider string) (string, error) {
+	return c.f.passphraseResolver(c.snap).Secret(ctx, provider)
+}
+
+// TokenSource returns the token source of the named
+// http-authorization-method, as get-access-token and send-test-mail use it.
+func (c credentials) TokenSource(method string) (httpauth.Source, error) {
+	return httpauth.New(httpauth.Options{Config: c.snap, NoCache: c.noCache,
+		Secrets: c.f.passphraseResolver(c.snap), Warn: c.f.warnLine}, method)
+}
+
+// warnLine prints msg as a warning; it is the Warn hook of the domain
+// packages.
+func (f *factory) warnLine(msg string) { f.warn("%s", msg) }
