@@ -99,9 +99,15 @@
 //   - The K was created (modified, deleted) successfully (cmd/dsconfig's
 //     confirmations)
 //
-// A reason inside "because of the following reason:" keeps its own voice:
-// one of the sentences above starts with a capital, any other reason with a
-// lowercase letter. Nothing else is worded after PingDirectory: a new
-// message uses the lowercase tone, unless it is PingDirectory's own
-// sentence for the same situation, which is then added to this list.
+// Where dsconfig adds to one of these sentences, the addition follows a
+// colon, a semicolon or a parenthesis and is in the lowercase voice:
+// "… does not exist: there is no Passphrase Provider with that name",
+// "… non-interactively; it is one of: …", "… syntax: an integer from 1 to
+// 65535 (it is above 65535)". A reason after "because of the following
+// reason:" keeps its own voice: one of the sentences above starts with a
+// capital, any other reason with a lowercase letter.
+//
+// Nothing else is worded after PingDirectory: a new message uses the
+// lowercase voice, unless it is PingDirectory's own sentence for the same
+// situation, which is then added to this list.
 package config
