@@ -11,10 +11,7 @@ import (
 )
 
 func TestArchiveAndRestore(t *testing.T) {
-	dir := t.TempDir()
-	batch := filepath.Join(t.TempDir(), "provision.dsconfig")
-	writeFile(t, batch, provisionBatch)
-	dsMust(t, dir, "--batch-file", batch)
+	dir, _ := provisioned(t, "")
 	v1 := readStore(t, dir)
 	if entries, _ := history.ListArchive(dir); len(entries) != 0 {
 		t.Fatalf("the first change archived %d versions; there was nothing before it", len(entries))

@@ -36,10 +36,7 @@ func auditRecords(t *testing.T, dir string) [][]string {
 var auditHeaderRE = regexp.MustCompile(`^# \[\d\d/[A-Z][a-z]{2}/\d{4}:\d\d:\d\d:\d\d\.\d{3} [+-]\d{4}\] user=\S+ pid=\d+ dsconfig$`)
 
 func TestAuditReplayAndUndo(t *testing.T) {
-	dir := t.TempDir()
-	batch := filepath.Join(t.TempDir(), "provision.dsconfig")
-	writeFile(t, batch, provisionBatch)
-	dsMust(t, dir, "--batch-file", batch)
+	dir, _ := provisioned(t, "")
 	start := readStore(t, dir)
 	nStart := len(auditRecords(t, dir))
 	if nStart != 5 {

@@ -15,10 +15,7 @@ import (
 )
 
 func TestBatchProvisions(t *testing.T) {
-	dir := t.TempDir()
-	batch := filepath.Join(t.TempDir(), "provision.dsconfig")
-	writeFile(t, batch, provisionBatch+"list-http-authorization-methods --script-friendly\n")
-	r := dsMust(t, dir, "--no-prompt", "--batch-file", batch)
+	dir, r := provisioned(t, "list-http-authorization-methods --script-friendly\n")
 	// The list line sees the batch's own, not yet saved, state.
 	if want := "SMTP Bearer Token\tclient-credentials-bearer-token\ttrue\n"; r.Out != want {
 		t.Errorf("stdout = %q, want %q", r.Out, want)

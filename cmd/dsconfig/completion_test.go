@@ -1,7 +1,6 @@
 package main
 
 import (
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -16,11 +15,7 @@ func complete(t *testing.T, dir string, args ...string) ([]string, string) {
 }
 
 func TestCompletion(t *testing.T) {
-	dir := t.TempDir()
-	batch := filepath.Join(t.TempDir(), "provision.dsconfig")
-	writeFile(t, batch, provisionBatch+
-		"create-external-server --server-name proxy --type http-proxy --set server-host-name:p.example.com --set server-port:3128\n")
-	dsMust(t, dir, "--batch-file", batch)
+	dir, _ := provisioned(t, "create-external-server --server-name proxy --type http-proxy --set server-host-name:p.example.com --set server-port:3128\n")
 
 	tests := []struct {
 		name string

@@ -56,7 +56,7 @@ func newCmdConfigDiff(f *factory) *cobra.Command {
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if source == "" {
-				return usagef("The argument \"--source-store\" must be specified: the store file to compare from")
+				return usagef("no --source-store given: name the store file to compare from")
 			}
 			return configDiffRun(f, source, target, output)
 		},

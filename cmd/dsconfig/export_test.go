@@ -9,10 +9,7 @@ import (
 )
 
 func TestExportImport(t *testing.T) {
-	dir := t.TempDir()
-	batch := filepath.Join(t.TempDir(), "provision.dsconfig")
-	writeFile(t, batch, provisionBatch)
-	dsMust(t, dir, "--batch-file", batch)
+	dir, _ := provisioned(t, "")
 	// An HTTP method that needs an external server (a later kind), and an
 	// explicitly empty list.
 	dsMust(t, dir, "create-external-server", "--server-name", "proxy", "--type", "http-proxy", "--set", "server-host-name:proxy.example.com", "--set", "server-port:3128")
@@ -45,10 +42,7 @@ func TestExportImport(t *testing.T) {
 }
 
 func TestConfigDiff(t *testing.T) {
-	dir := t.TempDir()
-	batch := filepath.Join(t.TempDir(), "provision.dsconfig")
-	writeFile(t, batch, provisionBatch)
-	dsMust(t, dir, "--batch-file", batch)
+	dir, _ := provisioned(t, "")
 	srcDir := t.TempDir()
 	copyKey(t, dir, srcDir)
 	writeFile(t, filepath.Join(srcDir, "config.yaml"), string(readStore(t, dir)))

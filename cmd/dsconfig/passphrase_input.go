@@ -192,7 +192,7 @@ func (f *factory) stdinTerminal() (int, bool) {
 // for.
 func errNoTerminal(prop string) error {
 	return &flagError{&config.UsageError{
-		Msg:  fmt.Sprintf("The property argument %q has no value, and it can be prompted for only at a terminal", prop),
+		Msg:  fmt.Sprintf("the property argument %q has no value, and it can be prompted for only at a terminal", prop),
 		Hint: fmt.Sprintf("give it with --set-from-file %s:FILE, or --set-from-file %s:- to read standard input", prop, prop),
 	}}
 }

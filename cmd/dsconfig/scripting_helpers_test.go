@@ -76,6 +76,17 @@ func copyKey(t testing.TB, from, dir string) {
 	writeFile(t, filepath.Join(dir, "encryption-key"), string(data))
 }
 
+// provisioned returns a new configuration directory holding the
+// PingDirectory example chain: provisionBatch followed by the batch lines
+// in extra, run as one batch file. It also returns the batch's result.
+func provisioned(t testing.TB, extra string) (string, dsResult) {
+	t.Helper()
+	dir := t.TempDir()
+	batch := filepath.Join(t.TempDir(), "provision.dsconfig")
+	writeFile(t, batch, provisionBatch+extra)
+	return dir, dsMust(t, dir, "--no-prompt", "--batch-file", batch)
+}
+
 // provisionBatch is the PingDirectory example chain, with a sealed
 // secret and a multi-valued property, as a batch file.
 const provisionBatch = `# SMTP with client-credentials tokens

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -51,7 +52,10 @@ func checkColumns(k *config.Kind, props []string) error {
 			known = known || t.Property(name) != nil
 		}
 		if !known {
-			return usagef("The property %q is not a recognized property of any type of %s; run 'dsconfig list-properties --object-type %s' to see them", name, k.Friendly, k.Name)
+			return &flagError{&config.UsageError{
+				Msg:  fmt.Sprintf("The property %q is not a recognized property of any type of %s", name, k.Friendly),
+				Hint: fmt.Sprintf("run 'dsconfig list-properties --object-type %s' to see the valid properties", k.Name),
+			}}
 		}
 	}
 	return nil

@@ -62,7 +62,7 @@ func (e *NotFoundError) Error() string {
 
 func (e *NotFoundError) ErrorHint() string {
 	if e.Similar != "" {
-		return fmt.Sprintf("did you mean %q? Run 'dsconfig list-%s' to see them all", e.Similar, e.Kind.Plural)
+		return fmt.Sprintf("did you mean %q? 'dsconfig list-%s' lists them all", e.Similar, e.Kind.Plural)
 	}
 	return fmt.Sprintf("run 'dsconfig list-%s' to see the existing ones", e.Kind.Plural)
 }

@@ -157,7 +157,7 @@ func checkModTargets(t *Type, mods []Mod) error {
 	for _, m := range mods {
 		if m.Property == "type" {
 			return usageErr("the type is chosen with --type when the object is created; delete and create it again to change it",
-				"The property \"type\" cannot be set or reset")
+				"the property \"type\" cannot be set or reset")
 		}
 		if t.Property(m.Property) == nil {
 			return UnknownProperty(t, m.Property)
@@ -183,13 +183,13 @@ func UnknownProperty(t *Type, name string) error {
 	if t.kind.Singleton() {
 		what = "the " + t.kind.Friendly
 	}
-	hint := fmt.Sprintf("run 'dsconfig list-properties --object-type %s", t.kind.Name)
+	list := "dsconfig list-properties --object-type " + t.kind.Name
 	if t.Name != "" {
-		hint += " --type " + t.Name
+		list += " --type " + t.Name
 	}
-	hint += "' to see the valid properties"
+	hint := fmt.Sprintf("run '%s' to see the valid properties", list)
 	if s := suggest(name, propertyNames(t.AllProperties())); s != "" {
-		hint = fmt.Sprintf("did you mean %q? ", s) + strings.ToUpper(hint[:1]) + hint[1:]
+		hint = fmt.Sprintf("did you mean %q? '%s' lists the valid properties", s, list)
 	}
 	return usageErr(hint, "The property %q is not a recognized property of %s", name, what)
 }
@@ -255,12 +255,12 @@ func (a *applier) parse(p *PropertyDef, v string) (string, bool) {
 		return a.acceptSealed(p, c)
 	}
 	if a.sealer == nil {
-		a.fail("", "The %q property is sensitive and cannot be stored here", p.Name)
+		a.fail("", "the %q property is sensitive and cannot be stored here", p.Name)
 		return "", false
 	}
 	sealed, err := a.sealer.Seal(p.Name, c)
 	if err != nil {
-		a.fail("", "The %q property could not be encrypted for the store: %v", p.Name, err)
+		a.fail("", "the %q property could not be encrypted for the store: %v", p.Name, err)
 		return "", false
 	}
 	return sealed, true
@@ -278,12 +278,12 @@ type Opener interface {
 func (a *applier) acceptSealed(p *PropertyDef, v string) (string, bool) {
 	op, ok := a.sealer.(Opener)
 	if !ok {
-		a.fail("", "The %q property cannot take a value in encrypted form here", p.Name)
+		a.fail("", "the %q property cannot take a value in encrypted form here", p.Name)
 		return "", false
 	}
 	if _, err := op.Open(p.Name, v); err != nil {
 		a.fail("give the value in clear text, or copy the encryption-key file from the store the value came from",
-			"The %q property was given an encrypted value that does not open with this store's key: %v", p.Name, err)
+			"the %q property was given an encrypted value that does not open with this store's key: %v", p.Name, err)
 		return "", false
 	}
 	return v, true
@@ -306,7 +306,7 @@ func (a *applier) set(p *PropertyDef, v string) {
 
 func (a *applier) remove(p *PropertyDef, v string) {
 	if p.Sensitive {
-		a.fail(fmt.Sprintf("use --reset %s", p.Name), "The %q property is sensitive; its value cannot be removed by value", p.Name)
+		a.fail(fmt.Sprintf("use --reset %s", p.Name), "the %q property is sensitive; its value cannot be removed by value", p.Name)
 		return
 	}
 	cur, ok := a.o.Values[p.Name]

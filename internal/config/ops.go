@@ -30,11 +30,11 @@ func Find(s *State, k *Kind, name string) (*Object, error) {
 func CheckName(k *Kind, name string) error {
 	switch {
 	case name == "":
-		return usageErr("", "The %s name must not be empty", k.Friendly)
+		return usageErr("", "the %s name must not be empty", k.Friendly)
 	case strings.TrimSpace(name) != name:
-		return usageErr("", "The %s name %q must not start or end with white space", k.Friendly, name)
+		return usageErr("", "the %s name %q must not start or end with white space", k.Friendly, name)
 	case strings.ContainsAny(name, "\r\n\x00\t"):
-		return usageErr("", "The %s name %q must not contain tabs, line breaks or NUL", k.Friendly, name)
+		return usageErr("", "the %s name %q must not contain tabs, line breaks or NUL", k.Friendly, name)
 	}
 	return nil
 }

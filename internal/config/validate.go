@@ -90,13 +90,13 @@ func checkValues(p *PropertyDef, vals []string) []error {
 		errs = append(errs, problem("", "The %q property must not contain more than one value", p.Name))
 	}
 	if !p.Multi && len(vals) == 0 {
-		errs = append(errs, problem("", "The %q property takes a single value, but has an empty list of values", p.Name))
+		errs = append(errs, problem("", "the %q property takes a single value, but has an empty list of values", p.Name))
 	}
 	for _, v := range vals {
 		if p.Sensitive {
 			if !IsSealed(v) {
 				errs = append(errs, problem(fmt.Sprintf("set it again with dsconfig --set %s:VALUE so that it is stored encrypted", p.Name),
-					"The %q property holds a value that is not in encrypted form", p.Name))
+					"the %q property holds a value that is not in encrypted form", p.Name))
 			}
 			continue
 		}
@@ -138,12 +138,12 @@ func (r *Registry) checkRef(s *State, from *Object, p *PropertyDef, ref Referenc
 			"The value %q for the %q property does not exist: there is no %s with that name", name, p.Name, k.Friendly)
 	}
 	if len(ref.Types) > 0 && !slices.Contains(ref.Types, target.Type) {
-		return problem("", "The %q property refers to the %s %q of type %s, but it must be of type %s",
+		return problem("", "the %q property refers to the %s %q of type %s, but it must be of type %s",
 			p.Name, k.Friendly, name, target.Type, strings.Join(ref.Types, " or "))
 	}
 	if isEnabled(from) && explicitlyDisabled(target) {
 		return problem(fmt.Sprintf("enable it with 'dsconfig set-%s-prop --%s %q --set enabled:true'", k.Name, k.NamingArg, name),
-			"The %q property refers to the %s %q, which is disabled", p.Name, k.Friendly, name)
+			"the %q property refers to the %s %q, which is disabled", p.Name, k.Friendly, name)
 	}
 	return nil
 }
