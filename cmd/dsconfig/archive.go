@@ -52,7 +52,7 @@ func newCmdRestoreConfigArchive(f *factory) *cobra.Command {
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if name == "" {
-				return usagef("The argument \"--archive\" must be specified; run 'dsconfig list-config-archive' to see the names")
+				return usagef("no --archive given: name the archived configuration to restore; 'dsconfig list-config-archive' lists them")
 			}
 			return restoreRun(f, name)
 		},

@@ -110,7 +110,7 @@ func TestRestoreErrors(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"restore-config-archive"}, exitUsage, `"--archive" must be specified`},
+		{[]string{"restore-config-archive"}, exitUsage, `no --archive given`},
 		{[]string{"restore-config-archive", "--archive", "../config.yaml"}, exitUsage, "is not an archive name"},
 		{[]string{"restore-config-archive", "--archive", "config-20260101-000000.000Z.yaml.gz"}, exitConfig, "does not exist"},
 	} {

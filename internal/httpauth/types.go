@@ -129,12 +129,12 @@ func checkClientCredentials(v config.View) []error {
 	for _, n := range []string{id, sec} {
 		if n == "grant_type" || n == "scope" {
 			errs = append(errs, config.Problemf("choose another client-id-parameter-name or client-secret-parameter-name",
-				"The parameter name %q is reserved for the token request itself", n))
+				"the parameter name %q is reserved for the token request itself", n))
 		}
 	}
 	if id == sec {
 		errs = append(errs, config.Problemf("give the client ID and the secret different parameter names",
-			"The %q and %q properties are both %q", PropClientIDParameterName, PropClientSecretParamName, id))
+			"the %q and %q properties are both %q", PropClientIDParameterName, PropClientSecretParamName, id))
 	}
 	return errs
 }

@@ -68,7 +68,7 @@ func resolve(ctx context.Context, opts *CandidateOptions, name string) (*Server,
 		return nil, err
 	}
 	if v.Object.Type != TypeSMTP {
-		return nil, config.Problemf("name an external server of type smtp", "The external server %q is of type %s, not smtp", name, v.Object.Type)
+		return nil, config.Problemf("name an external server of type smtp", "the external server %q is of type %s, not smtp", name, v.Object.Type)
 	}
 	s := &Server{Name: name, Host: v.String(PropServerHostName), Port: v.Int(PropServerPort),
 		Security: v.String(PropSMTPSecurity), Timeout: v.Duration(PropSMTPTimeout), User: v.String(PropUserName)}

@@ -79,19 +79,19 @@ func checkSMTP(v config.View) []error {
 	pw, pp, tok, user := v.IsSet(PropPassword), v.IsSet(PropPassphraseProvider), v.IsSet(PropTokenAcquisitionMethod), v.IsSet(PropUserName)
 	if pw && pp {
 		errs = append(errs, config.Problemf("reset one of them",
-			"The %q and %q properties cannot both be set: give the password one way", PropPassword, PropPassphraseProvider))
+			"the %q and %q properties cannot both be set: give the password one way", PropPassword, PropPassphraseProvider))
 	}
 	if tok && (pw || pp) {
 		errs = append(errs, config.Problemf("reset password and passphrase-provider to use bearer tokens",
-			"The %q property cannot be combined with a password: bearer tokens replace it", PropTokenAcquisitionMethod))
+			"the %q property cannot be combined with a password: bearer tokens replace it", PropTokenAcquisitionMethod))
 	}
 	if (pw || pp || tok) && !user {
 		errs = append(errs, config.Problemf("add --set user-name:ADDRESS",
-			"The %q property must be set when the server authenticates", PropUserName))
+			"the %q property must be set when the server authenticates", PropUserName))
 	}
 	if user && !(pw || pp || tok) {
 		errs = append(errs, config.Problemf("add --set \"token-acquisition-method:NAME\", or a password through passphrase-provider",
-			"The %q property needs a password, a passphrase-provider or a token-acquisition-method", PropUserName))
+			"the %q property needs a password, a passphrase-provider or a token-acquisition-method", PropUserName))
 	}
 	return errs
 }
