@@ -15,6 +15,12 @@ import (
 )
 
 type accessTokenOptions struct {
+	ui
+	Store    func(*globalOptions) (*config.Store, error)
+	Snapshot func(*globalOptions) (*config.Snapshot, error)
+	Getenv   func(string) string
+	Now      func() time.Time
+
 	Method     string
 	NoCache    bool
 	ShowToken  bool
@@ -46,8 +52,8 @@ unexpected error), 2 usage, 3 method or secret unusable,
 		config.FormatDuration(httpauth.MaxMargin), config.FormatDuration(4*httpauth.MaxMargin), config.FormatDuration(httpauth.UnknownLifetime))
 }
 
-func newCmdGetAccessToken(f *factory) *cobra.Command {
-	var o accessTokenOptions
+func newCmdGetAccessToken(f *factory, g *globalOptions, runF func(*accessTokenOptions) error) *cobra.Command {
+	o := &accessTokenOptions{ui: ui{f.IO, g}, Store: f.Store, Snapshot: f.Snapshot, Getenv: f.Getenv, Now: f.Now}
 	cmd := &cobra.Command{
 		Use:   "get-access-token",
 		Short: "Gets a token from an HTTP authorization method and shows its claims",
@@ -57,12 +63,7 @@ func newCmdGetAccessToken(f *factory) *cobra.Command {
   dsconfig get-access-token --clear-cache`,
 		Args:    noArgs,
 		GroupID: "other",
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := outputFormat(o.Output); err != nil {
-				return err
-			}
-			return accessTokenRun(cmd.Context(), f, &o)
-		},
+		RunE:    func(cmd *cobra.Command, _ []string) error { return runCmd(cmd, o, runF, accessTokenRun) },
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&o.Method, "method-name", "", "the http-authorization-method to get a token from")
@@ -73,11 +74,14 @@ func newCmdGetAccessToken(f *factory) *cobra.Command {
 	return cmd
 }
 
-func accessTokenRun(ctx context.Context, f *factory, o *accessTokenOptions) error {
-	if o.Method == "" {
-		return clearAllTokens(f, o)
+func accessTokenRun(ctx context.Context, o *accessTokenOptions) error {
+	if err := outputFormat(o.Output); err != nil {
+		return err
 	}
-	snap, err := f.snapshot()
+	if o.Method == "" {
+		return clearAllTokens(o)
+	}
+	snap, err := o.Snapshot(o.Global)
 	if err != nil {
 		return err
 	}
@@ -86,11 +90,11 @@ func accessTokenRun(ctx context.Context, f *factory, o *accessTokenOptions) erro
 		return err
 	}
 	if o.ClearCache {
-		if err := clearTokenCache(f, snap.Dir, o.Method); err != nil {
+		if err := clearTokenCache(o.ui, snap.Dir, o.Method); err != nil {
 			return err
 		}
 	}
-	src, err := credentials{f, snap, o.NoCache}.TokenSource(o.Method)
+	src, err := credentials{snap, o.Getenv, o.warnLine, o.NoCache}.TokenSource(o.Method)
 	if err != nil {
 		return err
 	}
@@ -102,32 +106,32 @@ func accessTokenRun(ctx context.Context, f *factory, o *accessTokenOptions) erro
 	// The settings' warnings come first: when the request fails they
 	// are often the explanation.
 	for _, w := range httpauth.ConfigWarnings(info) {
-		f.warn("%s", w)
+		o.warn("%s", w)
 	}
 	tok, err := src.Token(ctx)
 	if err != nil {
 		return err
 	}
-	return showAccessToken(f, o, info, tok, time.Now())
+	return showAccessToken(o, info, tok, o.Now())
 }
 
 // clearAllTokens is get-access-token without --method-name: only
 // --clear-cache, which empties the whole cache, makes sense then.
-func clearAllTokens(f *factory, o *accessTokenOptions) error {
-	store, err := f.Store()
+func clearAllTokens(o *accessTokenOptions) error {
+	store, err := o.Store(o.Global)
 	if err != nil {
 		return err
 	}
 	if o.ClearCache {
-		return clearTokenCache(f, store.Dir, "")
+		return clearTokenCache(o.ui, store.Dir, "")
 	}
 	return usagef("--method-name is required (or --clear-cache alone to empty the token cache)")
 }
 
-func clearTokenCache(f *factory, dir, method string) error {
+func clearTokenCache(u ui, dir, method string) error {
 	n, err := httpauth.ClearCache(dir, method)
-	if err == nil && !f.Global.Quiet {
-		fmt.Fprintf(f.IO.ErrOut, "dsconfig: removed %d cached token(s)\n", n)
+	if err == nil && !u.Global.Quiet {
+		fmt.Fprintf(u.IO.ErrOut, "dsconfig: removed %d cached token(s)\n", n)
 	}
 	return err
 }
@@ -176,15 +180,15 @@ func newTokenReport(info httpauth.Info, tok *httpauth.Token, show bool, now time
 
 // showAccessToken prints the report. The configuration warnings were
 // printed before the request; the report's JSON holds them all.
-func showAccessToken(f *factory, o *accessTokenOptions, info httpauth.Info, tok *httpauth.Token, now time.Time) error {
+func showAccessToken(o *accessTokenOptions, info httpauth.Info, tok *httpauth.Token, now time.Time) error {
 	r := newTokenReport(info, tok, o.ShowToken, now)
 	for _, w := range httpauth.TokenWarnings(tok, r.Claims, now) {
-		f.warn("%s", w)
+		o.warn("%s", w)
 	}
 	if o.Output == "json" {
-		return writeJSON(f.IO.Out, r)
+		return writeJSON(o.IO.Out, r)
 	}
-	r.writeText(f.IO.Out, now, f.Global.ScriptFriendly)
+	r.writeText(o.IO.Out, now, o.Global.ScriptFriendly)
 	return nil
 }
 

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -11,7 +13,23 @@ import (
 	"github.com/dsconfig-smtp/dsconfig/internal/history"
 )
 
-func newCmdListConfigArchive(f *factory) *cobra.Command {
+type archiveOptions struct {
+	ui
+	Registry *config.Registry
+	Store    func(*globalOptions) (*config.Store, error)
+	Snapshot func(*globalOptions) (*config.Snapshot, error)
+	Update   func(*globalOptions, func(*config.Tx) error, func()) error
+	Now      func() time.Time
+
+	Archive string // restore-config-archive --archive
+}
+
+func newArchiveOptions(f *factory, g *globalOptions) *archiveOptions {
+	return &archiveOptions{ui: ui{f.IO, g}, Registry: f.Registry, Store: f.Store, Snapshot: f.Snapshot, Update: f.Update, Now: f.Now}
+}
+
+func newCmdListConfigArchive(f *factory, g *globalOptions, runF func(*archiveOptions) error) *cobra.Command {
+	o := newArchiveOptions(f, g)
 	return &cobra.Command{
 		Use:   "list-config-archive",
 		Short: "Lists the archived versions of the configuration",
@@ -20,27 +38,29 @@ func newCmdListConfigArchive(f *factory) *cobra.Command {
 			"compressed, under the time it was replaced. The count is bounded by --max-config-archives.",
 		Example: "  dsconfig list-config-archive\n  dsconfig list-config-archive --script-friendly",
 		Args:    noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			dir, err := f.configDir()
-			if err != nil {
-				return err
-			}
-			entries, err := history.ListArchive(dir)
-			if err != nil {
-				return err
-			}
-			var rows [][]string
-			for _, e := range entries {
-				rows = append(rows, []string{e.Name, e.Time.Format(history.AuditTimeLayout), strconv.FormatInt(e.Size, 10)})
-			}
-			printTable(f.IO.Out, []string{"Archive", "Replaced At", "Size"}, rows, f.Global.ScriptFriendly)
-			return nil
-		},
+		RunE:    func(cmd *cobra.Command, _ []string) error { return runCmd(cmd, o, runF, listArchiveRun) },
 	}
 }
 
-func newCmdRestoreConfigArchive(f *factory) *cobra.Command {
-	var name string
+func listArchiveRun(_ context.Context, o *archiveOptions) error {
+	s, err := o.Store(o.Global)
+	if err != nil {
+		return err
+	}
+	entries, err := history.ListArchive(s.Dir)
+	if err != nil {
+		return err
+	}
+	var rows [][]string
+	for _, e := range entries {
+		rows = append(rows, []string{e.Name, e.Time.Format(history.AuditTimeLayout), strconv.FormatInt(e.Size, 10)})
+	}
+	printTable(o.IO.Out, []string{"Archive", "Replaced At", "Size"}, rows, o.Global.ScriptFriendly)
+	return nil
+}
+
+func newCmdRestoreConfigArchive(f *factory, g *globalOptions, runF func(*archiveOptions) error) *cobra.Command {
+	o := newArchiveOptions(f, g)
 	cmd := &cobra.Command{
 		Use:   "restore-config-archive",
 		Short: "Restores an archived version of the configuration",
@@ -50,76 +70,70 @@ func newCmdRestoreConfigArchive(f *factory) *cobra.Command {
 			"load is replaced too: it is kept as config.yaml.broken-TIME, and the audit log says so.",
 		Example: "  dsconfig list-config-archive\n  dsconfig restore-config-archive --archive config-20261126-172530.123Z.yaml.gz",
 		Args:    noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if name == "" {
-				return usagef("no --archive given: name the archived configuration to restore; 'dsconfig list-config-archive' lists them")
-			}
-			return restoreRun(f, name)
-		},
+		RunE:    func(cmd *cobra.Command, _ []string) error { return runCmd(cmd, o, runF, restoreRun) },
 	}
-	cmd.Flags().StringVar(&name, "archive", "", "the name of the archived version, as list-config-archive shows it")
+	cmd.Flags().StringVar(&o.Archive, "archive", "", "the name of the archived version, as list-config-archive shows it")
 	return cmd
 }
 
-func restoreRun(f *factory, name string) error {
-	dir, err := f.configDir()
+func restoreRun(_ context.Context, o *archiveOptions) error {
+	name := o.Archive
+	if name == "" {
+		return usagef("no --archive given: name the archived configuration to restore; 'dsconfig list-config-archive' lists them")
+	}
+	s, err := o.Store(o.Global)
 	if err != nil {
 		return err
 	}
 	if !history.IsArchiveName(name) {
 		return usagef("%q is not an archive name; they look like config-20261126-172530.123Z.yaml.gz (see 'dsconfig list-config-archive')", name)
 	}
-	data, err := history.ReadArchive(dir, name)
+	data, err := history.ReadArchive(s.Dir, name)
 	if err != nil {
 		return err
 	}
-	target, err := decodeStore(f.Registry, name, data)
+	target, err := decodeStore(o.Registry, name, data)
 	if err != nil {
 		return err
 	}
-	if f.tx == nil {
-		if _, err := f.Load(); errors.Is(err, config.ErrStore) {
-			err := restoreBroken(f, dir, name, data)
-			if !errors.Is(err, config.ErrNotBroken) {
-				return err
-			}
+	if _, err := o.Snapshot(o.Global); errors.Is(err, config.ErrStore) {
+		err := restoreBroken(o, s, data)
+		if !errors.Is(err, config.ErrNotBroken) {
+			return err
 		}
 	}
-	return f.update(func(tx *config.Tx) error {
+	r := o.Registry
+	return o.Update(o.Global, func(tx *config.Tx) error {
 		tx.Action = fmt.Sprintf("The configuration could not be restored from %s", name)
-		for _, ch := range f.Registry.Plan(tx.State, target) {
-			if !f.Registry.ApplyStep(tx.State, ch) {
+		for _, ch := range r.Plan(tx.State, target) {
+			if !r.ApplyStep(tx.State, ch) {
 				return config.Problemf("delete or change the objects that refer to it first, then restore again",
-					"%s cannot be changed to its archived version while other objects refer to it", f.Registry.Describe(ch.Object()))
+					"%s cannot be changed to its archived version while other objects refer to it", r.Describe(ch.Object()))
 			}
 		}
 		return nil
-	}, func() { f.confirm("The configuration was restored from %s", name) })
+	}, func() { o.confirm("The configuration was restored from %s", name) })
 }
 
 // restoreBroken restores an archived store over a store that does not
 // load, which an ordinary change cannot do: it would have to load it
 // first. The broken file is kept aside, and the audit log gets a comment
 // record, since there is nothing to diff the archive against.
-func restoreBroken(f *factory, dir, name string, data []byte) error {
-	s, err := f.Store()
-	if err != nil {
-		return err
-	}
-	aside, err := s.ReplaceBroken(f.now(), config.BrokenReplacement{
+func restoreBroken(o *archiveOptions, s *config.Store, data []byte) error {
+	aside, err := s.ReplaceBroken(o.Now(), config.BrokenReplacement{
 		Data: data,
 		Before: func(aside string) error {
-			return history.AppendAuditLog(dir, history.BrokenRestoreRecord(f.now(), f.Global.Reason, s.Path(), aside, name))
+			return history.AppendAuditLog(s.Dir, history.BrokenRestoreRecord(o.Now(), o.Global.Reason, s.Path(), aside, o.Archive))
 		},
 		Failed: func(err error) {
-			history.AppendAuditLog(dir, history.NotSavedComment(err))
+			history.AppendAuditLog(s.Dir, history.NotSavedComment(err))
 		},
 	})
 	if err != nil {
 		return err
 	}
-	f.warn("the configuration store did not load; it was kept as %s", aside)
-	f.confirm("The configuration was restored from %s", name)
+	o.warn("the configuration store did not load; it was kept as %s", aside)
+	o.confirm("The configuration was restored from %s", o.Archive)
 	return nil
 }
 

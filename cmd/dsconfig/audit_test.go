@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -145,13 +144,9 @@ func TestSealedValueInput(t *testing.T) {
 func TestAuditNotesUnsavedChange(t *testing.T) {
 	dir := t.TempDir()
 	dsMust(t, dir, "create-passphrase-provider", "--provider-name", "saved", "--type", "environment-variable", "--set", "enabled:true", "--set", "environment-variable:A")
-	reg, err := newRegistry()
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := &factory{IO: &IOStreams{In: strings.NewReader(""), Out: io.Discard, ErrOut: io.Discard}, Registry: reg,
-		Getenv: func(string) string { return "" }, Global: globalOptions{ConfigDir: dir, MaxArchives: 0}}
-	s, err := f.Store()
+	f := testFactory(t)
+	reg := f.Registry
+	s, err := f.Store(&globalOptions{ConfigDir: dir, MaxArchives: 0})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -59,51 +59,51 @@ var errDryRun = errors.New("dry run")
 // runBatch runs a batch file as one change of the store: every line runs,
 // in order, on one working copy under one lock, and the store is written
 // once at the end, or not at all if a line fails.
-func runBatch(ctx context.Context, f *factory) error {
-	if err := checkBatchFlags(f); err != nil {
-		return err
+func runBatch(ctx context.Context, f *factory, o *rootOptions) error {
+	if b := o.Batch; b.File == "" && (b.DryRun || b.ContinueOnError) {
+		return usagef("--dry-run and --batch-continue-on-error can only be used with --batch-file")
 	}
-	lines, err := readBatch(f)
+	lines, err := readBatch(f.IO, o.Batch.File)
 	if err != nil {
 		return err
 	}
 	if err := checkBatchCommands(f, lines); err != nil {
 		return err
 	}
-	return f.applyLines(ctx, lines, f.Batch.ContinueOnError, f.Batch.DryRun)
+	return batchRunner{f, &o.Global}.apply(ctx, lines, o.Batch.ContinueOnError, o.Batch.DryRun)
 }
 
-func checkBatchFlags(f *factory) error {
-	if f.Batch.File == "" && (f.Batch.DryRun || f.Batch.ContinueOnError) {
-		return usagef("--dry-run and --batch-continue-on-error can only be used with --batch-file")
+func readBatch(ios *IOStreams, file string) ([]batchfile.Line, error) {
+	if file == "-" {
+		return batchfile.Parse("<stdin>", ios.In)
 	}
-	return nil
-}
-
-func readBatch(f *factory) ([]batchfile.Line, error) {
-	if f.Batch.File == "-" {
-		return batchfile.Parse("<stdin>", f.IO.In)
-	}
-	fh, err := os.Open(f.Batch.File)
+	fh, err := os.Open(file)
 	if err != nil {
 		return nil, usagef("cannot read the batch file: %v", err)
 	}
 	defer fh.Close()
-	return batchfile.Parse(f.Batch.File, fh)
+	return batchfile.Parse(file, fh)
 }
 
-// applyLines runs lines as one change. With cont, failing lines are
+// batchRunner runs the lines of a batch with the batch's global options.
+// It, not the factory, holds the transaction the lines share.
+type batchRunner struct {
+	f      *factory
+	global *globalOptions
+}
+
+// apply runs lines as one change. With cont, failing lines are
 // reported and skipped; without, the first failure cancels the whole
 // change. With dryRun nothing is written and the changes are printed.
-func (f *factory) applyLines(ctx context.Context, lines []batchfile.Line, cont, dryRun bool) error {
-	s, err := f.Store()
+func (b batchRunner) apply(ctx context.Context, lines []batchfile.Line, cont, dryRun bool) error {
+	s, err := b.f.Store(b.global)
 	if err != nil {
 		return err
 	}
 	var failures []error
 	_, err = s.Update(func(tx *config.Tx) error {
 		tx.State.Record()
-		failures = f.execLines(ctx, tx, lines, cont)
+		failures = b.execLines(ctx, tx, lines, cont)
 		if err := ctx.Err(); err != nil {
 			// Interrupted: save nothing, even with cont, since the user
 			// did not get to see which lines were applied.
@@ -113,7 +113,7 @@ func (f *factory) applyLines(ctx context.Context, lines []batchfile.Line, cont, 
 			return failures[0]
 		}
 		if dryRun {
-			printDryRun(f.IO.Out, tx, len(lines)-len(failures))
+			printDryRun(b.f.IO.Out, tx, len(lines)-len(failures))
 			return errDryRun
 		}
 		return nil
@@ -125,19 +125,19 @@ func (f *factory) applyLines(ctx context.Context, lines []batchfile.Line, cont, 
 		return &batchFailed{len(failures), len(lines), dryRun, failures[0]}
 	}
 	if !dryRun {
-		f.confirm("The batch of %d commands was applied successfully", len(lines))
+		ui{b.f.IO, b.global}.confirm("The batch of %d commands was applied successfully", len(lines))
 	}
 	return nil
 }
 
 // execLines runs each line through a fresh command tree bound to tx.
-func (f *factory) execLines(ctx context.Context, tx *config.Tx, lines []batchfile.Line, cont bool) []error {
+func (b batchRunner) execLines(ctx context.Context, tx *config.Tx, lines []batchfile.Line, cont bool) []error {
 	var failures []error
 	for _, l := range lines {
 		if err := ctx.Err(); err != nil {
 			return append(failures, err)
 		}
-		err := f.execLine(ctx, tx, l)
+		err := b.execLine(ctx, tx, l)
 		if err == nil {
 			continue
 		}
@@ -146,22 +146,37 @@ func (f *factory) execLines(ctx context.Context, tx *config.Tx, lines []batchfil
 		if !cont {
 			break
 		}
-		printError(f.IO.ErrOut, "dsconfig", err)
+		printError(b.f.IO.ErrOut, "dsconfig", err)
 	}
 	return failures
 }
 
-// execLine runs one batch line. The line's factory starts from the
-// batch's global options, so a line may add --quiet, say, but not change
-// where the store is.
-func (f *factory) execLine(ctx context.Context, tx *config.Tx, l batchfile.Line) error {
+// execLine runs one batch line. Its factory reads and changes tx instead
+// of the store, and its global options start from the batch's, so a line
+// may add --quiet, say, but not change where the store is.
+func (b batchRunner) execLine(ctx context.Context, tx *config.Tx, l batchfile.Line) error {
 	// Lines print no confirmations: nothing is saved until the batch ends.
-	io := *f.IO
+	io := *b.f.IO
 	io.StdoutTTY = false
-	lf := &factory{IO: &io, Registry: f.Registry, Getenv: f.Getenv, Now: f.Now, tx: tx,
-		lineKind: kindOfLine(f.Registry, l.Args)}
-	root := newRootCmd(lf)
-	lf.Global = f.Global // after the flags were bound, so they start from it
+	lf := *b.f
+	lf.IO = &io
+	lf.Snapshot = func(g *globalOptions) (*config.Snapshot, error) {
+		s, err := lf.Store(g)
+		if err != nil {
+			return nil, err
+		}
+		return &config.Snapshot{Registry: lf.Registry, State: tx.State, Dir: s.Dir}, nil
+	}
+	lf.Update = func(_ *globalOptions, change func(*config.Tx) error, done func()) error {
+		if err := applyChange(lf.Registry, tx, change, true); err != nil {
+			return err
+		}
+		done()
+		return nil
+	}
+	o := &rootOptions{Global: *b.global, kind: kindOfLine(lf.Registry, l.Args)}
+	o.Global.inBatch = true
+	root := newRoot(&lf, o)
 	root.SetArgs(l.Args)
 	_, err := root.ExecuteContextC(ctx)
 	return err
@@ -185,7 +200,7 @@ func checkBatchLine(cmd *cobra.Command) error {
 // act for real even in a --dry-run, and the network ones would hold the
 // store's lock while they wait.
 func checkBatchCommands(f *factory, lines []batchfile.Line) error {
-	root := newRootCmd(&factory{IO: f.IO, Registry: f.Registry, Getenv: f.Getenv, Now: f.Now})
+	root := newRootCmd(f)
 	root.InitDefaultHelpCmd()
 	root.InitDefaultCompletionCmd()
 	for _, l := range lines {

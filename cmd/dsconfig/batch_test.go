@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -126,17 +125,12 @@ func (c *interruptedAfter) Err() error {
 func TestBatchInterruptedSavesNothing(t *testing.T) {
 	for _, cont := range []bool{false, true} {
 		dir := t.TempDir()
-		reg, err := newRegistry()
-		if err != nil {
-			t.Fatal(err)
-		}
-		f := &factory{IO: &IOStreams{In: strings.NewReader(""), Out: io.Discard, ErrOut: io.Discard}, Registry: reg,
-			Getenv: func(string) string { return "" }, Global: globalOptions{ConfigDir: dir}}
+		b := batchRunner{testFactory(t), &globalOptions{ConfigDir: dir}}
 		lines, err := batchfile.Parse("b", strings.NewReader(bigBatch(3, 0)))
 		if err != nil {
 			t.Fatal(err)
 		}
-		err = f.applyLines(&interruptedAfter{context.Background(), 1}, lines, cont, false)
+		err = b.apply(&interruptedAfter{context.Background(), 1}, lines, cont, false)
 		if code := exitCode(err); code != exitInterrupted {
 			t.Errorf("continue=%v: exit %d (%v), want %d", cont, code, err, exitInterrupted)
 		}
@@ -227,14 +221,10 @@ func BenchmarkBatch10000(b *testing.B) {
 // TestObjectCommandNames keeps the batch's kind filter in step with the
 // commands objectCommands builds.
 func TestObjectCommandNames(t *testing.T) {
-	reg, err := newRegistry()
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := &factory{IO: &IOStreams{}, Registry: reg}
-	for _, k := range reg.Kinds() {
+	f := testFactory(t)
+	for _, k := range f.Registry.Kinds() {
 		var got []string
-		for _, c := range objectCommands(f, k) {
+		for _, c := range objectCommands(f, &globalOptions{}, k) {
 			got = append(got, c.Name())
 		}
 		if want := objectCommandNames(k); strings.Join(got, " ") != strings.Join(want, " ") {

@@ -21,30 +21,29 @@ import (
 const noFiles = cobra.ShellCompDirectiveNoFileComp
 
 // addCompletions registers the dynamic completions on root's commands.
-func addCompletions(f *factory, root *cobra.Command) {
+func addCompletions(f *factory, g *globalOptions, root *cobra.Command) {
+	c := completer{f.Registry, func() (*config.State, error) { return stateOf(f.Snapshot(g)) }}
 	for _, k := range f.Registry.Kinds() {
 		for _, name := range objectCommandNames(k) {
-			if c, _, err := root.Find([]string{name}); err == nil && c != root {
-				addObjectCompletions(f, c, k)
+			if cmd, _, err := root.Find([]string{name}); err == nil && cmd != root {
+				c.addObjectCompletions(cmd, k)
 			}
 		}
 	}
-	if c, _, err := root.Find([]string{"restore-config-archive"}); err == nil && c != root {
-		c.RegisterFlagCompletionFunc("archive", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-			return archiveNames(f), noFiles
-		})
-	}
-	addOtherCompletions(f, root)
+	completeFlag(root, "restore-config-archive", "archive", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return archiveNames(f, g), noFiles
+	})
+	c.addOtherCompletions(root)
 	checkCompletionShell(root)
 }
 
 // addOtherCompletions completes the options of the other commands: the
 // objects they name and the fixed values, taken from where they are
 // defined. --output is completed wherever it is.
-func addOtherCompletions(f *factory, root *cobra.Command) {
+func (c completer) addOtherCompletions(root *cobra.Command) {
 	names := func(kind string, types ...string) cobra.CompletionFunc {
 		return func(_ *cobra.Command, _ []string, prefix string) ([]string, cobra.ShellCompDirective) {
-			return objectNames(loadOnce(f), kind, types, prefix), noFiles
+			return objectNames(c.loadOnce(), kind, types, prefix), noFiles
 		}
 	}
 	completeFlag(root, "send-test-mail", "server-name", names(config.KindExternalServer, mailer.TypeSMTP))
@@ -117,11 +116,17 @@ func checkCompletionShell(root *cobra.Command) {
 	}
 }
 
-func addObjectCompletions(f *factory, c *cobra.Command, k *config.Kind) {
+// completer completes from the registry and the stored configuration.
+type completer struct {
+	Registry *config.Registry
+	Load     func() (*config.State, error)
+}
+
+func (cc completer) addObjectCompletions(c *cobra.Command, k *config.Kind) {
 	creating := strings.HasPrefix(c.Name(), "create-")
 	if !k.Singleton() && !creating {
 		c.RegisterFlagCompletionFunc(k.NamingArg, func(_ *cobra.Command, _ []string, prefix string) ([]string, cobra.ShellCompDirective) {
-			return objectNames(loadOnce(f), k.Name, nil, prefix), noFiles
+			return objectNames(cc.loadOnce(), k.Name, nil, prefix), noFiles
 		})
 	}
 	if creating {
@@ -135,24 +140,24 @@ func addObjectCompletions(f *factory, c *cobra.Command, k *config.Kind) {
 		}
 		nameOnly := flag == "reset" || flag == "property"
 		c.RegisterFlagCompletionFunc(flag, func(cmd *cobra.Command, _ []string, prefix string) ([]string, cobra.ShellCompDirective) {
-			return completeProperty(f, cmd, k, creating, nameOnly, prefix)
+			return cc.completeProperty(cmd, k, creating, nameOnly, prefix)
 		})
 	}
 	if c.Flags().Lookup("set-from-file") != nil {
 		c.RegisterFlagCompletionFunc("set-from-file", func(cmd *cobra.Command, _ []string, prefix string) ([]string, cobra.ShellCompDirective) {
-			return completeSensitive(f, cmd, k, creating, prefix)
+			return cc.completeSensitive(cmd, k, creating, prefix)
 		})
 	}
 }
 
 // completeSensitive completes --set-from-file's PROP: with the sensitive
 // properties the object can have; after the colon comes a file name.
-func completeSensitive(f *factory, cmd *cobra.Command, k *config.Kind, creating bool, prefix string) ([]string, cobra.ShellCompDirective) {
+func (c completer) completeSensitive(cmd *cobra.Command, k *config.Kind, creating bool, prefix string) ([]string, cobra.ShellCompDirective) {
 	if strings.Contains(prefix, ":") {
 		return nil, cobra.ShellCompDirectiveDefault
 	}
 	var out []string
-	for _, p := range propertiesOf(completionTypes(f, loadOnce(f), cmd, k, creating)) {
+	for _, p := range propertiesOf(c.completionTypes(c.loadOnce(), cmd, k, creating)) {
 		if p.Sensitive {
 			out = append(out, p.Name+":")
 		}
@@ -162,9 +167,9 @@ func completeSensitive(f *factory, cmd *cobra.Command, k *config.Kind, creating 
 
 // completeProperty completes PROP: with the properties of the types the
 // object can have, or, after the colon, the property's values.
-func completeProperty(f *factory, cmd *cobra.Command, k *config.Kind, creating, nameOnly bool, prefix string) ([]string, cobra.ShellCompDirective) {
-	load := loadOnce(f)
-	types := completionTypes(f, load, cmd, k, creating)
+func (c completer) completeProperty(cmd *cobra.Command, k *config.Kind, creating, nameOnly bool, prefix string) ([]string, cobra.ShellCompDirective) {
+	load := c.loadOnce()
+	types := c.completionTypes(load, cmd, k, creating)
 	name, value, hasColon := strings.Cut(prefix, ":")
 	if !hasColon || nameOnly {
 		var out []string
@@ -196,7 +201,7 @@ func completeProperty(f *factory, cmd *cobra.Command, k *config.Kind, creating, 
 // completionTypes are the types the command's object can have: for
 // create, the --type given so far, else all; for the others, the named
 // object's type, else all.
-func completionTypes(f *factory, load func() *config.State, cmd *cobra.Command, k *config.Kind, creating bool) []*config.Type {
+func (c completer) completionTypes(load func() *config.State, cmd *cobra.Command, k *config.Kind, creating bool) []*config.Type {
 	if creating {
 		if t := k.Type(flagValue(cmd, "type")); t != nil {
 			return []*config.Type{t}
@@ -208,7 +213,7 @@ func completionTypes(f *factory, load func() *config.State, cmd *cobra.Command, 
 	}
 	if st := load(); st != nil {
 		if o := st.Get(k.Name, flagValue(cmd, k.NamingArg)); o != nil {
-			if t := f.Registry.TypeOf(o); t != nil {
+			if t := c.Registry.TypeOf(o); t != nil {
 				return []*config.Type{t}
 			}
 		}
@@ -254,9 +259,9 @@ func propertyValues(load func() *config.State, p *config.PropertyDef, prefix str
 // loadOnce returns a function that loads the store on its first call and
 // returns the same state (nil if it could not be loaded) afterwards, so
 // that one completion reads and validates the store at most once.
-func loadOnce(f *factory) func() *config.State {
+func (c completer) loadOnce() func() *config.State {
 	return sync.OnceValue(func() *config.State {
-		st, err := f.Load()
+		st, err := c.Load()
 		if err != nil {
 			return nil
 		}
@@ -279,12 +284,12 @@ func objectNames(load func() *config.State, kind string, types []string, prefix 
 	return withPrefix(out, prefix)
 }
 
-func archiveNames(f *factory) []string {
-	dir, err := f.configDir()
+func archiveNames(f *factory, g *globalOptions) []string {
+	s, err := f.Store(g)
 	if err != nil {
 		return nil
 	}
-	entries, _ := history.ListArchive(dir)
+	entries, _ := history.ListArchive(s.Dir)
 	var out []string
 	for _, e := range entries {
 		out = append(out, e.Name)

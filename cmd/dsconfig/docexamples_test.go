@@ -102,12 +102,7 @@ func TestDocAuditLogExampleParses(t *testing.T) {
 
 // commandNames is the set of subcommand names of the command tree.
 func commandNames(t *testing.T) map[string]bool {
-	reg, err := newRegistry()
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := &factory{IO: &IOStreams{In: strings.NewReader(""), Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}},
-		Getenv: func(string) string { return "" }, Registry: reg}
+	f := testFactory(t)
 	names := map[string]bool{}
 	for _, c := range newRootCmd(f).Commands() {
 		names[c.Name()] = true

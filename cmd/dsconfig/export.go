@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -16,8 +17,16 @@ const sealedNote = `# Sensitive values are written in encrypted form (AES256GCM:
 # only with the encryption-key file of the store they came from: copy that
 # file along, or set those values again.`
 
-func newCmdExportConfig(f *factory) *cobra.Command {
-	var output string
+type exportOptions struct {
+	ui
+	Registry *config.Registry
+	Snapshot func(*globalOptions) (*config.Snapshot, error)
+
+	OutputFile string
+}
+
+func newCmdExportConfig(f *factory, g *globalOptions, runF func(*exportOptions) error) *cobra.Command {
+	o := &exportOptions{ui: ui{f.IO, g}, Registry: f.Registry, Snapshot: f.Snapshot}
 	cmd := &cobra.Command{
 		Use:   "export-config",
 		Short: "Writes a batch file that rebuilds the configuration",
@@ -28,23 +37,30 @@ func newCmdExportConfig(f *factory) *cobra.Command {
 		Example: "  dsconfig export-config > staging.dsconfig\n" +
 			"  dsconfig --config-dir /tmp/new --batch-file staging.dsconfig",
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := f.Load()
-			if err != nil {
-				return err
-			}
-			changes := f.Registry.Plan(config.NewState(), st)
-			return writeBatchOutput(f, output, "# dsconfig export-config: rebuilds the configuration from nothing.", changes)
-		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return runCmd(cmd, o, runF, exportRun) },
 	}
-	cmd.Flags().StringVarP(&output, "output-file", "O", "", "write the batch file here instead of standard output (mode 0600)")
+	cmd.Flags().StringVarP(&o.OutputFile, "output-file", "O", "", "write the batch file here instead of standard output (mode 0600)")
 	return cmd
+}
+
+func exportRun(_ context.Context, o *exportOptions) error {
+	st, err := stateOf(o.Snapshot(o.Global))
+	if err != nil {
+		return err
+	}
+	changes := o.Registry.Plan(config.NewState(), st)
+	return writeBatchOutput(o, "# dsconfig export-config: rebuilds the configuration from nothing.", changes)
 }
 
 const sealedHelp = "Sensitive values are written in\nencrypted form and open only with the same encryption-key file."
 
-func newCmdConfigDiff(f *factory) *cobra.Command {
-	var source, target, output string
+type configDiffOptions struct {
+	exportOptions
+	Source, Target string
+}
+
+func newCmdConfigDiff(f *factory, g *globalOptions, runF func(*configDiffOptions) error) *cobra.Command {
+	o := &configDiffOptions{exportOptions: exportOptions{ui: ui{f.IO, g}, Registry: f.Registry, Snapshot: f.Snapshot}}
 	cmd := &cobra.Command{
 		Use:   "config-diff",
 		Short: "Writes the difference between two stores as a batch file",
@@ -54,33 +70,31 @@ func newCmdConfigDiff(f *factory) *cobra.Command {
 		Example: "  dsconfig config-diff --source-store prod/config.yaml > to-current.dsconfig\n" +
 			"  dsconfig config-diff --source-store a/config.yaml --target-store b/config.yaml",
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if source == "" {
-				return usagef("no --source-store given: name the store file to compare from")
-			}
-			return configDiffRun(f, source, target, output)
-		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return runCmd(cmd, o, runF, configDiffRun) },
 	}
-	cmd.Flags().StringVar(&source, "source-store", "", "the store file the batch applies to (a config.yaml)")
-	cmd.Flags().StringVar(&target, "target-store", "", "the store file the batch leads to (default: the current store)")
-	cmd.Flags().StringVarP(&output, "output-file", "O", "", "write the batch file here instead of standard output (mode 0600)")
+	cmd.Flags().StringVar(&o.Source, "source-store", "", "the store file the batch applies to (a config.yaml)")
+	cmd.Flags().StringVar(&o.Target, "target-store", "", "the store file the batch leads to (default: the current store)")
+	cmd.Flags().StringVarP(&o.OutputFile, "output-file", "O", "", "write the batch file here instead of standard output (mode 0600)")
 	return cmd
 }
 
-func configDiffRun(f *factory, source, target, output string) error {
-	from, err := readStoreFile(f.Registry, source)
+func configDiffRun(_ context.Context, o *configDiffOptions) error {
+	if o.Source == "" {
+		return usagef("no --source-store given: name the store file to compare from")
+	}
+	from, err := readStoreFile(o.Registry, o.Source)
 	if err != nil {
 		return err
 	}
-	to, err := f.Load()
-	if target != "" {
-		to, err = readStoreFile(f.Registry, target)
+	to, err := stateOf(o.Snapshot(o.Global))
+	if o.Target != "" {
+		to, err = readStoreFile(o.Registry, o.Target)
 	}
 	if err != nil {
 		return err
 	}
-	head := fmt.Sprintf("# dsconfig config-diff: turns %s into %s.", source, orCurrent(target))
-	return writeBatchOutput(f, output, head, f.Registry.Plan(from, to))
+	head := fmt.Sprintf("# dsconfig config-diff: turns %s into %s.", o.Source, orCurrent(o.Target))
+	return writeBatchOutput(&o.exportOptions, head, o.Registry.Plan(from, to))
 }
 
 func orCurrent(target string) string {
@@ -104,17 +118,17 @@ func readStoreFile(r *config.Registry, path string) (*config.State, error) {
 }
 
 // writeBatchOutput writes changes as a batch file with a header.
-func writeBatchOutput(f *factory, output, head string, changes []config.Change) error {
-	w := f.IO.Out
+func writeBatchOutput(o *exportOptions, head string, changes []config.Change) error {
+	w := o.IO.Out
 	var fh *os.File
-	if output != "" {
+	if o.OutputFile != "" {
 		var err error
-		if fh, err = openPrivate(output); err != nil {
+		if fh, err = openPrivate(o.OutputFile); err != nil {
 			return err
 		}
 		w = fh
 	}
-	writeBatch(w, head, f.Registry, changes)
+	writeBatch(w, head, o.Registry, changes)
 	if fh != nil {
 		return fh.Close()
 	}

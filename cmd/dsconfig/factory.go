@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -47,26 +48,87 @@ type globalOptions struct {
 	NoPropertiesFile bool
 	// Reason is recorded with the change in the config audit log.
 	Reason string
+
+	// inBatch is set by the batch runner on the lines it runs; no flag
+	// sets it.
+	inBatch bool
 }
 
-// factory holds what the commands depend on. Fields are filled once per
-// process (or per test); commands copy what they need.
+// factory holds what the commands depend on, and nothing they parse:
+// flags live in each command's options. Fields are set once per process
+// (or per test, or per batch line); commands copy what they need.
 type factory struct {
 	IO       *IOStreams
 	Registry *config.Registry
 	Getenv   func(string) string
-	Global   globalOptions
-	// Now is the clock of the audit log and the archive; nil is time.Now.
+	// Now is the clock of the audit log, the archive and the reports.
 	Now func() time.Time
-	// Batch holds --batch-file and its companions.
-	Batch batchOptions
 
-	// tx is the change that the lines of a batch share; nil outside a
-	// batch. With it, update applies to tx and Load reads tx.State.
-	tx *config.Tx
-	// lineKind, in a batch line that runs a command of one kind, limits
-	// the command tree to that kind, which makes large batches fast.
-	lineKind *config.Kind
+	// The loaders depend on the global options, known once flags are
+	// parsed. A batch line's work on the batch's transaction (batch.go).
+	// Store opens the store of the configuration directory.
+	Store func(*globalOptions) (*config.Store, error)
+	// Snapshot reads the configuration without locking it (readers see
+	// a whole file because writers rename atomically), as the domain
+	// packages read it.
+	Snapshot func(*globalOptions) (*config.Snapshot, error)
+	// Update runs one change through the store and, when it has been
+	// saved, calls done.
+	Update func(g *globalOptions, change func(*config.Tx) error, done func()) error
+}
+
+// newFactory returns the factory of one process: the registry, and
+// loaders that read and write the store on disk.
+func newFactory(ios *IOStreams, getenv func(string) string, now func() time.Time) (*factory, error) {
+	reg, err := newRegistry()
+	if err != nil {
+		return nil, err
+	}
+	f := &factory{IO: ios, Registry: reg, Getenv: getenv, Now: now}
+	// The store is archived, and its changes recorded in the audit log.
+	f.Store = func(g *globalOptions) (*config.Store, error) {
+		dir, err := configDir(f.Getenv, g)
+		if err != nil {
+			return nil, err
+		}
+		s := &config.Store{Dir: dir, Registry: reg, OnWriteFailure: []func(*config.Commit, error){history.AuditNotSaved(dir)}}
+		s.BeforeCommit = []func(*config.Commit) error{history.ArchiveHook(dir, f.Now, g.MaxArchives), history.AuditHook(dir, f.Now, g.Reason)}
+		return s, nil
+	}
+	f.Snapshot = func(g *globalOptions) (*config.Snapshot, error) {
+		s, err := f.Store(g)
+		if err != nil {
+			return nil, err
+		}
+		st, err := s.Load()
+		if err != nil {
+			return nil, err
+		}
+		return &config.Snapshot{Registry: reg, State: st, Dir: s.Dir}, nil
+	}
+	f.Update = func(g *globalOptions, change func(*config.Tx) error, done func()) error {
+		s, err := f.Store(g)
+		if err != nil {
+			return err
+		}
+		_, err = s.Update(func(tx *config.Tx) error {
+			tx.State.Record()
+			return applyChange(reg, tx, change, false)
+		})
+		if err == nil {
+			done()
+		}
+		return err
+	}
+	return f, nil
+}
+
+// stateOf returns the configuration of a snapshot.
+func stateOf(snap *config.Snapshot, err error) (*config.State, error) {
+	if err != nil {
+		return nil, err
+	}
+	return snap.State, nil
 }
 
 func newRegistry() (*config.Registry, error) {
@@ -77,56 +139,46 @@ func newRegistry() (*config.Registry, error) {
 // configDir resolves the configuration directory: --config-dir, then
 // $DSCONFIG_CONFIG_DIR, then $XDG_CONFIG_HOME/dsconfig, then
 // ~/.config/dsconfig.
-func (f *factory) configDir() (string, error) {
-	if d := f.Global.ConfigDir; d != "" {
+func configDir(getenv func(string) string, g *globalOptions) (string, error) {
+	if d := g.ConfigDir; d != "" {
 		return d, nil
 	}
-	if d := f.Getenv("DSCONFIG_CONFIG_DIR"); d != "" {
+	if d := getenv("DSCONFIG_CONFIG_DIR"); d != "" {
 		return d, nil
 	}
-	if d := f.Getenv("XDG_CONFIG_HOME"); d != "" {
+	if d := getenv("XDG_CONFIG_HOME"); d != "" {
 		return filepath.Join(d, "dsconfig"), nil
 	}
-	if h := f.Getenv("HOME"); h != "" {
+	if h := getenv("HOME"); h != "" {
 		return filepath.Join(h, ".config", "dsconfig"), nil
 	}
 	return "", usagef("cannot find the configuration directory: give --config-dir, or set DSCONFIG_CONFIG_DIR or HOME")
 }
 
-// Store returns the configuration store. It depends on Global.ConfigDir,
-// which is known only once flags are parsed.
-func (f *factory) Store() (*config.Store, error) {
-	dir, err := f.configDir()
-	if err != nil {
-		return nil, err
-	}
-	s := &config.Store{Dir: dir, Registry: f.Registry}
-	s.BeforeCommit = append(s.BeforeCommit,
-		history.ArchiveHook(dir, f.now, f.Global.MaxArchives), history.AuditHook(dir, f.now, f.Global.Reason))
-	s.OnWriteFailure = append(s.OnWriteFailure, history.AuditNotSaved(dir))
-	return s, nil
+// ui is how a command talks to the person who runs it: the streams, and
+// the global options that decide what is printed and whether to prompt.
+type ui struct {
+	IO     *IOStreams
+	Global *globalOptions
 }
 
-// Load reads the current configuration without locking it; readers see a
-// whole file because writers rename atomically.
-func (f *factory) Load() (*config.State, error) {
-	if f.tx != nil {
-		return f.tx.State, nil // a batch line sees the lines before it
+// confirm prints a one-line confirmation for a person at a terminal, and
+// nothing for scripts.
+func (u ui) confirm(format string, args ...any) {
+	if u.IO.StdoutTTY && !u.Global.Quiet {
+		fmt.Fprintf(u.IO.Out, format+"\n", args...)
 	}
-	s, err := f.Store()
-	if err != nil {
-		return nil, err
-	}
-	return s.Load()
 }
 
-// now is the factory's clock.
-func (f *factory) now() time.Time {
-	if f.Now != nil {
-		return f.Now()
+func (u ui) warn(format string, args ...any) {
+	if !u.Global.Quiet {
+		fmt.Fprintf(u.IO.ErrOut, "dsconfig: warning: "+format+"\n", args...)
 	}
-	return time.Now()
 }
+
+// warnLine prints msg as a warning; it is the Warn hook of the domain
+// packages.
+func (u ui) warnLine(msg string) { u.warn("%s", msg) }
 
 //lint:ignore ST1005 the dsconfig family's wording, shown to users as is
 var errNoSubcommand = errors.New("A sub-command must be specified")

@@ -38,11 +38,10 @@ var manDate = time.Date(2026, time.November, 1, 0, 0, 0, 0, time.UTC)
 
 // generateDocs writes the generated docs under dir (docs/).
 func generateDocs(dir string) error {
-	reg, err := newRegistry()
+	f, err := newFactory(&IOStreams{In: strings.NewReader(""), Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}}, func(string) string { return "" }, time.Now)
 	if err != nil {
 		return err
 	}
-	f := &factory{IO: &IOStreams{In: strings.NewReader(""), Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}}, Registry: reg}
 	root := newRootCmd(f)
 	root.InitDefaultHelpCmd()
 	root.InitDefaultCompletionCmd()
@@ -58,7 +57,7 @@ func generateDocs(dir string) error {
 	if err := doc.GenManTree(root, header, filepath.Join(dir, "man")); err != nil {
 		return err
 	}
-	if err := writeReference(dir, reg); err != nil {
+	if err := writeReference(dir, f.Registry); err != nil {
 		return err
 	}
 	return os.WriteFile(filepath.Join(dir, "exit-codes.md"), []byte(exitCodesMarkdown()), 0o644)

@@ -311,12 +311,7 @@ func leakErrors(l *leakRun) {
 // the tree, including commands added after this test was written.
 func leakEveryCommand(l *leakRun) {
 	l.must("", "--help")
-	f := &factory{IO: &IOStreams{In: strings.NewReader(""), Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}}, Getenv: func(string) string { return "" }}
-	reg, err := newRegistry()
-	if err != nil {
-		l.t.Fatal(err)
-	}
-	f.Registry = reg
+	f := testFactory(l.t)
 	var walk func(c *cobra.Command)
 	walk = func(c *cobra.Command) {
 		for _, sub := range c.Commands() {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"slices"
 	"strings"
 
@@ -10,14 +11,17 @@ import (
 )
 
 type listPropsOptions struct {
+	ui
+	Registry *config.Registry
+
 	Kind, Type  string
 	Advanced    bool
 	Description bool
 	Output      string
 }
 
-func newCmdListProperties(f *factory) *cobra.Command {
-	var o listPropsOptions
+func newCmdListProperties(f *factory, g *globalOptions, runF func(*listPropsOptions) error) *cobra.Command {
+	o := &listPropsOptions{ui: ui{f.IO, g}, Registry: f.Registry}
 	cmd := &cobra.Command{
 		Use:   "list-properties",
 		Short: "Lists the properties of every object type",
@@ -25,12 +29,7 @@ func newCmdListProperties(f *factory) *cobra.Command {
 		Example: "  dsconfig list-properties --object-type http-authorization-method --type client-credentials-bearer-token\n" +
 			"  dsconfig list-properties --advanced --include-description",
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := outputFormat(o.Output); err != nil {
-				return err
-			}
-			return listPropsRun(f, &o)
-		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return runCmd(cmd, o, runF, listPropsRun) },
 	}
 	cmd.Flags().StringVar(&o.Kind, "object-type", "", "only this kind of object, e.g. http-authorization-method")
 	cmd.Flags().StringVarP(&o.Type, "type", "t", "", "only this type, e.g. client-credentials-bearer-token")
@@ -50,12 +49,15 @@ type jsonProperty struct {
 	Synopsis   string   `json:"synopsis"`
 }
 
-func listPropsRun(f *factory, o *listPropsOptions) error {
-	kinds := f.Registry.Kinds()
+func listPropsRun(_ context.Context, o *listPropsOptions) error {
+	if err := outputFormat(o.Output); err != nil {
+		return err
+	}
+	kinds := o.Registry.Kinds()
 	if o.Kind != "" {
-		k := f.Registry.Kind(o.Kind)
+		k := o.Registry.Kind(o.Kind)
 		if k == nil {
-			return usagef("unknown --object-type %q; it is one of: %s", o.Kind, kindNames(f.Registry))
+			return usagef("unknown --object-type %q; it is one of: %s", o.Kind, kindNames(o.Registry))
 		}
 		kinds = []*config.Kind{k}
 	}
@@ -86,13 +88,13 @@ func listPropsRun(f *factory, o *listPropsOptions) error {
 		return usagef("unknown --type %q; it is one of: %s", o.Type, typesOf(kinds))
 	}
 	if o.Output == "json" {
-		return writeJSON(f.IO.Out, js)
+		return writeJSON(o.IO.Out, js)
 	}
 	header := []string{"Property", "Object Type", "Type", "Syntax", "Flags"}
 	if o.Description {
 		header = append(header, "Synopsis")
 	}
-	printTable(f.IO.Out, header, rows, f.Global.ScriptFriendly)
+	printTable(o.IO.Out, header, rows, o.Global.ScriptFriendly)
 	return nil
 }
 

@@ -13,11 +13,37 @@ import (
 
 // objectCommands returns the generic verbs for kind k: create-X, list-Xs,
 // get-X-prop, set-X-prop and delete-X, or just get/set for a singleton.
-func objectCommands(f *factory, k *config.Kind) []*cobra.Command {
+func objectCommands(f *factory, g *globalOptions, k *config.Kind) []*cobra.Command {
 	if k.Singleton() {
-		return []*cobra.Command{newCmdGetProp(f, k), newCmdSetProp(f, k)}
+		return []*cobra.Command{newCmdGetProp(f, g, k, nil), newCmdSetProp(f, g, k, nil)}
 	}
-	return []*cobra.Command{newCmdCreate(f, k), newCmdList(f, k), newCmdGetProp(f, k), newCmdSetProp(f, k), newCmdDelete(f, k)}
+	return []*cobra.Command{newCmdCreate(f, g, k, nil), newCmdList(f, g, k, nil), newCmdGetProp(f, g, k, nil),
+		newCmdSetProp(f, g, k, nil), newCmdDelete(f, g, k, nil)}
+}
+
+// objectOptions are what every object command starts from: where it
+// prints, how it reads and changes the configuration, the object's kind
+// and its name.
+type objectOptions struct {
+	ui
+	Registry *config.Registry
+	Snapshot func(*globalOptions) (*config.Snapshot, error)
+	Update   func(*globalOptions, func(*config.Tx) error, func()) error
+	Kind     *config.Kind
+
+	Name string
+}
+
+func newObjectOptions(f *factory, g *globalOptions, k *config.Kind) objectOptions {
+	return objectOptions{ui: ui{f.IO, g}, Registry: f.Registry, Snapshot: f.Snapshot, Update: f.Update, Kind: k}
+}
+
+// runCmd calls runF with the options when a test gave one, else run.
+func runCmd[O any](cmd *cobra.Command, opts *O, runF func(*O) error, run func(context.Context, *O) error) error {
+	if runF != nil {
+		return runF(opts)
+	}
+	return run(cmd.Context(), opts)
 }
 
 // propFlags are the repeatable property arguments. StringArray, not
@@ -45,14 +71,14 @@ func (p *propFlags) register(cmd *cobra.Command, modify bool) {
 // mods parses the property arguments, reading secret values from the
 // terminal, files or standard input (see passphrase_input.go). t is the
 // object's type when known (create), else nil.
-func (p *propFlags) mods(ctx context.Context, f *factory, k *config.Kind, t *config.Type) ([]config.Mod, error) {
+func (p *propFlags) mods(ctx context.Context, u ui, r *config.Registry, k *config.Kind, t *config.Type) ([]config.Mod, error) {
 	set, prompted := promptedProps(k, t, p.Set)
-	mods, err := f.Registry.ParseMods(set, p.Add, p.Remove, p.Reset)
+	mods, err := r.ParseMods(set, p.Add, p.Remove, p.Reset)
 	if err != nil {
 		return nil, err
 	}
-	p.argvWarning = f.argvSecretWarning(k, t, append(set, p.Add...))
-	extra, err := f.secretMods(ctx, prompted, p.SetFromFile)
+	p.argvWarning = u.argvSecretWarning(k, t, append(set, p.Add...))
+	extra, err := u.secretMods(ctx, prompted, p.SetFromFile)
 	if err != nil {
 		return nil, err
 	}
@@ -89,30 +115,21 @@ func requireName(cmd *cobra.Command, k *config.Kind, name string) error {
 	return usagef("The argument \"--%s\" must be specified when this application is used non-interactively", k.NamingArg)
 }
 
-// confirm prints a one-line confirmation for a person at a terminal, and
-// nothing for scripts.
-func (f *factory) confirm(format string, args ...any) {
-	if f.IO.StdoutTTY && !f.Global.Quiet {
-		fmt.Fprintf(f.IO.Out, format+"\n", args...)
-	}
-}
-
-func (f *factory) warn(format string, args ...any) {
-	if !f.Global.Quiet {
-		fmt.Fprintf(f.IO.ErrOut, "dsconfig: warning: "+format+"\n", args...)
-	}
-}
-
 // warnArgv prints the warning about secrets on the command line, if any.
-func (p *propFlags) warnArgv(f *factory) {
+func (p *propFlags) warnArgv(u ui) {
 	if p.argvWarning != "" {
-		f.warn("%s", p.argvWarning)
+		u.warn("%s", p.argvWarning)
 	}
 }
 
-func newCmdCreate(f *factory, k *config.Kind) *cobra.Command {
-	var name, typ string
-	var props propFlags
+type createOptions struct {
+	objectOptions
+	Type  string
+	Props propFlags
+}
+
+func newCmdCreate(f *factory, g *globalOptions, k *config.Kind, runF func(*createOptions) error) *cobra.Command {
+	o := &createOptions{objectOptions: newObjectOptions(f, g, k)}
 	cmd := &cobra.Command{
 		Use:     "create-" + k.Name,
 		Short:   "Creates " + aFriendly(k),
@@ -120,41 +137,50 @@ func newCmdCreate(f *factory, k *config.Kind) *cobra.Command {
 		Example: createExample(k),
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := requireName(cmd, k, name); err != nil {
+			if err := requireName(cmd, k, o.Name); err != nil {
 				return err
 			}
-			if typ == "" {
-				return usagef("The argument \"--type\" must be specified when this application is used non-interactively; it is one of: %s", joinTypes(k))
-			}
-			t, err := config.LookupType(k, typ)
-			if err != nil {
-				return err
-			}
-			mods, err := props.mods(cmd.Context(), f, k, t)
-			if err != nil {
-				return err
-			}
-			return f.update(func(tx *config.Tx) error {
-				_, err := tx.Create(t, name, mods)
-				return err
-			}, func() {
-				props.warnArgv(f)
-				if t.Warning != "" {
-					f.warn("%s", t.Warning)
-				}
-				f.confirm("The %s was created successfully", k.Friendly)
-			})
+			return runCmd(cmd, o, runF, createRun)
 		},
 	}
-	nameFlag(cmd, k, &name, "new ")
-	cmd.Flags().StringVarP(&typ, "type", "t", "", "the type of "+k.Friendly+" to create: "+joinTypes(k))
-	props.register(cmd, false)
+	nameFlag(cmd, k, &o.Name, "new ")
+	cmd.Flags().StringVarP(&o.Type, "type", "t", "", "the type of "+k.Friendly+" to create: "+joinTypes(k))
+	o.Props.register(cmd, false)
 	return cmd
 }
 
-func newCmdSetProp(f *factory, k *config.Kind) *cobra.Command {
-	var name string
-	var props propFlags
+func createRun(ctx context.Context, o *createOptions) error {
+	k := o.Kind
+	if o.Type == "" {
+		return usagef("The argument \"--type\" must be specified when this application is used non-interactively; it is one of: %s", joinTypes(k))
+	}
+	t, err := config.LookupType(k, o.Type)
+	if err != nil {
+		return err
+	}
+	mods, err := o.Props.mods(ctx, o.ui, o.Registry, k, t)
+	if err != nil {
+		return err
+	}
+	return o.Update(o.Global, func(tx *config.Tx) error {
+		_, err := tx.Create(t, o.Name, mods)
+		return err
+	}, func() {
+		o.Props.warnArgv(o.ui)
+		if t.Warning != "" {
+			o.warn("%s", t.Warning)
+		}
+		o.confirm("The %s was created successfully", k.Friendly)
+	})
+}
+
+type setPropOptions struct {
+	objectOptions
+	Props propFlags
+}
+
+func newCmdSetProp(f *factory, g *globalOptions, k *config.Kind, runF func(*setPropOptions) error) *cobra.Command {
+	o := &setPropOptions{objectOptions: newObjectOptions(f, g, k)}
 	cmd := &cobra.Command{
 		Use:     "set-" + k.Name + "-prop",
 		Short:   "Modifies " + k.Friendly + " properties",
@@ -162,35 +188,44 @@ func newCmdSetProp(f *factory, k *config.Kind) *cobra.Command {
 		Example: setPropExample(k),
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := requireName(cmd, k, name); err != nil {
+			if err := requireName(cmd, k, o.Name); err != nil {
 				return err
 			}
-			mods, err := props.mods(cmd.Context(), f, k, nil)
-			if err != nil {
-				return err
-			}
-			if len(mods) == 0 {
-				return usagef("no property modification given: use --set, --add, --remove or --reset")
-			}
-			return f.update(func(tx *config.Tx) error {
-				_, err := tx.Modify(k, name, mods)
-				return err
-			}, func() {
-				props.warnArgv(f)
-				f.confirm("The %s was modified successfully", k.Friendly)
-			})
+			return runCmd(cmd, o, runF, setPropRun)
 		},
 	}
 	if !k.Singleton() {
-		nameFlag(cmd, k, &name, "")
+		nameFlag(cmd, k, &o.Name, "")
 	}
-	props.register(cmd, true)
+	o.Props.register(cmd, true)
 	return cmd
 }
 
-func newCmdDelete(f *factory, k *config.Kind) *cobra.Command {
-	var name string
-	var force bool
+func setPropRun(ctx context.Context, o *setPropOptions) error {
+	k := o.Kind
+	mods, err := o.Props.mods(ctx, o.ui, o.Registry, k, nil)
+	if err != nil {
+		return err
+	}
+	if len(mods) == 0 {
+		return usagef("no property modification given: use --set, --add, --remove or --reset")
+	}
+	return o.Update(o.Global, func(tx *config.Tx) error {
+		_, err := tx.Modify(k, o.Name, mods)
+		return err
+	}, func() {
+		o.Props.warnArgv(o.ui)
+		o.confirm("The %s was modified successfully", k.Friendly)
+	})
+}
+
+type deleteOptions struct {
+	objectOptions
+	Force bool
+}
+
+func newCmdDelete(f *factory, g *globalOptions, k *config.Kind, runF func(*deleteOptions) error) *cobra.Command {
+	o := &deleteOptions{objectOptions: newObjectOptions(f, g, k)}
 	cmd := &cobra.Command{
 		Use:     "delete-" + k.Name,
 		Short:   "Deletes " + aFriendly(k),
@@ -198,24 +233,28 @@ func newCmdDelete(f *factory, k *config.Kind) *cobra.Command {
 		Example: fmt.Sprintf("  dsconfig delete-%s --%s \"NAME\"", k.Name, k.NamingArg),
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := requireName(cmd, k, name); err != nil {
+			if err := requireName(cmd, k, o.Name); err != nil {
 				return err
 			}
-			deleted := false
-			return f.update(func(tx *config.Tx) error {
-				o, err := tx.Delete(k, name, force)
-				deleted = o != nil
-				return err
-			}, func() {
-				if deleted {
-					f.confirm("The %s was deleted successfully", k.Friendly)
-				}
-			})
+			return runCmd(cmd, o, runF, deleteRun)
 		},
 	}
-	nameFlag(cmd, k, &name, "")
-	cmd.Flags().BoolVarP(&force, "force", "f", false, "ignore a non-existent "+k.Friendly)
+	nameFlag(cmd, k, &o.Name, "")
+	cmd.Flags().BoolVarP(&o.Force, "force", "f", false, "ignore a non-existent "+k.Friendly)
 	return cmd
+}
+
+func deleteRun(_ context.Context, o *deleteOptions) error {
+	deleted := false
+	return o.Update(o.Global, func(tx *config.Tx) error {
+		obj, err := tx.Delete(o.Kind, o.Name, o.Force)
+		deleted = obj != nil
+		return err
+	}, func() {
+		if deleted {
+			o.confirm("The %s was deleted successfully", o.Kind.Friendly)
+		}
+	})
 }
 
 // applyChange runs a change on tx (see config.Registry.ApplyChange) and
@@ -228,31 +267,6 @@ func applyChange(r *config.Registry, tx *config.Tx, change func(*config.Tx) erro
 	for _, ch := range changes {
 		tx.Records = append(tx.Records, history.Records(r, ch)...)
 	}
-	return nil
-}
-
-// update runs one change through the store and, when it has been saved,
-// calls done. Inside a batch it applies the change to the batch's shared
-// transaction instead (see applyChange).
-func (f *factory) update(change func(tx *config.Tx) error, done func()) error {
-	if f.tx != nil {
-		if err := applyChange(f.Registry, f.tx, change, true); err != nil {
-			return err
-		}
-		done()
-		return nil
-	}
-	s, err := f.Store()
-	if err != nil {
-		return err
-	}
-	if _, err := s.Update(func(tx *config.Tx) error {
-		tx.State.Record()
-		return applyChange(f.Registry, tx, change, false)
-	}); err != nil {
-		return err
-	}
-	done()
 	return nil
 }
 

@@ -1,21 +1,14 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
-	"github.com/dsconfig-smtp/dsconfig/internal/passphrase"
 )
-
-// passphraseResolver returns the resolver for the providers in snap. Its
-// warnings (a password file others can read) go to stderr like every
-// other warning, and -Q silences them.
-func (f *factory) passphraseResolver(snap *config.Snapshot) *passphrase.Resolver {
-	return &passphrase.Resolver{Config: snap, Getenv: f.Getenv, Warn: f.warnLine}
-}
 
 const testPassphraseLong = `Resolves a passphrase provider the way send-test-mail and token requests
 do, and reports whether it worked, without showing the secret.
@@ -34,9 +27,15 @@ type testPassphraseResult struct {
 	Fingerprint string `json:"fingerprint"`
 }
 
-func newCmdTestPassphraseProvider(f *factory) *cobra.Command {
-	var name, output string
+type testPassphraseOptions struct {
+	objectOptions
+	Getenv func(string) string
+	Output string
+}
+
+func newCmdTestPassphraseProvider(f *factory, g *globalOptions, runF func(*testPassphraseOptions) error) *cobra.Command {
 	k := f.Registry.Kind(config.KindPassphraseProvider)
+	o := &testPassphraseOptions{objectOptions: newObjectOptions(f, g, k), Getenv: f.Getenv}
 	cmd := &cobra.Command{
 		Use:     "test-passphrase-provider",
 		GroupID: "other",
@@ -45,46 +44,39 @@ func newCmdTestPassphraseProvider(f *factory) *cobra.Command {
 		Example: "  dsconfig test-passphrase-provider --provider-name \"SMTP Client Secret\"\n  dsconfig test-passphrase-provider --provider-name \"SMTP Client Secret\" --output json",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := requireName(cmd, k, name); err != nil {
+			if err := requireName(cmd, k, o.Name); err != nil {
 				return err
 			}
-			if err := outputFormat(output); err != nil {
-				return err
-			}
-			res, err := testPassphrase(cmd, f, name)
-			if err != nil {
-				return err
-			}
-			return printPassphraseResult(f, res, output)
+			return runCmd(cmd, o, runF, testPassphraseRun)
 		},
 	}
-	nameFlag(cmd, k, &name, "")
-	cmd.Flags().StringVarP(&output, "output", "o", "table", "output format: table or json")
+	nameFlag(cmd, k, &o.Name, "")
+	cmd.Flags().StringVarP(&o.Output, "output", "o", "table", "output format: table or json")
 	return cmd
 }
 
-func testPassphrase(cmd *cobra.Command, f *factory, name string) (*testPassphraseResult, error) {
-	snap, err := f.snapshot()
-	if err != nil {
-		return nil, err
+func testPassphraseRun(ctx context.Context, o *testPassphraseOptions) error {
+	if err := outputFormat(o.Output); err != nil {
+		return err
 	}
-	secret, err := f.passphraseResolver(snap).Secret(cmd.Context(), name)
+	snap, err := o.Snapshot(o.Global)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	o := snap.State.Get(config.KindPassphraseProvider, name)
-	return &testPassphraseResult{name, o.Type, utf8.RuneCountInString(secret), config.Fingerprint(secret)}, nil
-}
-
-func printPassphraseResult(f *factory, res *testPassphraseResult, output string) error {
-	if output == "json" {
-		return writeJSON(f.IO.Out, res)
+	secret, err := credentials{snap: snap, getenv: o.Getenv, warn: o.warnLine}.Secret(ctx, o.Name)
+	if err != nil {
+		return err
+	}
+	obj := snap.State.Get(config.KindPassphraseProvider, o.Name)
+	res := &testPassphraseResult{o.Name, obj.Type, utf8.RuneCountInString(secret), config.Fingerprint(secret)}
+	if o.Output == "json" {
+		return writeJSON(o.IO.Out, res)
 	}
 	chars := "characters"
 	if res.Length == 1 {
 		chars = "character"
 	}
-	fmt.Fprintf(f.IO.Out, "The Passphrase Provider %q gave a secret of %d %s, fingerprint %s (not the secret: the start of its SHA-256)\n",
+	fmt.Fprintf(o.IO.Out, "The Passphrase Provider %q gave a secret of %d %s, fingerprint %s (not the secret: the start of its SHA-256)\n",
 		res.Name, res.Length, chars, res.Fingerprint)
 	return nil
 }

@@ -72,18 +72,18 @@ func isSensitiveName(k *config.Kind, t *config.Type, prop string) bool {
 // advice depends on whether this dsconfig could have prompted. A value in
 // encrypted form (replayed from the audit log or export-config) reveals
 // nothing and gets no warning.
-func (f *factory) argvSecretWarning(k *config.Kind, t *config.Type, args []string) string {
+func (u ui) argvSecretWarning(k *config.Kind, t *config.Type, args []string) string {
 	for _, a := range args {
 		name, value, ok := strings.Cut(a, ":")
 		if name = strings.TrimSpace(name); !ok || !isSensitiveName(k, t, name) || config.IsSealed(value) {
 			continue
 		}
-		if f.tx != nil {
+		if u.Global.inBatch {
 			// A batch line is not on any command line: the file keeps it.
 			return fmt.Sprintf("the value of the sensitive property %s is in the batch file in clear text; keep the file private, or use --set-from-file %s:FILE", name, name)
 		}
 		advice := fmt.Sprintf("next time use --set-from-file %s:FILE, or --set-from-file %s:- to read standard input", name, name)
-		if _, tty := f.stdinTerminal(); tty && !f.Global.NoPrompt {
+		if _, tty := u.stdinTerminal(); tty && !u.Global.NoPrompt {
 			advice = fmt.Sprintf("next time give --set %s without a value to be prompted for it, or use --set-from-file %s:FILE", name, name)
 		}
 		return fmt.Sprintf("the value of the sensitive property %s was given on the command line, where process lists and shell history keep it; %s", name, advice)
@@ -107,10 +107,10 @@ func promptedProps(k *config.Kind, t *config.Type, set []string) (rest, prompted
 // secretMods reads the values of prompted properties and of
 // --set-from-file arguments. It runs before the store is locked, so a
 // person typing does not hold up other invocations.
-func (f *factory) secretMods(ctx context.Context, prompted, fromFile []string) ([]config.Mod, error) {
+func (u ui) secretMods(ctx context.Context, prompted, fromFile []string) ([]config.Mod, error) {
 	var mods []config.Mod
 	for _, prop := range prompted {
-		v, err := f.promptSecret(ctx, prop)
+		v, err := u.promptSecret(ctx, prop)
 		if err != nil {
 			return nil, err
 		}
@@ -128,7 +128,7 @@ func (f *factory) secretMods(ctx context.Context, prompted, fromFile []string) (
 			}
 			stdinUsed = true
 		}
-		v, err := f.readValue(ctx, prop, path)
+		v, err := u.readValue(ctx, prop, path)
 		if err != nil {
 			return nil, err
 		}
@@ -149,12 +149,12 @@ func parseFromFile(arg string) (prop, path string, err error) {
 // readValue reads one value from path, or from standard input for "-".
 // A terminal on standard input gets the hidden prompt instead, so the
 // value is not echoed.
-func (f *factory) readValue(ctx context.Context, prop, path string) (string, error) {
+func (u ui) readValue(ctx context.Context, prop, path string) (string, error) {
 	if path == "-" {
-		if _, ok := f.stdinTerminal(); ok {
-			return f.promptSecret(ctx, prop)
+		if _, ok := u.stdinTerminal(); ok {
+			return u.promptSecret(ctx, prop)
 		}
-		return readLimited(f.IO.In, prop, "standard input")
+		return readLimited(u.IO.In, prop, "standard input")
 	}
 	fh, err := os.Open(path)
 	if err != nil {
@@ -180,8 +180,8 @@ func readLimited(r io.Reader, prop, from string) (string, error) {
 }
 
 // stdinTerminal returns standard input's descriptor when it is a terminal.
-func (f *factory) stdinTerminal() (int, bool) {
-	fd, ok := f.IO.In.(interface{ Fd() uintptr })
+func (u ui) stdinTerminal() (int, bool) {
+	fd, ok := u.IO.In.(interface{ Fd() uintptr })
 	if !ok || !term.IsTerminal(int(fd.Fd())) {
 		return 0, false
 	}
@@ -198,19 +198,19 @@ func errNoTerminal(prop string) error {
 }
 
 // promptSecret asks for a value twice, without echo, on the terminal.
-func (f *factory) promptSecret(ctx context.Context, prop string) (string, error) {
-	fd, ok := f.stdinTerminal()
-	if !ok || f.Global.NoPrompt {
+func (u ui) promptSecret(ctx context.Context, prop string) (string, error) {
+	fd, ok := u.stdinTerminal()
+	if !ok || u.Global.NoPrompt {
 		return "", errNoTerminal(prop)
 	}
-	first, err := readHidden(ctx, f.IO.ErrOut, fd, fmt.Sprintf("Enter the value of %s: ", prop))
+	first, err := readHidden(ctx, u.IO.ErrOut, fd, fmt.Sprintf("Enter the value of %s: ", prop))
 	if err != nil {
 		return "", err
 	}
 	if first == "" {
 		return "", usagef("no value was entered for %q", prop)
 	}
-	again, err := readHidden(ctx, f.IO.ErrOut, fd, fmt.Sprintf("Confirm the value of %s: ", prop))
+	again, err := readHidden(ctx, u.IO.ErrOut, fd, fmt.Sprintf("Confirm the value of %s: ", prop))
 	if err != nil {
 		return "", err
 	}

@@ -4,9 +4,11 @@ import (
 	"context"
 	"os"
 	"os/signal"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/dsconfig-smtp/dsconfig/internal/config"
 	"github.com/dsconfig-smtp/dsconfig/internal/history"
 	"github.com/dsconfig-smtp/dsconfig/internal/toolprops"
 )
@@ -14,19 +16,23 @@ import (
 // Main runs dsconfig with args and returns the exit code. It is the only
 // place that prints errors.
 func Main(args []string, io *IOStreams, getenv func(string) string) int {
-	reg, err := newRegistry()
+	f, err := newFactory(io, getenv, time.Now)
 	if err != nil {
 		printError(io.ErrOut, "dsconfig", err)
 		return exitError
 	}
-	f := &factory{IO: io, Registry: reg, Getenv: getenv}
+	return run(f, args)
+}
+
+// run runs dsconfig with args on the factory f.
+func run(f *factory, args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	root := newRootCmd(f)
 	root.SetArgs(args)
 	cmd, err := root.ExecuteContextC(ctx)
 	if err != nil {
-		printError(io.ErrOut, cmd.CommandPath(), err)
+		printError(f.IO.ErrOut, cmd.CommandPath(), err)
 	}
 	return exitCode(err)
 }
@@ -51,9 +57,25 @@ Global options may be given before or after the subcommand.
 Exit codes:
 `
 
+// rootOptions are the options of the root command: the global options,
+// which every subcommand shares, and the batch options.
+type rootOptions struct {
+	Global globalOptions
+	Batch  batchOptions
+	// kind, in a batch line that runs a command of one kind, limits the
+	// command tree to that kind, which makes large batches fast.
+	kind *config.Kind
+}
+
 // newRootCmd builds the whole command tree from the registry. It is called
 // once per invocation, so tests and batch lines each get a fresh tree.
-func newRootCmd(f *factory) *cobra.Command {
+func newRootCmd(f *factory) *cobra.Command { return newRoot(f, &rootOptions{}) }
+
+// newRoot builds the command tree on o. The global options are bound as
+// flags, which start from the values o holds (a batch line starts from
+// the batch's).
+func newRoot(f *factory, o *rootOptions) *cobra.Command {
+	g := &o.Global
 	root := &cobra.Command{
 		Use:           "dsconfig",
 		Short:         "Configure bearer-token SMTP authentication, PingDirectory style",
@@ -65,18 +87,18 @@ func newRootCmd(f *factory) *cobra.Command {
 			if len(args) > 0 {
 				return unknownSubcommand(cmd, args[0])
 			}
-			if f.Batch.File != "" || f.Batch.DryRun || f.Batch.ContinueOnError {
-				return runBatch(cmd.Context(), f)
+			if o.Batch.File != "" || o.Batch.DryRun || o.Batch.ContinueOnError {
+				return runBatch(cmd.Context(), f, o)
 			}
 			return &flagError{errNoSubcommand}
 		},
-		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error { return f.preRun(cmd) },
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error { return preRun(cmd, f.Getenv, g) },
 		Version:           versionString(),
 	}
 	root.Flags().BoolP("version", "V", false, "print the version of dsconfig")
 	root.SetVersionTemplate("dsconfig {{.Version}}\n")
 	root.DisableAutoGenTag = true // generated docs must not change by date
-	addBatchFlags(root, &f.Batch)
+	addBatchFlags(root, &o.Batch)
 	root.SetOut(f.IO.Out)
 	root.SetErr(f.IO.ErrOut)
 	root.SetIn(f.IO.In)
@@ -88,26 +110,30 @@ func newRootCmd(f *factory) *cobra.Command {
 		}
 		return &flagError{err}
 	})
-	addGlobalFlags(root, &f.Global)
+	start := *g
+	addGlobalFlags(root, g)
+	if start.inBatch {
+		*g = start // binding set the defaults
+	}
 	root.AddGroup(&cobra.Group{ID: "objects", Title: "Configuration objects:"},
 		&cobra.Group{ID: "other", Title: "Other commands:"})
 	for _, k := range f.Registry.Kinds() {
-		if f.lineKind != nil && f.lineKind != k {
+		if o.kind != nil && o.kind != k {
 			continue // a batch line needs only its own kind's commands
 		}
-		for _, c := range objectCommands(f, k) {
+		for _, c := range objectCommands(f, g, k) {
 			c.GroupID = "objects"
 			root.AddCommand(c)
 		}
 	}
-	for _, c := range []*cobra.Command{newCmdListProperties(f),
-		newCmdTestPassphraseProvider(f), newCmdGetAccessToken(f), newCmdSendTestMail(f),
-		newCmdListConfigArchive(f), newCmdRestoreConfigArchive(f),
-		newCmdExportConfig(f), newCmdConfigDiff(f)} {
+	for _, c := range []*cobra.Command{newCmdListProperties(f, g, nil),
+		newCmdTestPassphraseProvider(f, g, nil), newCmdGetAccessToken(f, g, nil), newCmdSendTestMail(f, g, nil),
+		newCmdListConfigArchive(f, g, nil), newCmdRestoreConfigArchive(f, g, nil),
+		newCmdExportConfig(f, g, nil), newCmdConfigDiff(f, g, nil)} {
 		c.GroupID = "other"
 		root.AddCommand(c)
 	}
-	addCompletions(f, root)
+	addCompletions(f, g, root)
 	return root
 }
 

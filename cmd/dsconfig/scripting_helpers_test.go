@@ -6,12 +6,25 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // dsResult is what one in-process dsconfig run produced.
 type dsResult struct {
 	Out, Err string
 	Code     int
+}
+
+// testFactory returns a factory with empty streams, an empty environment
+// and the real clock.
+func testFactory(t testing.TB) *factory {
+	t.Helper()
+	f, err := newFactory(&IOStreams{In: strings.NewReader(""), Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}},
+		func(string) string { return "" }, time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
 }
 
 // dsRunEnv runs dsconfig in-process with the configuration directory dir,

@@ -9,10 +9,16 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/dsconfig-smtp/dsconfig/internal/config"
 	"github.com/dsconfig-smtp/dsconfig/internal/mailer"
 )
 
 type sendTestMailOptions struct {
+	ui
+	Snapshot func(*globalOptions) (*config.Snapshot, error)
+	Getenv   func(string) string
+	Now      func() time.Time
+
 	To            []string
 	ServerName    string
 	From          string
@@ -49,8 +55,8 @@ without TLS except to a loopback address.
 password masked. --quit-after STAGE stops after connect, tls, ehlo, auth, mail
 or rcpt without sending, like swaks.`
 
-func newCmdSendTestMail(f *factory) *cobra.Command {
-	var o sendTestMailOptions
+func newCmdSendTestMail(f *factory, g *globalOptions, runF func(*sendTestMailOptions) error) *cobra.Command {
+	o := &sendTestMailOptions{ui: ui{f.IO, g}, Snapshot: f.Snapshot, Getenv: f.Getenv, Now: f.Now}
 	cmd := &cobra.Command{
 		Use:     "send-test-mail --to ADDRESS",
 		GroupID: "other",
@@ -64,7 +70,7 @@ func newCmdSendTestMail(f *factory) *cobra.Command {
 			if err := o.check(); err != nil {
 				return err
 			}
-			return sendTestMailRun(cmd.Context(), f, &o)
+			return runCmd(cmd, o, runF, sendTestMailRun)
 		},
 	}
 	fl := cmd.Flags()
@@ -127,18 +133,18 @@ func checkAddress(flag, a string) error {
 	return nil
 }
 
-func sendTestMailRun(ctx context.Context, f *factory, o *sendTestMailOptions) error {
-	start := time.Now()
-	snap, err := f.snapshot()
+func sendTestMailRun(ctx context.Context, o *sendTestMailOptions) error {
+	start := o.Now()
+	snap, err := o.Snapshot(o.Global)
 	if err != nil {
 		return err
 	}
-	creds := credentials{f, snap, o.NoTokenCache}
-	cands, err := mailer.Candidates(mailer.CandidateOptions{Config: snap, Secrets: creds, Tokens: creds, Warn: f.warnLine}, o.ServerName)
+	creds := credentials{snap, o.Getenv, o.warnLine, o.NoTokenCache}
+	cands, err := mailer.Candidates(mailer.CandidateOptions{Config: snap, Secrets: creds, Tokens: creds, Warn: o.warnLine}, o.ServerName)
 	if err != nil {
 		return err
 	}
-	p := newStepPrinter(f.IO, o.Output == "json", len(cands) > 1)
+	p := newStepPrinter(o.IO, o.Output == "json", len(cands) > 1)
 	mopts := &mailer.Options{Mechanism: o.Mechanism, InitialResponse: o.InitialResponse, QuitAfter: o.QuitAfter,
 		Report: p.step, LocalName: ehloName()}
 	if o.Verbose {
@@ -147,7 +153,7 @@ func sendTestMailRun(ctx context.Context, f *factory, o *sendTestMailOptions) er
 	host, _ := os.Hostname()
 	m := &mailer.Message{From: o.From, To: o.To, Subject: o.Subject, Body: o.Body, Host: host}
 	res, err := mailer.SendFailover(ctx, cands, m, mopts)
-	if perr := p.finish(res, err, time.Since(start)); perr != nil {
+	if perr := p.finish(res, err, o.Now().Sub(start)); perr != nil {
 		return perr
 	}
 	return err

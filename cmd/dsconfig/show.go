@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -10,14 +11,14 @@ import (
 )
 
 type showOptions struct {
-	Name       string
+	objectOptions
 	Properties []string
 	Advanced   bool
 	Output     string
 }
 
-func newCmdList(f *factory, k *config.Kind) *cobra.Command {
-	var o showOptions
+func newCmdList(f *factory, g *globalOptions, k *config.Kind, runF func(*showOptions) error) *cobra.Command {
+	o := &showOptions{objectOptions: newObjectOptions(f, g, k)}
 	cmd := &cobra.Command{
 		Use:     "list-" + k.Plural,
 		Short:   "Lists existing " + k.Friendly + "s",
@@ -25,17 +26,7 @@ func newCmdList(f *factory, k *config.Kind) *cobra.Command {
 		Example: "  dsconfig list-" + k.Plural + "\n  dsconfig list-" + k.Plural + " --script-friendly\n  dsconfig list-" + k.Plural + " --output json",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := outputFormat(o.Output); err != nil {
-				return err
-			}
-			if err := checkColumns(k, o.Properties); err != nil {
-				return err
-			}
-			st, err := f.Load()
-			if err != nil {
-				return err
-			}
-			return listRun(f, k, st, &o)
+			return runCmd(cmd, o, runF, listRun)
 		},
 	}
 	cmd.Flags().StringArrayVar(&o.Properties, "property", nil, "add a column with this property's values (repeatable)")
@@ -70,7 +61,18 @@ func enabledNote(k *config.Kind) string {
 	return ""
 }
 
-func listRun(f *factory, k *config.Kind, st *config.State, o *showOptions) error {
+func listRun(_ context.Context, o *showOptions) error {
+	k := o.Kind
+	if err := outputFormat(o.Output); err != nil {
+		return err
+	}
+	if err := checkColumns(k, o.Properties); err != nil {
+		return err
+	}
+	st, err := stateOf(o.Snapshot(o.Global))
+	if err != nil {
+		return err
+	}
 	cols := []string{}
 	if enabledNote(k) != "" {
 		cols = append(cols, config.PropEnabled)
@@ -79,7 +81,7 @@ func listRun(f *factory, k *config.Kind, st *config.State, o *showOptions) error
 	var rows [][]string
 	var objs []jsonObject
 	for _, obj := range st.List(k.Name) {
-		v := f.Registry.View(obj)
+		v := o.Registry.View(obj)
 		row := []string{obj.Name, obj.Type}
 		var props []*config.PropertyDef
 		for _, c := range cols {
@@ -89,7 +91,7 @@ func listRun(f *factory, k *config.Kind, st *config.State, o *showOptions) error
 				continue
 			}
 			props = append(props, p)
-			row = append(row, cell(displayValues(v, p), f.Global.ScriptFriendly))
+			row = append(row, cell(displayValues(v, p), o.Global.ScriptFriendly))
 		}
 		rows = append(rows, row)
 		objs = append(objs, toJSON(v, props))
@@ -98,9 +100,9 @@ func listRun(f *factory, k *config.Kind, st *config.State, o *showOptions) error
 		if objs == nil {
 			objs = []jsonObject{}
 		}
-		return writeJSON(f.IO.Out, objs)
+		return writeJSON(o.IO.Out, objs)
 	}
-	printTable(f.IO.Out, append([]string{k.Friendly, "Type"}, cols...), rows, f.Global.ScriptFriendly)
+	printTable(o.IO.Out, append([]string{k.Friendly, "Type"}, cols...), rows, o.Global.ScriptFriendly)
 	return nil
 }
 
@@ -118,8 +120,8 @@ func cell(vals []string, script bool) string {
 	return strings.Join(vals, ", ")
 }
 
-func newCmdGetProp(f *factory, k *config.Kind) *cobra.Command {
-	var o showOptions
+func newCmdGetProp(f *factory, g *globalOptions, k *config.Kind, runF func(*showOptions) error) *cobra.Command {
+	o := &showOptions{objectOptions: newObjectOptions(f, g, k)}
 	cmd := &cobra.Command{
 		Use:     "get-" + k.Name + "-prop",
 		Short:   "Shows " + k.Friendly + " properties",
@@ -130,18 +132,7 @@ func newCmdGetProp(f *factory, k *config.Kind) *cobra.Command {
 			if err := requireName(cmd, k, o.Name); err != nil {
 				return err
 			}
-			if err := outputFormat(o.Output); err != nil {
-				return err
-			}
-			snap, err := f.snapshot()
-			if err != nil {
-				return err
-			}
-			v, err := snap.Lookup(k.Name, o.Name)
-			if err != nil {
-				return err
-			}
-			return getPropRun(f, v, &o)
+			return runCmd(cmd, o, runF, getPropRun)
 		},
 	}
 	if !k.Singleton() {
@@ -153,19 +144,30 @@ func newCmdGetProp(f *factory, k *config.Kind) *cobra.Command {
 	return cmd
 }
 
-func getPropRun(f *factory, v config.View, o *showOptions) error {
+func getPropRun(_ context.Context, o *showOptions) error {
+	if err := outputFormat(o.Output); err != nil {
+		return err
+	}
+	snap, err := o.Snapshot(o.Global)
+	if err != nil {
+		return err
+	}
+	v, err := snap.Lookup(o.Kind.Name, o.Name)
+	if err != nil {
+		return err
+	}
 	props, err := selectProps(v.Type, o)
 	if err != nil {
 		return err
 	}
 	if o.Output == "json" {
-		return writeJSON(f.IO.Out, toJSON(v, props))
+		return writeJSON(o.IO.Out, toJSON(v, props))
 	}
 	var rows [][]string
 	for _, p := range props {
-		rows = append(rows, []string{p.Name, cell(displayValues(v, p), f.Global.ScriptFriendly)})
+		rows = append(rows, []string{p.Name, cell(displayValues(v, p), o.Global.ScriptFriendly)})
 	}
-	printTable(f.IO.Out, []string{"Property", "Value(s)"}, rows, f.Global.ScriptFriendly)
+	printTable(o.IO.Out, []string{"Property", "Value(s)"}, rows, o.Global.ScriptFriendly)
 	return nil
 }
 

@@ -39,18 +39,18 @@ func envName(flag string) string {
 
 // preRun runs before every command. In a batch line it guards the batch;
 // otherwise it fills global options from the tool defaults.
-func (f *factory) preRun(cmd *cobra.Command) error {
-	if f.tx != nil {
+func preRun(cmd *cobra.Command, getenv func(string) string, g *globalOptions) error {
+	if g.inBatch {
 		return checkBatchLine(cmd)
 	}
-	if strings.ContainsAny(f.Global.Reason, "\r\n\x00") {
+	if strings.ContainsAny(g.Reason, "\r\n\x00") {
 		return usagef("--reason must be one line: it is written as a comment in the config audit log")
 	}
-	return f.applyToolDefaults(cmd)
+	return applyToolDefaults(cmd, getenv, g)
 }
 
-func (f *factory) applyToolDefaults(cmd *cobra.Command) error {
-	file, err := f.loadToolsProperties(cmd)
+func applyToolDefaults(cmd *cobra.Command, getenv func(string) string, g *globalOptions) error {
+	file, err := loadToolsProperties(cmd, getenv, g)
 	if err != nil {
 		return err
 	}
@@ -59,7 +59,7 @@ func (f *factory) applyToolDefaults(cmd *cobra.Command) error {
 		if fl.Changed || noDefaults[fl.Name] {
 			return
 		}
-		if err := setDefault(fl, f.Getenv(envName(fl.Name)), "environment variable "+envName(fl.Name)); err != nil || fl.Changed {
+		if err := setDefault(fl, getenv(envName(fl.Name)), "environment variable "+envName(fl.Name)); err != nil || fl.Changed {
 			errs = append(errs, err)
 			return
 		}
@@ -83,12 +83,12 @@ func setDefault(fl *pflag.Flag, v, source string) error {
 
 // loadToolsProperties reads tools.properties from the configuration
 // directory, or returns nil when there is none or it is switched off.
-func (f *factory) loadToolsProperties(cmd *cobra.Command) (*toolprops.Defaults, error) {
-	off := f.Global.NoPropertiesFile
+func loadToolsProperties(cmd *cobra.Command, getenv func(string) string, g *globalOptions) (*toolprops.Defaults, error) {
+	off := g.NoPropertiesFile
 	if !cmd.Root().PersistentFlags().Changed("no-properties-file") {
-		off = off || f.Getenv(envName("no-properties-file")) == "true"
+		off = off || getenv(envName("no-properties-file")) == "true"
 	}
-	dir, err := f.configDir()
+	dir, err := configDir(getenv, g)
 	if off || err != nil {
 		return nil, nil // without a directory there is no file; the command reports it if it matters
 	}
