@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,18 +17,27 @@ func TestArchiveAndRestore(t *testing.T) {
 	if entries, _ := history.ListArchive(dir); len(entries) != 0 {
 		t.Fatalf("the first change archived %d versions; there was nothing before it", len(entries))
 	}
-	dsMust(t, dir, "set-global-configuration-prop", "--reset", "smtp-server")
-	dsMust(t, dir, "delete-external-server", "--server-name", "Exchange Online")
-	dsMust(t, dir, "create-passphrase-provider", "--provider-name", "later", "--type", "environment-variable", "--set", "enabled:true", "--set", "environment-variable:L")
-	dsMust(t, dir, "set-passphrase-provider-prop", "--provider-name", "vault", "--set", "obscured-value:changed")
+	// The clock stops, so the archive names are known: the same time,
+	// then a sequence number.
+	dsMustAt(t, dir, auditTime, "set-global-configuration-prop", "--reset", "smtp-server")
+	dsMustAt(t, dir, auditTime, "delete-external-server", "--server-name", "Exchange Online")
+	dsMustAt(t, dir, auditTime, "create-passphrase-provider", "--provider-name", "later", "--type", "environment-variable", "--set", "enabled:true", "--set", "environment-variable:L")
+	dsMustAt(t, dir, auditTime, "set-passphrase-provider-prop", "--provider-name", "vault", "--set", "obscured-value:changed")
 
 	entries, err := history.ListArchive(dir)
 	if err != nil || len(entries) != 4 {
 		t.Fatalf("%d archived versions (%v), want 4", len(entries), err)
 	}
-	out := dsMust(t, dir, "list-config-archive", "--script-friendly").Out
-	if !strings.HasPrefix(out, entries[0].Name+"\t") || strings.Count(out, "\n") != 4 {
-		t.Errorf("list-config-archive =\n%s", out)
+	var list strings.Builder
+	for i, e := range entries {
+		name := "config-20261127-002530.123Z.yaml.gz"
+		if i > 0 {
+			name = fmt.Sprintf("config-20261127-002530.123Z-%d.yaml.gz", i+1)
+		}
+		fmt.Fprintf(&list, "%s\t27/Nov/2026:00:25:30.123 +0000\t%d\n", name, e.Size)
+	}
+	if out := dsMust(t, dir, "list-config-archive", "--script-friendly").Out; out != list.String() {
+		t.Errorf("list-config-archive =\n%s\nwant\n%s", out, list.String())
 	}
 	nLog := len(auditRecords(t, dir))
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -67,6 +68,10 @@ func TestDocStoreFormatExampleLoads(t *testing.T) {
 		t.Errorf("dsconfig writes the example store differently from docs/store-format.md:\n--- written\n%s--- documented\n%s", again, example)
 	}
 }
+
+// auditHeaderRE is the form of an audit header: the documented example's
+// time, user and pid are made up.
+var auditHeaderRE = regexp.MustCompile(`^# \[\d\d/[A-Z][a-z]{2}/\d{4}:\d\d:\d\d:\d\d\.\d{3} [+-]\d{4}\] user=\S+ pid=\d+ dsconfig$`)
 
 func TestDocAuditLogExampleParses(t *testing.T) {
 	example := docBlock(t, "audit-log.md", "## Format")

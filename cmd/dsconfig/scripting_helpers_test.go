@@ -31,6 +31,21 @@ func testFactory(t testing.TB) *factory {
 // stdin and extra environment variables.
 func dsRunEnv(t testing.TB, dir, stdin string, env map[string]string, args ...string) dsResult {
 	t.Helper()
+	return dsRunClock(t, dir, stdin, env, time.Now, args...)
+}
+
+// dsMustAt runs dsconfig as dsMust does, with a clock stopped at now.
+func dsMustAt(t testing.TB, dir string, now time.Time, args ...string) dsResult {
+	t.Helper()
+	r := dsRunClock(t, dir, "", nil, func() time.Time { return now }, args...)
+	if r.Code != 0 {
+		t.Fatalf("dsconfig %s: exit %d\nstderr: %s", strings.Join(args, " "), r.Code, r.Err)
+	}
+	return r
+}
+
+func dsRunClock(t testing.TB, dir, stdin string, env map[string]string, now func() time.Time, args ...string) dsResult {
+	t.Helper()
 	var out, errOut bytes.Buffer
 	io := &IOStreams{In: strings.NewReader(stdin), Out: &out, ErrOut: &errOut}
 	getenv := func(k string) string {
@@ -39,7 +54,11 @@ func dsRunEnv(t testing.TB, dir, stdin string, env map[string]string, args ...st
 		}
 		return env[k]
 	}
-	code := Main(args, io, getenv)
+	f, err := newFactory(io, getenv, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := run(f, args)
 	return dsResult{out.String(), errOut.String(), code}
 }
 
