@@ -151,7 +151,7 @@ func (s *Sandbox) listen() error {
 	}
 	s.tokenAddr = tl.Addr().String()
 	mux := http.NewServeMux()
-	mux.HandleFunc(TokenPath, s.tokenHandler)
+	mux.HandleFunc(tokenPath, s.tokenHandler)
 	s.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go s.http.Serve(tl)
 
@@ -222,7 +222,7 @@ func (s *Sandbox) Close() error {
 }
 
 // TokenURL is the token endpoint's URL.
-func (s *Sandbox) TokenURL() string { return "http://" + s.tokenAddr + TokenPath }
+func (s *Sandbox) TokenURL() string { return "http://" + s.tokenAddr + tokenPath }
 
 // ClientID and ClientSecret are the credentials the token endpoint takes.
 func (s *Sandbox) ClientID() string     { return s.opts.ClientID }

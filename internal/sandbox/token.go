@@ -10,8 +10,8 @@ import (
 	"time"
 )
 
-// TokenPath is the token endpoint's path.
-const TokenPath = "/oauth2/token"
+// tokenPath is the token endpoint's path.
+const tokenPath = "/oauth2/token"
 
 // tokenHandler is an OAuth 2.0 token endpoint for the client credentials
 // grant (RFC 6749 §4.4). It accepts the client's credentials in an HTTP

@@ -83,7 +83,7 @@ func (s Settings) applyKey(cfg *tls.Config) error {
 	if err != nil {
 		return err
 	}
-	file := s.Config.Path(v.String(PropKeyStoreFile))
+	file := s.Config.Path(v.String(propKeyStoreFile))
 	cert, err := tls.LoadX509KeyPair(file, file)
 	if err != nil {
 		return fmt.Errorf("key manager provider %q: reading %s: %w", s.KeyManager, file, err)

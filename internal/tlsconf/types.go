@@ -14,7 +14,7 @@ const (
 // Property names.
 const (
 	PropTrustStoreFile = "trust-store-file"
-	PropKeyStoreFile   = "key-store-file"
+	propKeyStoreFile   = "key-store-file"
 )
 
 // Types returns the trust- and key-manager-provider types.
@@ -35,7 +35,7 @@ func Types() []*config.Type {
 		{Kind: config.KindKeyManagerProvider, Name: TypeFileBased,
 			Synopsis: "Presents the client certificate and private key in a PEM file.",
 			Properties: []*config.PropertyDef{{
-				Name: PropKeyStoreFile, Synopsis: "The path to a PEM file with the client certificate chain and its unencrypted private key.",
+				Name: propKeyStoreFile, Synopsis: "The path to a PEM file with the client certificate chain and its unencrypted private key.",
 				Syntax: config.Path{}, Mandatory: true,
 				Note: "PingDirectory reads a Java key store here; dsconfig reads PEM. Keep the file mode 0600.",
 			}}},
