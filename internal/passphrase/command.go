@@ -22,15 +22,15 @@ const maxStderrShown = 1024
 // standard output. The program inherits dsconfig's environment, which is
 // how clients such as vault or op find their own login.
 func (r *Resolver) fromCommand(ctx context.Context, v config.View) (string, error) {
-	path := v.String(PropCommandPath)
+	path := v.String(propCommandPath)
 	prog, err := r.program(path)
 	if err != nil {
 		return "", err
 	}
-	timeout := v.Duration(PropCommandTimeout)
+	timeout := v.Duration(propCommandTimeout)
 	cctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	cmd := exec.CommandContext(cctx, prog, v.Values(PropCommandArgument)...)
+	cmd := exec.CommandContext(cctx, prog, v.Values(propCommandArgument)...)
 	stdout := &capped{max: maxSecretSize}
 	stderr := &capped{max: 64 << 10}
 	cmd.Stdout, cmd.Stderr = stdout, stderr

@@ -66,11 +66,11 @@ func (r *Resolver) Secret(ctx context.Context, name string) (string, error) {
 func (r *Resolver) read(ctx context.Context, v config.View) (string, error) {
 	switch v.Object.Type {
 	case TypeEnvironmentVariable:
-		return r.fromEnv(v.String(PropEnvironmentVariable))
+		return r.fromEnv(v.String(propEnvironmentVariable))
 	case TypeFileBased:
-		return r.fromFile(v.String(PropPasswordFile))
+		return r.fromFile(v.String(propPasswordFile))
 	case TypeObscuredValue:
-		return config.KeyFileIn(r.Config.Dir).Open(PropObscuredValue, v.String(PropObscuredValue))
+		return config.KeyFileIn(r.Config.Dir).Open(propObscuredValue, v.String(propObscuredValue))
 	case TypeCommand:
 		return r.fromCommand(ctx, v)
 	}
@@ -110,10 +110,10 @@ func (r *Resolver) fromCache(name string) (string, bool) {
 // without the property (environment variable, obscured value) are cheap
 // to read and are never cached.
 func (r *Resolver) remember(name string, v config.View, s string) {
-	if v.Type.Property(PropMaxCacheDuration) == nil {
+	if v.Type.Property(propMaxCacheDuration) == nil {
 		return
 	}
-	d := v.Duration(PropMaxCacheDuration)
+	d := v.Duration(propMaxCacheDuration)
 	if d <= 0 {
 		return
 	}

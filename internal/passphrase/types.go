@@ -20,18 +20,18 @@ const (
 
 // Property names.
 const (
-	PropEnvironmentVariable = "environment-variable"
-	PropPasswordFile        = "password-file"
-	PropMaxCacheDuration    = "max-cache-duration"
-	PropObscuredValue       = "obscured-value"
-	PropCommandPath         = "command-path"
-	PropCommandArgument     = "command-argument"
-	PropCommandTimeout      = "command-timeout"
+	propEnvironmentVariable = "environment-variable"
+	propPasswordFile        = "password-file"
+	propMaxCacheDuration    = "max-cache-duration"
+	propObscuredValue       = "obscured-value"
+	propCommandPath         = "command-path"
+	propCommandArgument     = "command-argument"
+	propCommandTimeout      = "command-timeout"
 )
 
 func maxCacheDuration() *config.PropertyDef {
 	return &config.PropertyDef{
-		Name:     PropMaxCacheDuration,
+		Name:     propMaxCacheDuration,
 		Synopsis: "The longest time a secret read from the source is reused before it is read again.",
 		Syntax:   config.Duration{Max: 7 * 24 * time.Hour},
 		Default:  []string{"0 s"},
@@ -45,13 +45,13 @@ func Types() []*config.Type {
 		{Kind: config.KindPassphraseProvider, Name: TypeEnvironmentVariable,
 			Synopsis: "Reads the secret from an environment variable.",
 			Properties: []*config.PropertyDef{{
-				Name: PropEnvironmentVariable, Synopsis: "The name of the environment variable that holds the secret.",
+				Name: propEnvironmentVariable, Synopsis: "The name of the environment variable that holds the secret.",
 				Syntax: config.String{}, Mandatory: true,
 			}}},
 		{Kind: config.KindPassphraseProvider, Name: TypeFileBased,
 			Synopsis: "Reads the secret from a file; a trailing newline is ignored.",
 			Properties: []*config.PropertyDef{
-				{Name: PropPasswordFile, Synopsis: "The path to the file that holds the secret.",
+				{Name: propPasswordFile, Synopsis: "The path to the file that holds the secret.",
 					Syntax: config.Path{}, Mandatory: true,
 					Note: "A relative path is resolved against the configuration directory. Keep the file readable by its owner only (mode 0600)."},
 				maxCacheDuration(),
@@ -59,7 +59,7 @@ func Types() []*config.Type {
 		{Kind: config.KindPassphraseProvider, Name: TypeObscuredValue,
 			Synopsis: "Keeps the secret in the configuration store, encrypted.",
 			Properties: []*config.PropertyDef{{
-				Name: PropObscuredValue, Synopsis: "The secret, stored encrypted with the key in the configuration directory.",
+				Name: propObscuredValue, Synopsis: "The secret, stored encrypted with the key in the configuration directory.",
 				Syntax: config.Secret{}, Sensitive: true, Mandatory: true,
 				Note: "Unlike PingDirectory's hard-coded key, the key is random and kept in the file encryption-key (mode 0600) next to the store.",
 			}}},
@@ -71,13 +71,13 @@ func Types() []*config.Type {
 
 func commandProperties() []*config.PropertyDef {
 	return []*config.PropertyDef{
-		{Name: PropCommandPath, Synopsis: "The program to run, such as pass, vault, op or az.",
+		{Name: propCommandPath, Synopsis: "The program to run, such as pass, vault, op or az.",
 			Syntax: config.Path{}, Mandatory: true,
 			Note: "A name without a slash is looked up in PATH; a relative path with a slash is resolved against the configuration directory. No shell is involved, so pipes, quotes and variables are not interpreted."},
-		{Name: PropCommandArgument, Synopsis: "An argument passed to the program; give one value per argument, in order.",
+		{Name: propCommandArgument, Synopsis: "An argument passed to the program; give one value per argument, in order.",
 			Syntax: config.String{}, Multi: true, Ordered: true, DefaultText: "no arguments",
 			Note: "The arguments are stored and shown in clear text: never put a secret in them."},
-		{Name: PropCommandTimeout, Synopsis: "The longest time the program may run before it is stopped and the secret counts as unavailable.",
+		{Name: propCommandTimeout, Synopsis: "The longest time the program may run before it is stopped and the secret counts as unavailable.",
 			Syntax: config.Duration{Min: 100 * time.Millisecond, Max: 10 * time.Minute}, Default: []string{"10 s"}},
 		maxCacheDuration(),
 	}
