@@ -89,15 +89,15 @@ func (a *attempt) bearer(offered string) (sasl.Client, challenger, error) {
 		switch {
 		case a.c.SupportsAuth(sasl.OAuthBearer):
 			mech = sasl.OAuthBearer
-		case a.c.SupportsAuth(XOAUTH2):
-			mech = XOAUTH2
+		case a.c.SupportsAuth(xOAUTH2):
+			mech = xOAUTH2
 		default:
 			return nil, nil, fmt.Errorf("the server offers neither OAUTHBEARER nor XOAUTH2 for a bearer token (it offers %s)", offered)
 		}
 	} else if !a.c.SupportsAuth(mech) {
 		return nil, nil, fmt.Errorf("the server does not offer %s (it offers %s)", mech, offered)
 	}
-	if mech == XOAUTH2 {
+	if mech == xOAUTH2 {
 		c := newXOAuth2Client(a.s.User, a.tok.AccessToken)
 		return c, c, nil
 	}
@@ -123,4 +123,4 @@ func base64Len(n int) int { return (n + 2) / 3 * 4 }
 
 // BearerMechanisms returns the SASL mechanisms Options.Mechanism may
 // force for a bearer token.
-func BearerMechanisms() []string { return []string{XOAUTH2, sasl.OAuthBearer} }
+func BearerMechanisms() []string { return []string{xOAUTH2, sasl.OAuthBearer} }

@@ -70,10 +70,10 @@ func resolve(ctx context.Context, opts *CandidateOptions, name string) (*Server,
 	if v.Object.Type != TypeSMTP {
 		return nil, config.Problemf("name an external server of type smtp", "the external server %q is of type %s, not smtp", name, v.Object.Type)
 	}
-	s := &Server{Name: name, Host: v.String(PropServerHostName), Port: v.Int(PropServerPort),
-		Security: v.String(PropSMTPSecurity), Timeout: v.Duration(PropSMTPTimeout), User: v.String(PropUserName)}
+	s := &Server{Name: name, Host: v.String(propServerHostName), Port: v.Int(propServerPort),
+		Security: v.String(propSMTPSecurity), Timeout: v.Duration(propSMTPTimeout), User: v.String(propUserName)}
 	if s.Security != SecurityNone {
-		if err := s.trust(opts, v.String(PropTrustManagerProvider)); err != nil {
+		if err := s.trust(opts, v.String(propTrustManagerProvider)); err != nil {
 			return nil, err
 		}
 	}
@@ -97,12 +97,12 @@ func (s *Server) trust(opts *CandidateOptions, trustManager string) error {
 func credentials(ctx context.Context, opts *CandidateOptions, v config.View, s *Server) error {
 	var err error
 	switch {
-	case v.IsSet(PropTokenAcquisitionMethod):
-		s.Tokens, err = opts.Tokens.TokenSource(v.String(PropTokenAcquisitionMethod))
-	case v.IsSet(PropPassphraseProvider):
-		s.Password, err = opts.Secrets.Secret(ctx, v.String(PropPassphraseProvider))
-	case v.IsSet(PropPassword):
-		s.Password, err = config.KeyFileIn(opts.Config.Dir).Open(PropPassword, v.String(PropPassword))
+	case v.IsSet(propTokenAcquisitionMethod):
+		s.Tokens, err = opts.Tokens.TokenSource(v.String(propTokenAcquisitionMethod))
+	case v.IsSet(propPassphraseProvider):
+		s.Password, err = opts.Secrets.Secret(ctx, v.String(propPassphraseProvider))
+	case v.IsSet(propPassword):
+		s.Password, err = config.KeyFileIn(opts.Config.Dir).Open(propPassword, v.String(propPassword))
 	}
 	return err
 }

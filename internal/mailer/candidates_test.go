@@ -35,12 +35,12 @@ func candidateSnapshot(t *testing.T) *config.Snapshot {
 	put := func(kind, name, typ string, values map[string][]string) {
 		st.Put(&config.Object{Kind: kind, Name: name, Type: typ, Values: values})
 	}
-	put(config.KindExternalServer, "tokens", TypeSMTP, map[string][]string{PropServerHostName: {"smtp.example.com"},
-		PropServerPort: {"587"}, PropSMTPSecurity: {SecurityStartTLS}, PropUserName: {"alerts@example.com"},
-		PropTokenAcquisitionMethod: {"m"}, PropTrustManagerProvider: {"blind"}})
-	put(config.KindExternalServer, "password", TypeSMTP, map[string][]string{PropServerHostName: {"127.0.0.1"},
-		PropUserName: {"alerts@example.com"}, PropPassphraseProvider: {"pp"}})
-	put(config.KindExternalServer, "proxy", "http-proxy", map[string][]string{PropServerHostName: {"proxy.example.com"}, PropServerPort: {"3128"}})
+	put(config.KindExternalServer, "tokens", TypeSMTP, map[string][]string{propServerHostName: {"smtp.example.com"},
+		propServerPort: {"587"}, propSMTPSecurity: {SecurityStartTLS}, propUserName: {"alerts@example.com"},
+		propTokenAcquisitionMethod: {"m"}, propTrustManagerProvider: {"blind"}})
+	put(config.KindExternalServer, "password", TypeSMTP, map[string][]string{propServerHostName: {"127.0.0.1"},
+		propUserName: {"alerts@example.com"}, propPassphraseProvider: {"pp"}})
+	put(config.KindExternalServer, "proxy", "http-proxy", map[string][]string{propServerHostName: {"proxy.example.com"}, propServerPort: {"3128"}})
 	put(config.KindTrustManagerProvider, "blind", tlsconf.TypeBlindTrust, map[string][]string{config.PropEnabled: {"true"}})
 	put(config.KindGlobalConfiguration, "", "", map[string][]string{config.PropSMTPServer: {"tokens", "password"}})
 	return &config.Snapshot{Registry: reg, State: st, Dir: t.TempDir()}

@@ -21,7 +21,7 @@ import (
 )
 
 func TestBearerMechanismsAndForms(t *testing.T) {
-	for _, mech := range []string{XOAUTH2, "OAUTHBEARER"} {
+	for _, mech := range []string{xOAUTH2, "OAUTHBEARER"} {
 		for _, mode := range []IRMode{IRInline, IRTwoStep} {
 			t.Run(mech+"/"+string(mode), func(t *testing.T) {
 				sb := startSandbox(t, sandbox.Options{})
@@ -53,7 +53,7 @@ func TestMechanismChoice(t *testing.T) {
 		want    string
 	}{
 		{[]string{sandbox.XOAUTH2, sandbox.OAUTHBEARER}, sandbox.OAUTHBEARER},
-		{[]string{sandbox.XOAUTH2}, sandbox.XOAUTH2}, // Exchange Online
+		{[]string{sandbox.XOAUTH2}, sandbox.XOAUTH2},
 	}
 	for _, c := range cases {
 		sb := startSandbox(t, sandbox.Options{Mechanisms: c.offered})
@@ -95,7 +95,7 @@ func TestAutoInitialResponse(t *testing.T) {
 // A server that refuses the inline AUTH line gets the two-step form on a
 // new connection, with the same token.
 func TestInlineRefusedFallsBackToTwoStep(t *testing.T) {
-	for _, mech := range []string{XOAUTH2, "OAUTHBEARER"} {
+	for _, mech := range []string{xOAUTH2, "OAUTHBEARER"} {
 		sb := startSandbox(t, sandbox.Options{AuthLineLimit: 60})
 		src := newEndpointSource(sb)
 		o := opts(&steps{})
@@ -265,8 +265,8 @@ func TestPersistentRejectionRetriesOnce(t *testing.T) {
 		want string // the final reply
 		chal string
 	}{
-		{"exchange", sandbox.Options{}, XOAUTH2, "535 5.7.3 Authentication unsuccessful", ""},
-		{"gmail", sandbox.Options{GoogleErrors: true}, XOAUTH2, "535 5.7.3", "status 401"},
+		{"exchange", sandbox.Options{}, xOAUTH2, "535 5.7.3 Authentication unsuccessful", ""},
+		{"gmail", sandbox.Options{GoogleErrors: true}, xOAUTH2, "535 5.7.3", "status 401"},
 		{"rfc7628", sandbox.Options{}, "OAUTHBEARER", "535 5.7.8", "status invalid_token"},
 	}
 	for _, c := range cases {
@@ -555,8 +555,8 @@ func TestDefaultTimeout(t *testing.T) {
 		t.Fatal(err)
 	}
 	o := &config.Object{Kind: config.KindExternalServer, Name: "s", Type: TypeSMTP}
-	if got := reg.View(o).Duration(PropSMTPTimeout); got != DefaultTimeout {
-		t.Errorf("smtp-timeout default = %v, want %v", got, DefaultTimeout)
+	if got := reg.View(o).Duration(propSMTPTimeout); got != defaultTimeout {
+		t.Errorf("smtp-timeout default = %v, want %v", got, defaultTimeout)
 	}
 	sb := startSandbox(t, sandbox.Options{})
 	s := server(t, sb, newEndpointSource(sb))

@@ -140,7 +140,7 @@ func (a *attempt) timeout() time.Duration {
 	if a.s.Timeout > 0 {
 		return a.s.Timeout
 	}
-	return DefaultTimeout
+	return defaultTimeout
 }
 
 func (a *attempt) dial(ctx context.Context) (net.Conn, error) {
@@ -223,14 +223,14 @@ func describeTLS(st tls.ConnectionState, unverified bool) string {
 			c.Subject.String(), c.Issuer.String(), c.NotAfter.UTC().Format(time.DateOnly))
 	}
 	if unverified {
-		d += ", " + UnverifiedNote
+		d += ", " + unverifiedNote
 	}
 	return d
 }
 
-// UnverifiedNote ends the TLS step of a server whose trust manager is
+// unverifiedNote ends the TLS step of a server whose trust manager is
 // blind-trust.
-const UnverifiedNote = "certificate NOT verified (blind-trust)"
+const unverifiedNote = "certificate NOT verified (blind-trust)"
 
 // ehlo hands the connection to go-smtp and says hello.
 func (a *attempt) ehlo(conn net.Conn, greeting string) error {

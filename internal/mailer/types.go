@@ -11,21 +11,21 @@ import (
 // TypeSMTP is the smtp external server type.
 const TypeSMTP = "smtp"
 
-// DefaultTimeout is smtp-timeout's default.
-const DefaultTimeout = 30 * time.Second
+// defaultTimeout is smtp-timeout's default.
+const defaultTimeout = 30 * time.Second
 
 // Property names.
 const (
-	PropServerHostName           = "server-host-name"
-	PropServerPort               = "server-port"
-	PropSMTPSecurity             = "smtp-security"
-	PropUserName                 = "user-name"
-	PropPassword                 = "password"
-	PropPassphraseProvider       = "passphrase-provider"
-	PropTokenAcquisitionMethod   = "token-acquisition-method"
-	PropSMTPTimeout              = "smtp-timeout"
-	PropSMTPConnectionProperties = "smtp-connection-properties"
-	PropTrustManagerProvider     = "trust-manager-provider"
+	propServerHostName           = "server-host-name"
+	propServerPort               = "server-port"
+	propSMTPSecurity             = "smtp-security"
+	propUserName                 = "user-name"
+	propPassword                 = "password"
+	propPassphraseProvider       = "passphrase-provider"
+	propTokenAcquisitionMethod   = "token-acquisition-method"
+	propSMTPTimeout              = "smtp-timeout"
+	propSMTPConnectionProperties = "smtp-connection-properties"
+	propTrustManagerProvider     = "trust-manager-provider"
 )
 
 // Values of smtp-security.
@@ -43,29 +43,29 @@ func Types() []*config.Type {
 		Synopsis: "An SMTP server to send mail through.",
 		Check:    checkSMTP,
 		Properties: []*config.PropertyDef{
-			{Name: PropServerHostName, Synopsis: "The host name or IP address of the SMTP server.", Syntax: config.Hostname{}, Mandatory: true},
-			{Name: PropServerPort, Synopsis: "The port on which the SMTP server listens.",
+			{Name: propServerHostName, Synopsis: "The host name or IP address of the SMTP server.", Syntax: config.Hostname{}, Mandatory: true},
+			{Name: propServerPort, Synopsis: "The port on which the SMTP server listens.",
 				Syntax: config.Integer{Min: 1, Max: 65535}, Default: []string{"25"},
 				Note: "Submission with STARTTLS is usually 587, implicit TLS 465."},
-			{Name: PropSMTPSecurity, Synopsis: "The connection security: none, starttls, or ssl for implicit TLS.",
+			{Name: propSMTPSecurity, Synopsis: "The connection security: none, starttls, or ssl for implicit TLS.",
 				Syntax: config.Enum{Values: []string{SecurityNone, SecurityStartTLS, SecuritySSL}}, Default: []string{SecurityNone},
 				Note: "Credentials and tokens are never sent over a connection without TLS, except to a loopback address."},
-			{Name: PropUserName, Synopsis: "The login name; with a token-acquisition-method, the sender mailbox address.",
+			{Name: propUserName, Synopsis: "The login name; with a token-acquisition-method, the sender mailbox address.",
 				Syntax: config.String{}, DefaultText: "no authentication",
 				Note: "With bearer tokens, Exchange Online needs the address of the mailbox the application may send as."},
-			{Name: PropPassword, Synopsis: "The login password for user-name.", Syntax: config.Secret{}, Sensitive: true,
+			{Name: propPassword, Synopsis: "The login password for user-name.", Syntax: config.Secret{}, Sensitive: true,
 				Note: "Prefer passphrase-provider, which keeps the password out of the configuration."},
-			{Name: PropPassphraseProvider, Synopsis: "The passphrase provider that holds the login password for user-name.",
+			{Name: propPassphraseProvider, Synopsis: "The passphrase provider that holds the login password for user-name.",
 				Syntax: config.Reference{Kind: config.KindPassphraseProvider}},
-			{Name: PropTokenAcquisitionMethod, Synopsis: "The HTTP authorization method that obtains bearer tokens for SMTP authentication.",
+			{Name: propTokenAcquisitionMethod, Synopsis: "The HTTP authorization method that obtains bearer tokens for SMTP authentication.",
 				Syntax: config.Reference{Kind: config.KindHTTPAuthorizationMethod},
 				Note:   "When set, dsconfig authenticates with XOAUTH2 or OAUTHBEARER as user-name instead of a password."},
-			{Name: PropSMTPTimeout, Synopsis: "The longest time a connection, or an attempt to connect, to the SMTP server may take.",
-				Syntax: config.Duration{Min: 100 * time.Millisecond, Max: time.Hour}, Default: []string{config.FormatDuration(DefaultTimeout)}, Advanced: true},
-			{Name: PropSMTPConnectionProperties, Synopsis: "Extra connection settings as name=value pairs.",
+			{Name: propSMTPTimeout, Synopsis: "The longest time a connection, or an attempt to connect, to the SMTP server may take.",
+				Syntax: config.Duration{Min: 100 * time.Millisecond, Max: time.Hour}, Default: []string{config.FormatDuration(defaultTimeout)}, Advanced: true},
+			{Name: propSMTPConnectionProperties, Synopsis: "Extra connection settings as name=value pairs.",
 				Syntax: config.KeyValue{}, Multi: true, Advanced: true, DefaultText: "none",
 				Note: "Kept for compatibility with PingDirectory; dsconfig stores the values but uses none of them yet."},
-			{Name: PropTrustManagerProvider, Synopsis: "The trust manager provider that decides whether the SMTP server's certificate is trusted.",
+			{Name: propTrustManagerProvider, Synopsis: "The trust manager provider that decides whether the SMTP server's certificate is trusted.",
 				Syntax: config.Reference{Kind: config.KindTrustManagerProvider}, DefaultText: "the system trust store",
 				Note: "PingDirectory has no such property on SMTP servers; dsconfig adds it so that private CAs work."},
 		},
@@ -76,22 +76,22 @@ func Types() []*config.Type {
 // together.
 func checkSMTP(v config.View) []error {
 	var errs []error
-	pw, pp, tok, user := v.IsSet(PropPassword), v.IsSet(PropPassphraseProvider), v.IsSet(PropTokenAcquisitionMethod), v.IsSet(PropUserName)
+	pw, pp, tok, user := v.IsSet(propPassword), v.IsSet(propPassphraseProvider), v.IsSet(propTokenAcquisitionMethod), v.IsSet(propUserName)
 	if pw && pp {
 		errs = append(errs, config.Problemf("reset one of them",
-			"the %q and %q properties cannot both be set: give the password one way", PropPassword, PropPassphraseProvider))
+			"the %q and %q properties cannot both be set: give the password one way", propPassword, propPassphraseProvider))
 	}
 	if tok && (pw || pp) {
 		errs = append(errs, config.Problemf("reset password and passphrase-provider to use bearer tokens",
-			"the %q property cannot be combined with a password: bearer tokens replace it", PropTokenAcquisitionMethod))
+			"the %q property cannot be combined with a password: bearer tokens replace it", propTokenAcquisitionMethod))
 	}
 	if (pw || pp || tok) && !user {
 		errs = append(errs, config.Problemf("add --set user-name:ADDRESS",
-			"the %q property must be set when the server authenticates", PropUserName))
+			"the %q property must be set when the server authenticates", propUserName))
 	}
 	if user && !(pw || pp || tok) {
 		errs = append(errs, config.Problemf("add --set \"token-acquisition-method:NAME\", or a password through passphrase-provider",
-			"the %q property needs a password, a passphrase-provider or a token-acquisition-method", PropUserName))
+			"the %q property needs a password, a passphrase-provider or a token-acquisition-method", propUserName))
 	}
 	return errs
 }

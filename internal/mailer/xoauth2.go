@@ -7,8 +7,8 @@ import (
 	"github.com/emersion/go-sasl"
 )
 
-// XOAUTH2 is the SASL mechanism name used by Exchange Online and Gmail.
-const XOAUTH2 = "XOAUTH2"
+// xOAUTH2 is the SASL mechanism name used by Exchange Online and Gmail.
+const xOAUTH2 = "XOAUTH2"
 
 // xoauth2Client is a SASL client for XOAUTH2, which go-sasl does not
 // provide. The initial response is
@@ -33,7 +33,7 @@ func newXOAuth2Client(user, token string) *xoauth2Client {
 }
 
 func (c *xoauth2Client) Start() (string, []byte, error) {
-	return XOAUTH2, []byte("user=" + c.user + "\x01auth=Bearer " + c.token + "\x01\x01"), nil
+	return xOAUTH2, []byte("user=" + c.user + "\x01auth=Bearer " + c.token + "\x01\x01"), nil
 }
 
 // Next is called only for the error challenge: a successful XOAUTH2
