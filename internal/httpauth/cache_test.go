@@ -57,14 +57,14 @@ func TestCacheHoldsNoClearToken(t *testing.T) {
 
 func TestCacheKeyFollowsSettings(t *testing.T) {
 	p := newIdP(t, false)
-	f := newFixture(t, p.URL, map[string][]string{PropRequestedScope: {"a"}})
+	f := newFixture(t, p.URL, map[string][]string{propRequestedScope: {"a"}})
 	mustToken(t, f.source(t))
 	changes := []func(){
 		func() { f.secrets["secret"] = "another secret" },
-		func() { f.set(PropRequestedScope, "b") },
-		func() { f.set(PropClientID, "other-app") },
-		func() { f.set(PropTokenEndpointURL, p.URL+"/v2") },
-		func() { f.set(PropCredentialsSubmission, SubmitBody) },
+		func() { f.set(propRequestedScope, "b") },
+		func() { f.set(propClientID, "other-app") },
+		func() { f.set(propTokenEndpointURL, p.URL+"/v2") },
+		func() { f.set(propCredentialsSubmission, submitBody) },
 	}
 	for i, change := range changes {
 		change()

@@ -47,15 +47,15 @@ var (
 func newClientCredentials(opts *Options, v config.View) (*ccSource, error) {
 	s := &ccSource{
 		opts: opts,
-		info: Info{Method: v.Object.Name, Type: v.Object.Type, Endpoint: v.String(PropTokenEndpointURL),
-			ClientID: v.String(PropClientID), Scopes: v.Values(PropRequestedScope)},
-		provider: v.String(PropClientSecretProvider),
-		idParam:  v.String(PropClientIDParameterName),
-		secParam: v.String(PropClientSecretParamName),
-		basic:    v.String(PropCredentialsSubmission) != SubmitBody,
-		get:      v.String(PropRequestMethod) == MethodGet,
-		timeout:  v.Duration(PropResponseTimeout),
-		maxLife:  v.Duration(PropMaximumTokenLifetime),
+		info: Info{Method: v.Object.Name, Type: v.Object.Type, Endpoint: v.String(propTokenEndpointURL),
+			ClientID: v.String(propClientID), Scopes: v.Values(propRequestedScope)},
+		provider: v.String(propClientSecretProvider),
+		idParam:  v.String(propClientIDParameterName),
+		secParam: v.String(propClientSecretParamName),
+		basic:    v.String(propCredentialsSubmission) != submitBody,
+		get:      v.String(propRequestMethod) == methodGet,
+		timeout:  v.Duration(propResponseTimeout),
+		maxLife:  v.Duration(propMaximumTokenLifetime),
 	}
 	s.info.Provider = s.provider
 	t, err := buildTransport(opts, v)
@@ -63,7 +63,7 @@ func newClientCredentials(opts *Options, v config.View) (*ccSource, error) {
 		return nil, &ConfigError{Method: s.info.Method, Err: err}
 	}
 	s.transport = t
-	s.info.TrustManager = v.String(PropTrustManagerProvider)
+	s.info.TrustManager = v.String(propTrustManagerProvider)
 	s.info.Unverified = tlsconf.Unverified(t.TLSClientConfig)
 	if opts.WrapTransport != nil {
 		s.transport = opts.WrapTransport(t)

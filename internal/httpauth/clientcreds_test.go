@@ -11,7 +11,7 @@ import (
 
 func TestBasicAuthorization(t *testing.T) {
 	p := newIdP(t, false)
-	f := newFixture(t, p.URL+"/token", map[string][]string{PropRequestedScope: {"https://a.example/.default", "mail"}})
+	f := newFixture(t, p.URL+"/token", map[string][]string{propRequestedScope: {"https://a.example/.default", "mail"}})
 	tok := mustToken(t, f.source(t))
 	if tok.AccessToken != "tok-1" || tok.FromCache || tok.Scope != "granted" {
 		t.Errorf("token = %+v, want a new tok-1 with scope granted", tok)
@@ -50,10 +50,10 @@ func TestRequestBody(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := newIdP(t, false)
-			f := newFixture(t, p.URL+"/token", map[string][]string{PropCredentialsSubmission: {SubmitBody}})
+			f := newFixture(t, p.URL+"/token", map[string][]string{propCredentialsSubmission: {submitBody}})
 			if tt.idName != "" {
-				f.set(PropClientIDParameterName, tt.idName)
-				f.set(PropClientSecretParamName, tt.secName)
+				f.set(propClientIDParameterName, tt.idName)
+				f.set(propClientSecretParamName, tt.secName)
 			}
 			mustToken(t, f.source(t))
 			r := p.last()
@@ -75,8 +75,8 @@ func TestRequestBody(t *testing.T) {
 
 func TestRequestMethodGet(t *testing.T) {
 	p := newIdP(t, false)
-	f := newFixture(t, p.URL+"/token?tenant=x", map[string][]string{PropRequestMethod: {MethodGet},
-		PropCredentialsSubmission: {SubmitBody}, PropRequestedScope: {"s1"}})
+	f := newFixture(t, p.URL+"/token?tenant=x", map[string][]string{propRequestMethod: {methodGet},
+		propCredentialsSubmission: {submitBody}, propRequestedScope: {"s1"}})
 	mustToken(t, f.source(t))
 	r := p.last()
 	if r.Method != "GET" || len(r.Form) != 0 || r.ContentType != "" {
@@ -164,7 +164,7 @@ func TestShortLivedTokenIsReusedThenRenewed(t *testing.T) {
 
 func TestMaximumTokenLifetime(t *testing.T) {
 	p := newIdP(t, false)
-	f := newFixture(t, p.URL, map[string][]string{PropMaximumTokenLifetime: {"2 m"}})
+	f := newFixture(t, p.URL, map[string][]string{propMaximumTokenLifetime: {"2 m"}})
 	s := f.source(t)
 	tok := mustToken(t, s)
 	if want := f.clock.t.Add(2 * time.Minute); !tok.ReuseUntil.Equal(want) {
@@ -181,7 +181,7 @@ func TestMaximumTokenLifetime(t *testing.T) {
 
 func TestMaximumTokenLifetimeOneSecond(t *testing.T) {
 	p := newIdP(t, false)
-	f := newFixture(t, p.URL, map[string][]string{PropMaximumTokenLifetime: {"1 s"}})
+	f := newFixture(t, p.URL, map[string][]string{propMaximumTokenLifetime: {"1 s"}})
 	s := f.source(t)
 	other := f.source(t)
 	seenTokens := map[string]bool{}
@@ -210,15 +210,15 @@ func TestSecretIsResolvedOnFirstUse(t *testing.T) {
 
 func TestReservedParameterNames(t *testing.T) {
 	for _, names := range [][2]string{{"grant_type", "client_secret"}, {"client_id", "scope"}, {"x", "x"}} {
-		f := newFixture(t, "http://127.0.0.1:1/token", map[string][]string{PropCredentialsSubmission: {SubmitBody},
-			PropClientIDParameterName: {names[0]}, PropClientSecretParamName: {names[1]}})
+		f := newFixture(t, "http://127.0.0.1:1/token", map[string][]string{propCredentialsSubmission: {submitBody},
+			propClientIDParameterName: {names[0]}, propClientSecretParamName: {names[1]}})
 		errs := f.reg.CheckObject(f.st.Get(config.KindHTTPAuthorizationMethod, "m"))
 		if len(errs) != 1 || !strings.Contains(errs[0].Error(), "parameter") {
 			t.Errorf("names %q: problems %v, want one about the parameter names", names, errs)
 		}
 	}
 	// With basic authorization the names are not sent, so not checked.
-	f := newFixture(t, "http://127.0.0.1:1/token", map[string][]string{PropClientIDParameterName: {"scope"}})
+	f := newFixture(t, "http://127.0.0.1:1/token", map[string][]string{propClientIDParameterName: {"scope"}})
 	if errs := f.reg.CheckObject(f.st.Get(config.KindHTTPAuthorizationMethod, "m")); len(errs) != 0 {
 		t.Errorf("basic authorization: problems %v", errs)
 	}

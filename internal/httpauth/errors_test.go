@@ -118,8 +118,8 @@ func TestSecretEchoedByServerIsRedacted(t *testing.T) {
 			}
 			f := newFixture(t, p.URL+"/token", nil)
 			if get {
-				f.set(PropRequestMethod, MethodGet)
-				f.set(PropCredentialsSubmission, SubmitBody)
+				f.set(propRequestMethod, methodGet)
+				f.set(propCredentialsSubmission, submitBody)
 			}
 			_, err := f.source(t).Token(t.Context())
 			te := checkTokenError(t, err, ClassOAuth, p.URL+"/token")
@@ -151,10 +151,10 @@ func TestNetworkErrors(t *testing.T) {
 		wantErr  string
 		wantHint string
 	}{
-		{"timeout", slow.URL + "/token", map[string][]string{PropResponseTimeout: {"200 ms"}}, ClassTimeout, "no answer within 200 ms", "response-timeout"},
-		{"timeout with get", slow.URL + "/token", map[string][]string{PropResponseTimeout: {"200 ms"}, PropRequestMethod: {MethodGet}, PropCredentialsSubmission: {SubmitBody}}, ClassTimeout, "no answer within", "response-timeout"},
+		{"timeout", slow.URL + "/token", map[string][]string{propResponseTimeout: {"200 ms"}}, ClassTimeout, "no answer within 200 ms", "response-timeout"},
+		{"timeout with get", slow.URL + "/token", map[string][]string{propResponseTimeout: {"200 ms"}, propRequestMethod: {methodGet}, propCredentialsSubmission: {submitBody}}, ClassTimeout, "no answer within", "response-timeout"},
 		{"connection refused", closedURL, nil, ClassConnect, "connection refused", "firewalls"},
-		{"unknown host", "https://no-such-host.invalid/token", map[string][]string{PropResponseTimeout: {"5 s"}}, ClassDNS, "no-such-host.invalid", "DNS"},
+		{"unknown host", "https://no-such-host.invalid/token", map[string][]string{propResponseTimeout: {"5 s"}}, ClassDNS, "no-such-host.invalid", "DNS"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -141,8 +141,8 @@ func testRegistry(t *testing.T) *config.Registry {
 func newFixture(t *testing.T, endpoint string, props map[string][]string) *fixture {
 	f := &fixture{reg: testRegistry(t), st: config.NewState(), dir: t.TempDir(),
 		secrets: fakeSecrets{"secret": testSecret}, clock: &clock{time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}}
-	vals := map[string][]string{config.PropEnabled: {"true"}, PropTokenEndpointURL: {endpoint},
-		PropClientID: {testClientID}, PropClientSecretProvider: {"secret"}}
+	vals := map[string][]string{config.PropEnabled: {"true"}, propTokenEndpointURL: {endpoint},
+		propClientID: {testClientID}, propClientSecretProvider: {"secret"}}
 	for k, v := range props {
 		vals[k] = v
 	}

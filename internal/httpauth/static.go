@@ -24,7 +24,7 @@ var (
 
 func newStatic(opts *Options, v config.View) (*staticSource, error) {
 	return &staticSource{opts: opts, info: Info{Method: v.Object.Name, Type: v.Object.Type,
-		Provider: v.String(PropTokenProvider)}}, nil
+		Provider: v.String(propTokenProvider)}}, nil
 }
 
 // Describe tells what the source does, without secrets.

@@ -13,7 +13,7 @@ func staticFixture(t *testing.T, token string) *fixture {
 	f := newFixture(t, "http://127.0.0.1:1/unused", nil)
 	f.secrets["tok"] = token
 	f.put(config.KindHTTPAuthorizationMethod, "static", TypeStaticBearerToken,
-		map[string][]string{config.PropEnabled: {"true"}, PropTokenProvider: {"tok"}})
+		map[string][]string{config.PropEnabled: {"true"}, propTokenProvider: {"tok"}})
 	return f
 }
 

@@ -21,7 +21,7 @@ import (
 // secret would reach it in clear, and such an endpoint is on loopback
 // anyway.
 func buildTransport(opts *Options, v config.View) (*http.Transport, error) {
-	endpoint, err := url.Parse(v.String(PropTokenEndpointURL))
+	endpoint, err := url.Parse(v.String(propTokenEndpointURL))
 	if err != nil {
 		return nil, err
 	}
@@ -30,7 +30,7 @@ func buildTransport(opts *Options, v config.View) (*http.Transport, error) {
 	if endpoint.Scheme != "https" {
 		t.Proxy = nil
 	}
-	if name := v.String(PropHTTPProxyExternalServer); name != "" {
+	if name := v.String(propHTTPProxyExternalServer); name != "" {
 		proxy, err := proxyURL(opts, name, endpoint)
 		if err != nil {
 			return nil, err
@@ -39,8 +39,8 @@ func buildTransport(opts *Options, v config.View) (*http.Transport, error) {
 	}
 	if endpoint.Scheme == "https" {
 		cfg, err := tlsconf.ClientConfig(tlsconf.Settings{Config: opts.Config,
-			TrustManager: v.String(PropTrustManagerProvider), KeyManager: v.String(PropKeyManagerProvider),
-			ServerName: endpoint.Hostname(), SkipHostnameCheck: v.String(PropHostnameVerification) == HostnameAllowAll})
+			TrustManager: v.String(propTrustManagerProvider), KeyManager: v.String(propKeyManagerProvider),
+			ServerName: endpoint.Hostname(), SkipHostnameCheck: v.String(propHostnameVerification) == hostnameAllowAll})
 		if err != nil {
 			return nil, err
 		}
@@ -61,11 +61,11 @@ func proxyURL(opts *Options, name string, endpoint *url.URL) (*url.URL, error) {
 	if pv.Object.Type != TypeHTTPProxy {
 		return nil, fmt.Errorf("external server %q is a %s, not an %s", name, pv.Object.Type, TypeHTTPProxy)
 	}
-	host := pv.String(PropServerHostName)
+	host := pv.String(propServerHostName)
 	if endpoint.Scheme == "http" && !config.IsLoopbackHost(host) {
 		return nil, fmt.Errorf("the token endpoint %s is plain http, and the proxy %q is not on the loopback interface: the client secret would cross the network in clear", endpoint, name)
 	}
-	return &url.URL{Scheme: "http", Host: net.JoinHostPort(host, strconv.Itoa(pv.Int(PropServerPort)))}, nil
+	return &url.URL{Scheme: "http", Host: net.JoinHostPort(host, strconv.Itoa(pv.Int(propServerPort)))}, nil
 }
 
 // exchange is what came back from one token request, kept for error

@@ -76,8 +76,8 @@ func (p *testProxy) tunnel(w http.ResponseWriter, r *http.Request) {
 func (f *fixture) useProxy(p *testProxy) {
 	host, port, _ := net.SplitHostPort(strings.TrimPrefix(p.URL, "http://"))
 	f.put(config.KindExternalServer, "proxy", TypeHTTPProxy,
-		map[string][]string{PropServerHostName: {host}, PropServerPort: {port}})
-	f.set(PropHTTPProxyExternalServer, "proxy")
+		map[string][]string{propServerHostName: {host}, propServerPort: {port}})
+	f.set(propHTTPProxyExternalServer, "proxy")
 }
 
 func TestProxyForPlainHTTPEndpoint(t *testing.T) {
@@ -106,8 +106,8 @@ func TestProxyTunnelsHTTPS(t *testing.T) {
 func TestPlainHTTPThroughRemoteProxyIsRefused(t *testing.T) {
 	f := newFixture(t, "http://127.0.0.1:1/token", nil)
 	f.put(config.KindExternalServer, "proxy", TypeHTTPProxy,
-		map[string][]string{PropServerHostName: {"proxy.example.com"}, PropServerPort: {"3128"}})
-	f.set(PropHTTPProxyExternalServer, "proxy")
+		map[string][]string{propServerHostName: {"proxy.example.com"}, propServerPort: {"3128"}})
+	f.set(propHTTPProxyExternalServer, "proxy")
 	_, err := New(f.options(), "m")
 	var ce *ConfigError
 	if !errorsAs(err, &ce) || !strings.Contains(err.Error(), "in clear") {
@@ -125,7 +125,7 @@ func (f *fixture) trust(t *testing.T, p *idp) {
 	}
 	f.put(config.KindTrustManagerProvider, "ca", tlsconf.TypeFileBased,
 		map[string][]string{config.PropEnabled: {"true"}, tlsconf.PropTrustStoreFile: {"ca.pem"}})
-	f.set(PropTrustManagerProvider, "ca")
+	f.set(propTrustManagerProvider, "ca")
 }
 
 func TestPrivateCA(t *testing.T) {
@@ -147,7 +147,7 @@ func TestPrivateCA(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFixture(t, tt.url+"/token", map[string][]string{PropHostnameVerification: {tt.verify}})
+			f := newFixture(t, tt.url+"/token", map[string][]string{propHostnameVerification: {tt.verify}})
 			if tt.trust {
 				f.trust(t, p)
 			}

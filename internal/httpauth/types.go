@@ -17,38 +17,38 @@ const (
 
 // Property names.
 const (
-	PropTokenEndpointURL        = "oauth-server-token-endpoint-url"
-	PropClientID                = "oauth-client-id"
-	PropClientSecretProvider    = "oauth-client-secret-passphrase-provider"
-	PropRequestedScope          = "requested-scope"
-	PropRequestMethod           = "request-method"
-	PropCredentialsSubmission   = "credentials-submission-method"
-	PropClientIDParameterName   = "client-id-parameter-name"
-	PropClientSecretParamName   = "client-secret-parameter-name"
-	PropMaximumTokenLifetime    = "maximum-token-lifetime"
-	PropResponseTimeout         = "response-timeout"
-	PropTrustManagerProvider    = "trust-manager-provider"
-	PropKeyManagerProvider      = "key-manager-provider"
-	PropSSLCertNickname         = "ssl-cert-nickname"
-	PropHostnameVerification    = "hostname-verification-method"
-	PropHTTPProxyExternalServer = "http-proxy-external-server"
-	PropTokenProvider           = "oauth-token-passphrase-provider"
-	PropServerHostName          = "server-host-name"
-	PropServerPort              = "server-port"
+	propTokenEndpointURL        = "oauth-server-token-endpoint-url"
+	propClientID                = "oauth-client-id"
+	propClientSecretProvider    = "oauth-client-secret-passphrase-provider"
+	propRequestedScope          = "requested-scope"
+	propRequestMethod           = "request-method"
+	propCredentialsSubmission   = "credentials-submission-method"
+	propClientIDParameterName   = "client-id-parameter-name"
+	propClientSecretParamName   = "client-secret-parameter-name"
+	propMaximumTokenLifetime    = "maximum-token-lifetime"
+	propResponseTimeout         = "response-timeout"
+	propTrustManagerProvider    = "trust-manager-provider"
+	propKeyManagerProvider      = "key-manager-provider"
+	propSSLCertNickname         = "ssl-cert-nickname"
+	propHostnameVerification    = "hostname-verification-method"
+	propHTTPProxyExternalServer = "http-proxy-external-server"
+	propTokenProvider           = "oauth-token-passphrase-provider"
+	propServerHostName          = "server-host-name"
+	propServerPort              = "server-port"
 )
 
 // Values of hostname-verification-method.
 const (
-	HostnameStrict   = "strict"
-	HostnameAllowAll = "allow-all"
+	hostnameStrict   = "strict"
+	hostnameAllowAll = "allow-all"
 )
 
 // Values of credentials-submission-method and request-method.
 const (
-	SubmitBasic = "basic-authorization"
-	SubmitBody  = "request-body"
-	MethodPost  = "post"
-	MethodGet   = "get"
+	submitBasic = "basic-authorization"
+	submitBody  = "request-body"
+	methodPost  = "post"
+	methodGet   = "get"
 )
 
 func ref(kind string, types ...string) config.Reference {
@@ -65,54 +65,54 @@ func Types() []*config.Type {
 		{Kind: config.KindHTTPAuthorizationMethod, Name: TypeStaticBearerToken,
 			Synopsis: "Uses a fixed bearer token; for testing and troubleshooting only.",
 			Properties: []*config.PropertyDef{{
-				Name: PropTokenProvider, Synopsis: "The passphrase provider that holds the bearer token.",
+				Name: propTokenProvider, Synopsis: "The passphrase provider that holds the bearer token.",
 				Syntax: ref(config.KindPassphraseProvider), Mandatory: true,
 			}}},
 		{Kind: config.KindExternalServer, Name: TypeHTTPProxy,
 			Synopsis: "An HTTP proxy, used to reach a token endpoint.",
 			Properties: []*config.PropertyDef{
-				{Name: PropServerHostName, Synopsis: "The host name or IP address of the proxy.", Syntax: config.Hostname{}, Mandatory: true},
-				{Name: PropServerPort, Synopsis: "The port on which the proxy listens.", Syntax: config.Integer{Min: 1, Max: 65535}, Mandatory: true},
+				{Name: propServerHostName, Synopsis: "The host name or IP address of the proxy.", Syntax: config.Hostname{}, Mandatory: true},
+				{Name: propServerPort, Synopsis: "The port on which the proxy listens.", Syntax: config.Integer{Min: 1, Max: 65535}, Mandatory: true},
 			}},
 	}
 }
 
 func clientCredentialsProperties() []*config.PropertyDef {
 	return []*config.PropertyDef{
-		{Name: PropTokenEndpointURL, Synopsis: "The URL of the authorization server's token endpoint.",
+		{Name: propTokenEndpointURL, Synopsis: "The URL of the authorization server's token endpoint.",
 			Syntax: config.URL{Schemes: []string{"https"}, LoopbackHTTP: true}, Mandatory: true,
 			Note: "For Microsoft Entra ID: https://login.microsoftonline.com/<tenant-id>/oauth2/v2.0/token. Plain http is accepted only for a loopback host, for local testing."},
-		{Name: PropClientID, Synopsis: "The client ID to present to the authorization server.", Syntax: config.String{}, Mandatory: true},
-		{Name: PropClientSecretProvider, Synopsis: "The passphrase provider that holds the client secret.",
+		{Name: propClientID, Synopsis: "The client ID to present to the authorization server.", Syntax: config.String{}, Mandatory: true},
+		{Name: propClientSecretProvider, Synopsis: "The passphrase provider that holds the client secret.",
 			Syntax: ref(config.KindPassphraseProvider), Mandatory: true},
-		{Name: PropRequestedScope, Synopsis: "A scope to request; the values are joined with spaces in the request.",
+		{Name: propRequestedScope, Synopsis: "A scope to request; the values are joined with spaces in the request.",
 			Syntax: config.Token{Reason: "use --set once per scope"}, Multi: true, DefaultText: "no scope parameter is sent",
 			Note: "Exchange Online needs exactly https://outlook.office365.com/.default."},
-		{Name: PropRequestMethod, Synopsis: "The HTTP method of the token request.",
-			Syntax: config.Enum{Values: []string{MethodPost, MethodGet}}, Default: []string{MethodPost},
+		{Name: propRequestMethod, Synopsis: "The HTTP method of the token request.",
+			Syntax: config.Enum{Values: []string{methodPost, methodGet}}, Default: []string{methodPost},
 			Note: "RFC 6749 token requests are POSTs; get sends the parameters in the query string, for servers that require it."},
-		{Name: PropCredentialsSubmission, Synopsis: "How the client ID and secret are sent to the token endpoint.",
-			Syntax: config.Enum{Values: []string{SubmitBasic, SubmitBody}}, Default: []string{SubmitBasic},
+		{Name: propCredentialsSubmission, Synopsis: "How the client ID and secret are sent to the token endpoint.",
+			Syntax: config.Enum{Values: []string{submitBasic, submitBody}}, Default: []string{submitBasic},
 			Note: "basic-authorization is RFC 6749 client_secret_basic; request-body sends them as form parameters (client_secret_post). One attempt is always one request."},
-		{Name: PropClientIDParameterName, Synopsis: "The name of the request parameter that carries the client ID when it is sent in the request body.",
+		{Name: propClientIDParameterName, Synopsis: "The name of the request parameter that carries the client ID when it is sent in the request body.",
 			Syntax: config.String{}, Default: []string{"client_id"}},
-		{Name: PropClientSecretParamName, Synopsis: "The name of the request parameter that carries the client secret when it is sent in the request body.",
+		{Name: propClientSecretParamName, Synopsis: "The name of the request parameter that carries the client secret when it is sent in the request body.",
 			Syntax: config.String{}, Default: []string{"client_secret"}},
-		{Name: PropMaximumTokenLifetime, Synopsis: "The longest time a token is reused, even if the server says it is valid for longer.",
+		{Name: propMaximumTokenLifetime, Synopsis: "The longest time a token is reused, even if the server says it is valid for longer.",
 			Syntax: config.Duration{Min: time.Second}, DefaultText: "the lifetime the server gives (expires_in)",
 			Note: "1 s gets a fresh token on every attempt."},
-		{Name: PropResponseTimeout, Synopsis: "How long to wait for the token endpoint to answer.",
+		{Name: propResponseTimeout, Synopsis: "How long to wait for the token endpoint to answer.",
 			Syntax: config.Duration{Min: 100 * time.Millisecond, Max: 10 * time.Minute}, Default: []string{"10 s"}},
-		{Name: PropTrustManagerProvider, Synopsis: "The trust manager provider that decides whether the token endpoint's certificate is trusted.",
+		{Name: propTrustManagerProvider, Synopsis: "The trust manager provider that decides whether the token endpoint's certificate is trusted.",
 			Syntax: ref(config.KindTrustManagerProvider), DefaultText: "the system trust store"},
-		{Name: PropKeyManagerProvider, Synopsis: "The key manager provider with a client certificate to present to the token endpoint.",
+		{Name: propKeyManagerProvider, Synopsis: "The key manager provider with a client certificate to present to the token endpoint.",
 			Syntax: ref(config.KindKeyManagerProvider), DefaultText: "no client certificate"},
-		{Name: PropSSLCertNickname, Synopsis: "The alias of the client certificate to use from the key manager provider.",
+		{Name: propSSLCertNickname, Synopsis: "The alias of the client certificate to use from the key manager provider.",
 			Syntax: config.String{}, DefaultText: "the only certificate in the key manager provider",
 			Note: "Accepted for compatibility with PingDirectory; a PEM key manager provider holds one certificate, so it is not used."},
-		{Name: PropHostnameVerification, Synopsis: "Whether the token endpoint's certificate must match its host name.",
-			Syntax: config.Enum{Values: []string{HostnameStrict, HostnameAllowAll}}, Default: []string{HostnameStrict}},
-		{Name: PropHTTPProxyExternalServer, Synopsis: "The HTTP proxy through which the token endpoint is reached.",
+		{Name: propHostnameVerification, Synopsis: "Whether the token endpoint's certificate must match its host name.",
+			Syntax: config.Enum{Values: []string{hostnameStrict, hostnameAllowAll}}, Default: []string{hostnameStrict}},
+		{Name: propHTTPProxyExternalServer, Synopsis: "The HTTP proxy through which the token endpoint is reached.",
 			Syntax: ref(config.KindExternalServer, TypeHTTPProxy), DefaultText: "the proxy named by the HTTPS_PROXY and NO_PROXY environment variables, if any"},
 	}
 }
@@ -121,10 +121,10 @@ func clientCredentialsProperties() []*config.PropertyDef {
 // replace the grant type or the scope, or each other, so that such a
 // method is never saved.
 func checkClientCredentials(v config.View) []error {
-	if v.String(PropCredentialsSubmission) != SubmitBody {
+	if v.String(propCredentialsSubmission) != submitBody {
 		return nil // the names are used only in the request body
 	}
-	id, sec := v.String(PropClientIDParameterName), v.String(PropClientSecretParamName)
+	id, sec := v.String(propClientIDParameterName), v.String(propClientSecretParamName)
 	var errs []error
 	for _, n := range []string{id, sec} {
 		if n == "grant_type" || n == "scope" {
@@ -134,7 +134,7 @@ func checkClientCredentials(v config.View) []error {
 	}
 	if id == sec {
 		errs = append(errs, config.Problemf("give the client ID and the secret different parameter names",
-			"the %q and %q properties are both %q", PropClientIDParameterName, PropClientSecretParamName, id))
+			"the %q and %q properties are both %q", propClientIDParameterName, propClientSecretParamName, id))
 	}
 	return errs
 }
