@@ -10,8 +10,8 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// FormatVersion is the store format this build reads and writes.
-const FormatVersion = 1
+// formatVersion is the store format this build reads and writes.
+const formatVersion = 1
 
 const storeHeader = `dsconfig configuration store. Change it with dsconfig: hand edits are
 checked when the file is loaded, and a broken file is never overwritten.
@@ -36,7 +36,7 @@ func atLine(n *yaml.Node, format string, args ...any) error {
 func (r *Registry) Encode(s *State) ([]byte, error) {
 	root := mapping()
 	root.HeadComment = storeHeader
-	addPair(root, "version", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: fmt.Sprint(FormatVersion)})
+	addPair(root, "version", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: fmt.Sprint(formatVersion)})
 	for _, k := range r.kinds {
 		if k.Singleton() {
 			if o := s.Get(k.Name, ""); o != nil && len(o.Values) > 0 {
@@ -131,14 +131,14 @@ func (r *Registry) Decode(data []byte) (*State, error) {
 		return r.decodeSection(s, key.Value, v)
 	})
 	if err == nil && !sawVersion {
-		err = atLine(root, "the file has no format version (expected \"version: %d\")", FormatVersion)
+		err = atLine(root, "the file has no format version (expected \"version: %d\")", formatVersion)
 	}
 	return s, err
 }
 
 func checkVersion(v *yaml.Node) error {
-	if v.Kind != yaml.ScalarNode || v.Value != fmt.Sprint(FormatVersion) {
-		return atLine(v, "unsupported store format version %q; this dsconfig reads version %d", v.Value, FormatVersion)
+	if v.Kind != yaml.ScalarNode || v.Value != fmt.Sprint(formatVersion) {
+		return atLine(v, "unsupported store format version %q; this dsconfig reads version %d", v.Value, formatVersion)
 	}
 	return nil
 }
