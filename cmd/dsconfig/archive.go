@@ -108,11 +108,8 @@ func restoreBroken(f *factory, dir, name string, data []byte) error {
 	}
 	aside, err := s.ReplaceBroken(f.now(), config.BrokenReplacement{
 		Data: data,
-		Before: func(aside string) error {
-			return history.AppendAuditLog(dir, history.BrokenRestoreRecord(f.now(), f.Global.Reason, s.Path(), aside, name))
-		},
-		Failed: func(err error) {
-			history.AppendAuditLog(dir, history.NotSavedComment(err))
+		Log: func(aside string) string {
+			return history.BrokenRestoreRecord(f.now(), f.Global.Reason, s.Path(), aside, name)
 		},
 	})
 	if err != nil {

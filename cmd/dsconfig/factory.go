@@ -100,10 +100,9 @@ func (f *factory) Store() (*config.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &config.Store{Dir: dir, Registry: f.Registry}
+	s := &config.Store{Dir: dir, Registry: f.Registry, LogPath: history.AuditLogPath(dir)}
 	s.BeforeCommit = append(s.BeforeCommit,
-		history.ArchiveHook(dir, f.now, f.Global.MaxArchives), history.AuditHook(dir, f.now, f.Global.Reason))
-	s.OnWriteFailure = append(s.OnWriteFailure, history.AuditNotSaved(dir))
+		history.ArchiveHook(dir, f.now, f.Global.MaxArchives), history.AuditHook(f.now, f.Global.Reason))
 	return s, nil
 }
 
