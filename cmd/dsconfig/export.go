@@ -108,7 +108,13 @@ func writeBatchOutput(f *factory, output, head string, changes []config.Change) 
 	w := f.IO.Out
 	var fh *os.File
 	if output != "" {
-		var err error
+		s, err := f.Store()
+		if err == nil {
+			err = s.CheckOutside("--output-file", output)
+		}
+		if err != nil {
+			return err
+		}
 		if fh, err = openPrivate(output); err != nil {
 			return err
 		}

@@ -125,7 +125,7 @@ func (s *Store) Update(fn func(tx *Tx) error) (*Commit, error) {
 		return nil, err
 	}
 	defer unlock()
-	if err := s.tidyLocked(); err != nil {
+	if err := errors.Join(s.tidyLocked(), s.checkNotLink()); err != nil {
 		return nil, err
 	}
 	c, key, err := s.prepare(fn)
@@ -274,7 +274,7 @@ func (s *Store) ReplaceBroken(now time.Time, r BrokenReplacement) (string, error
 		return "", err
 	}
 	defer unlock()
-	if err := s.tidyLocked(); err != nil {
+	if err := errors.Join(s.tidyLocked(), s.checkNotLink()); err != nil {
 		return "", err
 	}
 	_, _, err = s.load()
