@@ -1,11 +1,12 @@
 package history
 
 import (
-	"github.com/dsconfig-smtp/dsconfig/internal/config"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dsconfig-smtp/dsconfig/internal/config"
 )
 
 func TestArchiveBound(t *testing.T) {
