@@ -122,11 +122,8 @@ func restoreRun(_ context.Context, o *archiveOptions) error {
 func restoreBroken(o *archiveOptions, s *config.Store, data []byte) error {
 	aside, err := s.ReplaceBroken(o.Now(), config.BrokenReplacement{
 		Data: data,
-		Before: func(aside string) error {
-			return history.AppendAuditLog(s.Dir, history.BrokenRestoreRecord(o.Now(), o.Global.Reason, s.Path(), aside, o.Archive))
-		},
-		Failed: func(err error) {
-			history.AppendAuditLog(s.Dir, history.NotSavedComment(err))
+		Log: func(aside string) string {
+			return history.BrokenRestoreRecord(o.Now(), o.Global.Reason, s.Path(), aside, o.Archive)
 		},
 	})
 	if err != nil {

@@ -21,12 +21,13 @@ type exportOptions struct {
 	ui
 	Registry *config.Registry
 	Snapshot func(*globalOptions) (*config.Snapshot, error)
+	Store    func(*globalOptions) (*config.Store, error)
 
 	OutputFile string
 }
 
 func newCmdExportConfig(f *factory, g *globalOptions, runF func(*exportOptions) error) *cobra.Command {
-	o := &exportOptions{ui: ui{f.IO, g}, Registry: f.Registry, Snapshot: f.Snapshot}
+	o := &exportOptions{ui: ui{f.IO, g}, Registry: f.Registry, Snapshot: f.Snapshot, Store: f.Store}
 	cmd := &cobra.Command{
 		Use:   "export-config",
 		Short: "Writes a batch file that rebuilds the configuration",
@@ -60,7 +61,7 @@ type configDiffOptions struct {
 }
 
 func newCmdConfigDiff(f *factory, g *globalOptions, runF func(*configDiffOptions) error) *cobra.Command {
-	o := &configDiffOptions{exportOptions: exportOptions{ui: ui{f.IO, g}, Registry: f.Registry, Snapshot: f.Snapshot}}
+	o := &configDiffOptions{exportOptions: exportOptions{ui: ui{f.IO, g}, Registry: f.Registry, Snapshot: f.Snapshot, Store: f.Store}}
 	cmd := &cobra.Command{
 		Use:   "config-diff",
 		Short: "Writes the difference between two stores as a batch file",
@@ -122,7 +123,13 @@ func writeBatchOutput(o *exportOptions, head string, changes []config.Change) er
 	w := o.IO.Out
 	var fh *os.File
 	if o.OutputFile != "" {
-		var err error
+		s, err := o.Store(o.Global)
+		if err == nil {
+			err = s.CheckOutside("--output-file", o.OutputFile)
+		}
+		if err != nil {
+			return err
+		}
 		if fh, err = openPrivate(o.OutputFile); err != nil {
 			return err
 		}

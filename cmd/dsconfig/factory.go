@@ -91,8 +91,8 @@ func newFactory(ios *IOStreams, getenv func(string) string, now func() time.Time
 		if err != nil {
 			return nil, err
 		}
-		s := &config.Store{Dir: dir, Registry: reg, OnWriteFailure: []func(*config.Commit, error){history.AuditNotSaved(dir)}}
-		s.BeforeCommit = []func(*config.Commit) error{history.ArchiveHook(dir, f.Now, g.MaxArchives), history.AuditHook(dir, f.Now, g.Reason)}
+		s := &config.Store{Dir: dir, Registry: reg, LogPath: history.AuditLogPath(dir)}
+		s.BeforeCommit = []func(*config.Commit) error{history.ArchiveHook(dir, f.Now, g.MaxArchives), history.AuditHook(f.Now, g.Reason)}
 		return s, nil
 	}
 	f.Snapshot = func(g *globalOptions) (*config.Snapshot, error) {

@@ -143,7 +143,7 @@ func liveStoreCommands(l *leakRun, snapshot string) {
 		"set-http-authorization-method-prop --method-name Client --set description:rotated\n"
 	l.must(batch, "-F", "-", "--dry-run")
 	l.must(batch, "-F", "-")
-	for _, extra := range [][]string{nil, {"-O", filepath.Join(l.dir, "export.dsconfig")}} {
+	for _, extra := range [][]string{nil, {"-O", filepath.Join(filepath.Dir(l.dir), "export.dsconfig")}} {
 		l.must("", append([]string{"export-config"}, extra...)...)
 		l.must("", append([]string{"config-diff", "--source-store", snapshot}, extra...)...)
 	}
@@ -162,7 +162,8 @@ func liveStoreCommands(l *leakRun, snapshot string) {
 }
 
 // liveSearch looks for the planted secrets and every issued token in the
-// output and in every file of the config directory, decompressing .gz.
+// output and in every file of the config directory and beside it,
+// decompressing .gz.
 func liveSearch(t *testing.T, l *leakRun, sb *sandbox.Sandbox) {
 	secrets := map[string]string{"client-secret": leakSecrets["file"], "smtp-password": leakSecrets["smtp-password"],
 		"smtp-other": leakSecrets["smtp-other"]}
@@ -171,7 +172,9 @@ func liveSearch(t *testing.T, l *leakRun, sb *sandbox.Sandbox) {
 	}
 	hits := leakHitsOf(secrets, "stdout/stderr", l.outputs.Bytes())
 	seen := map[string]bool{}
-	err := filepath.WalkDir(l.dir, func(p string, d fs.DirEntry, err error) error {
+	// The config dir's parent: it also holds export-config's output, which
+	// may not be written into the config dir.
+	err := filepath.WalkDir(filepath.Dir(l.dir), func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}

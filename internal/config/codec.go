@@ -164,6 +164,11 @@ func decodeObject(s *State, k *Kind, key *yaml.Node, v *yaml.Node) error {
 	if name == "" {
 		return atLine(key, "%s with an empty name", k.Friendly)
 	}
+	if err := CheckName(k, name); err != nil {
+		// A hand edit can put there what no command accepts, and what the
+		// audit log and export-config could not write back.
+		return atLine(key, "%v", err)
+	}
 	o := &Object{Kind: k.Name, Name: name, Values: map[string][]string{}, line: key.Line}
 	if err := decodeValues(o, v); err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // The operations behind create-X, set-X-prop and delete-X. They work on a
@@ -35,6 +36,8 @@ func CheckName(k *Kind, name string) error {
 		return usageErr("", "the %s name %q must not start or end with white space", k.Friendly, name)
 	case strings.ContainsAny(name, "\r\n\x00\t"):
 		return usageErr("", "the %s name %q must not contain tabs, line breaks or NUL", k.Friendly, name)
+	case !utf8.ValidString(name):
+		return usageErr("", "the %s name %q is not valid UTF-8", k.Friendly, name)
 	}
 	return nil
 }

@@ -119,7 +119,10 @@ func (k *KeyFile) loadOrCreate() ([]byte, error) {
 // so a process that loses the race to create the key reads the winner's
 // whole key, never a file still being written.
 func (k *KeyFile) publish(key []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(k.Path), "."+filepath.Base(k.Path)+"-*") // mode 0600
+	// The pid in the name lets the next command remove the file if this
+	// process is killed before the deferred Remove (tidy.go): it holds a
+	// whole key.
+	f, err := os.CreateTemp(filepath.Dir(k.Path), fmt.Sprintf(".%s-%d-*", filepath.Base(k.Path), os.Getpid())) // mode 0600
 	if err != nil {
 		return err
 	}

@@ -29,10 +29,10 @@ type Store struct {
 	// lock is still held. The audit log and the archive use them. A hook
 	// that fails aborts the change.
 	BeforeCommit []func(c *Commit) error
-	// OnWriteFailure hooks run when the BeforeCommit hooks all succeeded
-	// but the store file could not be written, so that a hook that
-	// recorded the change (the audit log) can say it did not happen.
-	OnWriteFailure []func(c *Commit, err error)
+	// LogPath, if set, is the log that gets each Commit's Log text once
+	// the new store is in place, and never before (intent.go): the audit
+	// log.
+	LogPath string
 
 	// beforeRename is a test hook that runs between writing the temporary
 	// file and renaming it into place.
@@ -44,6 +44,8 @@ type Commit struct {
 	Before, After []byte // encoded store files
 	State         *State
 	Tx            *Tx
+	// Log is the text for LogPath, set by a BeforeCommit hook.
+	Log string
 }
 
 // Path is the store file's path.
@@ -54,7 +56,10 @@ func (s *Store) KeyFile() *KeyFile { return KeyFileIn(s.Dir) }
 
 // Load reads and validates the store. A missing file is an empty
 // configuration. Any problem comes back as a *StoreError naming the line.
+// It first clears what a killed writer left, if it can without waiting
+// (Tidy).
 func (s *Store) Load() (*State, error) {
+	s.Tidy()
 	st, _, err := s.load()
 	return st, err
 }
@@ -120,6 +125,9 @@ func (s *Store) Update(fn func(tx *Tx) error) (*Commit, error) {
 		return nil, err
 	}
 	defer unlock()
+	if err := errors.Join(s.tidyLocked(), s.checkNotLink()); err != nil {
+		return nil, err
+	}
 	c, key, err := s.prepare(fn)
 	if err != nil || bytes.Equal(c.Before, c.After) {
 		return c, err
@@ -168,20 +176,28 @@ func (s *Store) commit(c *Commit, key *KeyFile) error {
 	if err := key.Publish(); err != nil {
 		return storeIOError(key.Path, err)
 	}
-	err := s.write(c.After)
+	err := s.writeIntent(c.After, c.Log)
 	if err == nil {
+		err = s.write(c.After)
+	}
+	if err == nil {
+		s.finishIntent()
 		return nil
 	}
+	s.dropIntent()
 	if _, replaced := key.Replacement(); replaced {
 		// The store still holds values under the lost key: a new key
 		// file would only hide that.
 		os.Remove(key.Path)
 	}
-	for _, h := range s.OnWriteFailure {
-		h(c, err)
-	}
 	return err
 }
+
+// finishIntent appends the intent's text to the log once the store is in
+// place. A failure leaves the intent for the next command to settle: the
+// change is made, and the next write will not go ahead without logging
+// it.
+func (s *Store) finishIntent() { _ = s.settleIntent() }
 
 // checkReplacedKey lets a change seal under a new key, while the key file
 // is missing, only if it leaves no value sealed under another key: those
@@ -239,13 +255,11 @@ var ErrNotBroken = errors.New("the configuration store is not broken")
 // BrokenReplacement is a replacement of a broken store by ReplaceBroken.
 type BrokenReplacement struct {
 	Data []byte // the new store file, already validated by the caller
-	// Before runs under the lock once the store is known to be broken,
-	// with the path the broken file will be kept at; an error cancels the
-	// replacement. The audit log uses it.
-	Before func(aside string) error
-	// Failed runs if the new store could not be written after Before
-	// succeeded.
-	Failed func(err error)
+	// Log returns, under the lock once the store is known to be broken,
+	// the text for LogPath, given the path the broken file is kept at. It
+	// reaches the log as a Commit's Log does: once the new file is in
+	// place, and only then.
+	Log func(aside string) string
 }
 
 // ReplaceBroken replaces a store whose content does not decode or
@@ -260,6 +274,9 @@ func (s *Store) ReplaceBroken(now time.Time, r BrokenReplacement) (string, error
 		return "", err
 	}
 	defer unlock()
+	if err := errors.Join(s.tidyLocked(), s.checkNotLink()); err != nil {
+		return "", err
+	}
 	_, _, err = s.load()
 	if err == nil {
 		return "", ErrNotBroken
@@ -275,18 +292,20 @@ func (s *Store) ReplaceBroken(now time.Time, r BrokenReplacement) (string, error
 	if err != nil {
 		return "", err
 	}
-	if r.Before != nil {
-		if err := r.Before(aside); err != nil {
-			os.Remove(aside)
-			return "", err
-		}
+	var text string
+	if r.Log != nil {
+		text = r.Log(aside)
 	}
-	if err := s.write(r.Data); err != nil {
-		if r.Failed != nil {
-			r.Failed(err)
-		}
+	err = s.writeIntent(r.Data, text)
+	if err == nil {
+		err = s.write(r.Data)
+	}
+	if err != nil {
+		s.dropIntent()
+		os.Remove(aside)
 		return "", err
 	}
+	s.finishIntent()
 	return aside, nil
 }
 

@@ -240,28 +240,37 @@ func TestHelperCreate(t *testing.T) {
 	}
 }
 
-// TestOnWriteFailure checks that the OnWriteFailure hooks run, after the
-// BeforeCommit hooks, when the store file cannot be written, and only then.
-func TestOnWriteFailure(t *testing.T) {
+// TestLogAfterRename checks that a commit's Log text reaches LogPath only
+// once the store is in place, and not at all when the write fails.
+func TestLogAfterRename(t *testing.T) {
 	s := newStore(t)
-	var events []string
-	s.BeforeCommit = append(s.BeforeCommit, func(*config.Commit) error { events = append(events, "before"); return nil })
-	s.OnWriteFailure = append(s.OnWriteFailure, func(_ *config.Commit, err error) { events = append(events, "failed: "+err.Error()) })
+	s.LogPath = filepath.Join(s.Dir, "audit.log")
+	s.BeforeCommit = append(s.BeforeCommit, func(c *config.Commit) error { c.Log = "record " + c.Tx.Action + "\n"; return nil })
+	var atRename string
+	config.SetBeforeRename(s, func() { atRename = readOr(s.LogPath) + "|" + readOr(s.LogPath+".pending") })
 	if err := create(t, s, "passphrase-provider", "environment-variable", "ok", "enabled:true", "environment-variable:X"); err != nil {
 		t.Fatal(err)
 	}
-	if fmt.Sprint(events) != "[before]" {
-		t.Errorf("hooks of a successful write: %q", events)
+	if !strings.HasPrefix(atRename, "|") || !strings.Contains(atRename, "record") {
+		t.Errorf("before the rename: log|intent = %q, want an empty log and the record in the intent", atRename)
+	}
+	logged := read(t, s.LogPath)
+	if !strings.HasPrefix(logged, "record ") {
+		t.Errorf("log after the write: %q", logged)
 	}
 	// A non-empty directory where the store was makes the rename fail.
-	events = nil
 	config.SetBeforeRename(s, func() {
 		os.Remove(s.Path())
 		os.MkdirAll(filepath.Join(s.Path(), "x"), 0o700)
 	})
-	err := create(t, s, "passphrase-provider", "environment-variable", "lost", "enabled:true", "environment-variable:X")
-	if err == nil || len(events) != 2 || events[0] != "before" || events[1] != "failed: "+err.Error() {
-		t.Errorf("failed write: error %v, hooks %q", err, events)
+	if err := create(t, s, "passphrase-provider", "environment-variable", "lost", "enabled:true", "environment-variable:X"); err == nil {
+		t.Fatal("the write succeeded")
+	}
+	if got := read(t, s.LogPath); got != logged {
+		t.Errorf("log after a failed write: %q, want %q", got, logged)
+	}
+	if _, err := os.Stat(s.LogPath + ".pending"); err == nil {
+		t.Error("failed write left its intent")
 	}
 }
 

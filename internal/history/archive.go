@@ -66,7 +66,7 @@ type ArchiveEntry struct {
 
 // ArchiveHook, a config.Store BeforeCommit hook, writes the store being
 // replaced to the archive of the configuration directory dir, stamped
-// with now, then prunes the oldest versions beyond max. Failing to archive
+// with now, after pruning the oldest versions so that at most max remain. Failing to archive
 // cancels the change: the archive is how a bad change is undone.
 func ArchiveHook(dir string, now func() time.Time, max int) func(c *config.Commit) error {
 	return func(c *config.Commit) error {
@@ -74,10 +74,15 @@ func ArchiveHook(dir string, now func() time.Time, max int) func(c *config.Commi
 			return nil
 		}
 		adir := filepath.Join(dir, ArchiveDirName)
+		// Prune first, to one under the bound, so that a kill between the
+		// two steps never leaves more than max versions.
+		if err := pruneArchive(adir, max-1); err != nil {
+			return err
+		}
 		if err := writeArchive(adir, now(), c.Before); err != nil {
 			return fmt.Errorf("cannot archive the current configuration, so nothing was changed: %w", err)
 		}
-		return pruneArchive(adir, max)
+		return nil
 	}
 }
 

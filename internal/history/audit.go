@@ -1,7 +1,6 @@
 package history
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"os/user"
@@ -20,46 +19,26 @@ const AuditLogName = "config-audit.log"
 // AuditTimeLayout is PingDirectory's dd/MMM/yyyy:HH:mm:ss.SSS Z.
 const AuditTimeLayout = "02/Jan/2006:15:04:05.000 -0700"
 
-// AuditHook, a config.Store BeforeCommit hook, appends the change's
-// records to the audit log of the configuration directory dir, stamped
-// with now and with the reason, if any. It runs before the new store is
-// written, under the store lock: a change that cannot be recorded is not
-// made, so the log misses nothing.
-func AuditHook(dir string, now func() time.Time, reason string) func(c *config.Commit) error {
+// AuditHook, a config.Store BeforeCommit hook, gives the change's
+// records, stamped with now and with the reason, if any, to the store,
+// which appends them to the audit log (the store's LogPath) once the new
+// store file is in place, through an intent that a crash cannot turn into
+// a phantom record or a lost one (config/intent.go).
+func AuditHook(now func() time.Time, reason string) func(c *config.Commit) error {
 	return func(c *config.Commit) error {
 		var b strings.Builder
 		header := auditHeader(now(), reason)
 		for _, r := range c.Tx.Records {
 			fmt.Fprintf(&b, "%s\n# Undo command: %s\n%s\n\n", header, r.Undo, r.Forward)
 		}
-		if b.Len() == 0 {
-			return nil
-		}
-		return AppendAuditLog(dir, b.String())
+		c.Log = b.String()
+		return nil
 	}
 }
 
-// AuditNotSaved, a config.Store OnWriteFailure hook, follows the records
-// AuditHook wrote with a comment saying
-// that the change was not saved after all, when writing the store failed.
-// The comment keeps the log a valid batch file, and a reader of the log
-// sees why the records above it are not in the store.
-func AuditNotSaved(dir string) func(c *config.Commit, err error) {
-	return func(c *config.Commit, err error) {
-		if len(c.Tx.Records) == 0 {
-			return
-		}
-		// The store write already failed; if this fails too there is
-		// nowhere left to report it but the error the user gets.
-		AppendAuditLog(dir, NotSavedComment(err))
-	}
-}
-
-// NotSavedComment is the audit log comment that says the change recorded
-// above it was not saved after all, and why, on one line.
-func NotSavedComment(err error) string {
-	return "# The change above was not saved: " + strings.Join(strings.Fields(err.Error()), " ") + "\n\n"
-}
+// AuditLogPath is the audit log's path in the configuration directory
+// dir.
+func AuditLogPath(dir string) string { return filepath.Join(dir, AuditLogName) }
 
 // BrokenRestoreRecord is the audit record of a broken store at path
 // replaced from the archived version name, the broken file being kept as
@@ -87,19 +66,4 @@ func osUser() string {
 		return n
 	}
 	return fmt.Sprint(os.Getuid())
-}
-
-// AppendAuditLog appends text to the audit log of the configuration
-// directory dir, a 0600 file, creating it if needed.
-func AppendAuditLog(dir, text string) error {
-	path := filepath.Join(dir, AuditLogName)
-	fh, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
-	if err != nil {
-		return fmt.Errorf("cannot write the config audit log, so nothing was changed: %w", err)
-	}
-	_, werr := fh.WriteString(text)
-	if err := errors.Join(werr, fh.Chmod(0o600), fh.Sync(), fh.Close()); err != nil {
-		return fmt.Errorf("cannot write the config audit log %s, so nothing was changed: %w", path, err)
-	}
-	return nil
 }
