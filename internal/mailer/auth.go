@@ -32,6 +32,7 @@ func (a *attempt) auth() error {
 		e := a.fail(StageAuth, start, err)
 		if bearer != nil {
 			e.Challenge = bearer.errorChallenge()
+			a.sec.redactError(e) // the challenge may quote the token
 		}
 		return e
 	}

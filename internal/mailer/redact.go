@@ -2,8 +2,8 @@ package mailer
 
 import (
 	"bytes"
-	"errors"
 	"encoding/base64"
+	"errors"
 	"strings"
 	"sync"
 
@@ -154,6 +154,6 @@ type redactedError struct {
 	lost error
 }
 
-func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Error() string   { return e.msg }
 func (e *redactedError) Timeout() bool   { return isTimeout(e.lost) }
 func (e *redactedError) Temporary() bool { return false }
