@@ -92,13 +92,17 @@ const (
 // folding between items so that lines stay within softLine where an item
 // allows it. Each item must be shorter than hardLine less the header
 // name.
-func foldList(name string, items []string) string {
+func foldList(name string, items []string) string { return fold(name, items, ",") }
+
+// fold renders a header of items separated by sep and a space, folding
+// before an item that would take the line past softLine.
+func fold(name string, items []string, sep string) string {
 	var b strings.Builder
 	b.WriteString(name + ":")
 	n := len(name) + 1
 	for i, it := range items {
 		if i < len(items)-1 {
-			it += ","
+			it += sep
 		}
 		if i > 0 && n+1+len(it) > softLine {
 			b.WriteString("\r\n")
@@ -117,22 +121,10 @@ func foldList(name string, items []string) string {
 // fold anywhere and decode back to the same text.
 func subjectHeader(s string) string {
 	const name = "Subject:"
-	if plainSubject(s, softLine-1) {
-		words := strings.Split(s, " ")
-		var b strings.Builder
-		b.WriteString(name)
-		n := len(name)
-		for i, w := range words {
-			if i > 0 && n+1+len(w) > softLine {
-				b.WriteString("\r\n")
-				n = 0
-			}
-			b.WriteString(" " + w)
-			n += 1 + len(w)
-		}
-		return b.String() + "\r\n"
+	if plainSubject(s, softLine-len(name)-1) {
+		return fold(name[:len(name)-1], strings.Split(s, " "), "")
 	}
-	return foldList(name[:len(name)-1], qWords(s, softLine-len(name)-1))
+	return fold(name[:len(name)-1], qWords(s, softLine-len(name)-1), "")
 }
 
 // plainSubject says whether s can be sent as it is, folded at its single

@@ -177,7 +177,7 @@ func lostIn(stage Stage, err error) bool {
 	}
 	var rl *ReplyTooLongError
 	var ne net.Error
-	return isTimeout(err) || errors.As(err, &rl) || errors.As(err, &ne) ||
+	return isTimeout(err) || errors.As(err, &rl) || errors.As(err, &ne) || errors.Is(err, smtp.ErrTooLongLine) ||
 		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
 		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, net.ErrClosed)
 }

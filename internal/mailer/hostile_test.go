@@ -206,6 +206,7 @@ type hostileCase struct {
 	token    bool // authenticate with hostileToken
 	stage    Stage
 	lost     bool // the failure is the connection's (exit 5)
+	orMail   bool // or it fails at MAIL, lost
 	check    func(t *testing.T, e *Error)
 }
 
@@ -214,8 +215,9 @@ func hostileCases() []hostileCase {
 	return []hostileCase{
 		{name: "endless greeting line", greeting: endless, stage: StageConnect, check: tooLong(true)},
 		{name: "endless multi-line greeting", greeting: manyLine, stage: StageConnect, check: tooLong(false)},
-		// go-smtp's own line limit (2,000 octets) is below ours.
-		{name: "endless EHLO line", ehlo: endless2, stage: StageEHLO, check: func(t *testing.T, e *Error) {
+		// go-smtp's own line limit (2,000 octets) is below ours. go-smtp
+		// may fall back to HELO after a failed EHLO and fail at MAIL.
+		{name: "endless EHLO line", ehlo: endless2, stage: StageEHLO, orMail: true, check: func(t *testing.T, e *Error) {
 			if !strings.Contains(e.Error(), "line") {
 				t.Errorf("error %v does not say the line is too long", e)
 			}
@@ -331,7 +333,9 @@ func TestHostileServers(t *testing.T) {
 			runtime.ReadMemStats(&after)
 
 			e := asError(t, err)
-			if e.Stage != c.stage || e.Lost != c.lost {
+			if c.orMail && e.Stage == StageMail && e.Lost {
+				// as good
+			} else if e.Stage != c.stage || e.Lost != c.lost {
 				t.Errorf("stage %s, lost %v; want %s, %v (%v)", e.Stage, e.Lost, c.stage, c.lost, err)
 			}
 			if c.check != nil {
