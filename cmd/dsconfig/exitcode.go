@@ -91,6 +91,9 @@ func exitCode(err error) int {
 // err is the whole error, which for a failover unwraps to e, the last
 // server's failure.
 func mailExitCode(e *mailer.Error, err error) int {
+	if e.Lost {
+		return exitConnect // the server stopped answering; it refused nothing
+	}
 	switch e.Stage {
 	case mailer.StageConfig:
 		return exitConfig

@@ -3,20 +3,40 @@ package main
 import (
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"strconv"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+	"go.uber.org/goleak"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files and script expectations")
 
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
+	testscript.Main(leakChecked{m}, map[string]func(){
 		"dsconfig": func() { os.Exit(Main(os.Args[1:], systemIO(), os.Getenv)) },
 	})
+}
+
+// leakChecked runs the tests, then fails them if a goroutine was left
+// behind (a connection, a listener, a session not closed). testscript
+// runs the dsconfig command in a child process through the same binary
+// without calling Run, so only the tests themselves are checked.
+type leakChecked struct{ m *testing.M }
+
+func (l leakChecked) Run() int {
+	code := l.m.Run()
+	if code != 0 {
+		return code
+	}
+	if err := goleak.Find(); err != nil {
+		fmt.Fprintf(os.Stderr, "goleak: %v\n", err)
+		return 1
+	}
+	return 0
 }
 
 // TestScripts runs the CLI transcripts in testdata/script. Each script

@@ -133,7 +133,14 @@ func TestSendTestMailExitCodes(t *testing.T) {
 			e.must("set-external-server-prop", "--server-name", "Sandbox", "--set", "server-port:"+itoa(dead))
 		}, []string{"--to", "a@b"}, exitConnect, "nothing listens"},
 		{"expired token", func(e *mailEnv) { e.env["SMTP_BEARER_TOKEN"] = e.sb.Issue(-time.Minute) }, []string{"--to", "a@b", "--mechanism", "xoauth2"}, exitAuth, "SMTP.SendAsApp"},
-		{"recipient refused", nil, []string{"--to", "a(b@example.com"}, exitMessage, "501 5.5.2"},
+		{"recipient refused", nil, []string{"--to", "nobody@invalid"}, exitMessage, "550 5.1.1"},
+		{"recipient with a comment", nil, []string{"--to", "a(b@example.com"}, exitUsage, `invalid --to address "a(b@example.com"`},
+		{"recipient cut at a line break", nil, []string{"--to", "ops@example.com\r\nRCPT TO:<x@example.com>"}, exitUsage, "control character"},
+		{"recipient with a tab", nil, []string{"--to", "ops\t@example.com"}, exitUsage, "control character"},
+		{"recipient with a vertical tab", nil, []string{"--to", "ops@example.com\v"}, exitUsage, "control character"},
+		{"recipient with a quoted comma", nil, []string{"--to", `"a,b"@example.com`}, exitUsage, "not a bare address"},
+		{"recipient not ASCII", nil, []string{"--to", "jörg@example.com"}, exitUsage, "SMTPUTF8"},
+		{"sender not ASCII", nil, []string{"--to", "a@b", "--from", "jörg@example.com"}, exitUsage, "SMTPUTF8"},
 		{"recipient without a domain", nil, []string{"--to", "nobody"}, exitUsage, `invalid --to address "nobody"`},
 		{"sender without a domain", nil, []string{"--to", "a@b", "--from", "x"}, exitUsage, `invalid --from address "x"`},
 		{"sender ending in @", nil, []string{"--to", "a@b", "--from", "x@"}, exitUsage, `invalid --from address "x@"`},
@@ -316,9 +323,10 @@ func TestSendTestMailRenewsRejectedCachedToken(t *testing.T) {
 	// The steps in order: the cached token, its rejection, the retry,
 	// a new token, the message.
 	rest := out
-	for _, want := range []string{"ok    token       ", "cached token", "FAIL  auth", "535 5.7.8",
+	// The duration column is right-aligned: "ok    token " matches any.
+	for _, want := range []string{"ok    token ", "cached token", "FAIL  auth", "535 5.7.8",
 		"the token was rejected; discarding it and retrying once with a new token on a new connection",
-		"ok    token       ", "new token", "ok    auth", "ok    result"} {
+		"ok    token ", "new token", "ok    auth", "ok    result"} {
 		i := strings.Index(rest, want)
 		if i < 0 {
 			t.Fatalf("output lacks %q (in this order):\n%s", want, out)

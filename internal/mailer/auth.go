@@ -27,11 +27,12 @@ func (a *attempt) auth() error {
 		return a.fail(StageAuth, start, err)
 	}
 	mech, _, _ := client.Start()
-	client = a.irForm(client)
+	client = &recordingClient{Client: a.irForm(client), s: a.sec, user: a.s.User}
 	if err := a.c.Auth(client); err != nil {
 		e := a.fail(StageAuth, start, err)
 		if bearer != nil {
 			e.Challenge = bearer.errorChallenge()
+			a.sec.redactError(e) // the challenge may quote the token
 		}
 		return e
 	}

@@ -5,10 +5,12 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"slices"
 	"strings"
+	"syscall"
 
 	"github.com/emersion/go-smtp"
 
@@ -69,6 +71,11 @@ type Error struct {
 	Challenge *ErrorChallenge
 	Err       error
 	Hint      string
+	// Lost says that the connection failed in a stage after EHLO: the
+	// server stopped answering within smtp-timeout, closed the
+	// connection, or broke the reply bounds. Nothing was refused, so the
+	// failure is a connection's, not the stage's.
+	Lost bool
 }
 
 func (e *Error) Error() string {
@@ -81,6 +88,9 @@ func (e *Error) Error() string {
 		return fmt.Sprintf("smtp: interrupted during %s%s", e.Stage, where)
 	}
 	msg := e.Err.Error()
+	if e.Lost {
+		msg = fmt.Sprintf("the server stopped answering during %s: %s", strings.ToUpper(string(e.Stage)), msg)
+	}
 	if e.Reply != nil {
 		msg = replyText(e.Reply)
 	}
@@ -150,8 +160,26 @@ func fail(stage Stage, server string, err error) *Error {
 		e.Hint = replyHint(r)
 	} else {
 		e.Hint = netHint(err)
+		if e.Lost = lostIn(stage, err); e.Lost && isTimeout(err) {
+			e.Hint = "the server accepted the connection but stopped answering in time: it may be overloaded or filtering; try again, or raise smtp-timeout"
+		}
 	}
 	return e
+}
+
+// lostIn says whether err, in stage, is the connection failing rather
+// than the server refusing (see Error.Lost).
+func lostIn(stage Stage, err error) bool {
+	switch stage {
+	case StageAuth, StageMail, StageRcpt, StageData:
+	default:
+		return false
+	}
+	var rl *ReplyTooLongError
+	var ne net.Error
+	return isTimeout(err) || errors.As(err, &rl) || errors.As(err, &ne) || errors.Is(err, smtp.ErrTooLongLine) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, net.ErrClosed)
 }
 
 // replyHint explains the SMTP replies admins meet with Exchange Online

@@ -48,7 +48,7 @@ func TestGreetingTimeout(t *testing.T) {
 			time.Sleep(3 * time.Second)
 		}
 	}()
-	s := &Server{Host: "127.0.0.1", Port: l.Addr().(*net.TCPAddr).Port, Security: SecurityNone, Timeout: 200 * time.Millisecond}
+	s := &Server{Host: "127.0.0.1", Port: l.Addr().(*net.TCPAddr).Port, Security: SecurityNone, Timeout: 200 * time.Millisecond, User: "alerts@example.com"}
 	_, err = send(t, s, opts(&steps{}))
 	if e := asError(t, err); e.Stage != StageConnect || !strings.Contains(e.ErrorHint(), "raise smtp-timeout") {
 		t.Fatalf("got %v / %q", err, e.ErrorHint())

@@ -17,7 +17,7 @@ func TestFailover(t *testing.T) {
 	deadPort := l.Addr().(*net.TCPAddr).Port
 	l.Close()
 	dead := func(context.Context) (*Server, error) {
-		return &Server{Host: "127.0.0.1", Port: deadPort, Security: SecurityNone, Timeout: time.Second}, nil
+		return &Server{Host: "127.0.0.1", Port: deadPort, Security: SecurityNone, Timeout: time.Second, User: "alerts@example.com"}, nil
 	}
 	broken := func(context.Context) (*Server, error) {
 		return nil, errors.New(`passphrase provider "x": the environment variable X is not set or empty`)
@@ -84,7 +84,7 @@ func TestSendInterrupted(t *testing.T) {
 	s := &Server{Name: "hangs", Host: "127.0.0.1", Port: port, Security: SecurityNone, Timeout: 10 * time.Second}
 	var steps []Step
 	o := &Options{Report: func(st Step) { steps = append(steps, st) }}
-	_, err = Send(ctx, s, &Message{To: []string{"a@example.com"}}, o)
+	_, err = Send(ctx, s, &Message{From: "alerts@example.com", To: []string{"a@example.com"}}, o)
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want one that is context.Canceled", err)
 	}

@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"mime"
 	"mime/quotedprintable"
 	"strings"
 	"time"
@@ -33,9 +32,15 @@ func (m *Message) compose(s *Server, from string, now time.Time) (data []byte, i
 	var b strings.Builder
 	header := func(k, v string) { fmt.Fprintf(&b, "%s: %s\r\n", k, v) }
 	header("Date", now.Format(time.RFC1123Z))
-	header("From", "<"+from+">")
-	header("To", "<"+strings.Join(m.To, ">, <")+">")
-	header("Subject", mime.QEncoding.Encode("utf-8", subject))
+	// The addresses passed CheckAddress: ASCII, at most MaxAddress
+	// octets, so folding between them keeps every line within 998.
+	b.WriteString(foldList("From", []string{"<" + from + ">"}))
+	to := make([]string, len(m.To))
+	for i, a := range m.To {
+		to[i] = "<" + a + ">"
+	}
+	b.WriteString(foldList("To", to))
+	b.WriteString(subjectHeader(subject))
 	header("Message-ID", id)
 	header("MIME-Version", "1.0")
 	header("Content-Type", "text/plain; charset=utf-8")
@@ -65,22 +70,33 @@ func (m *Message) text(s *Server, now time.Time) string {
 const maxLine = 998
 
 // encodeBody returns text as it goes out and its Content-Transfer-Encoding:
-// as is (8bit) when every line fits RFC 5322's limit, else
+// as is (7bit) when it is ASCII and every line fits RFC 5322's limit, else
 // quoted-printable, whose soft line breaks keep every line short and
 // which decodes back to the same text.
 func encodeBody(text string) (string, string) {
-	long := false
+	// Text that is not ASCII is quoted-printable too: 8bit needs the
+	// server's 8BITMIME, which is not asked for.
+	long := !isASCII(text)
 	for l := range strings.SplitSeq(text, "\r\n") {
 		long = long || len(l) > maxLine
 	}
 	if !long {
-		return text, "8bit"
+		return text, "7bit"
 	}
 	var b strings.Builder
 	w := quotedprintable.NewWriter(&b)
 	_, _ = w.Write([]byte(text)) // a strings.Builder does not fail
 	_ = w.Close()
 	return b.String(), "quoted-printable"
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // crlf turns every line ending into CRLF.

@@ -143,6 +143,9 @@ func Send(ctx context.Context, s *Server, m *Message, o *Options) (*Result, erro
 	if err := checkPlaintext(s); err != nil {
 		return nil, err
 	}
+	if err := checkEnvelope(s, m, o); err != nil {
+		return nil, err
+	}
 	mode := o.InitialResponse
 	if mode == "" {
 		mode = IRAuto
@@ -200,6 +203,37 @@ func checkPlaintext(s *Server) error {
 	return &Error{Stage: StageConfig, Server: s.label(),
 		Err:  fmt.Errorf("refusing to send %s to %s over a connection without TLS (smtp-security is none)", what, s.Host),
 		Hint: "set smtp-security:starttls (usually port 587) or smtp-security:ssl (port 465); credentials travel in clear only to a loopback address"}
+}
+
+// checkEnvelope refuses, before connecting, a message without a usable
+// sender or recipient, when the session would get as far as MAIL.
+func checkEnvelope(s *Server, m *Message, o *Options) error {
+	switch o.QuitAfter {
+	case "", StageMail, StageRcpt:
+	default:
+		return nil
+	}
+	from, what := m.From, "--from"
+	if from == "" {
+		from, what = s.User, "user-name"
+	}
+	if from == "" {
+		return &Error{Stage: StageConfig, Server: s.label(), Err: errors.New("no sender address"),
+			Hint: "give --from, or set user-name on the external server"}
+	}
+	if err := CheckAddress(from); err != nil {
+		hint := "give --from ADDR"
+		if what == "user-name" {
+			hint = "--from defaults to user-name, which must then be a full address (name@domain): give --from ADDR"
+		}
+		return &Error{Stage: StageConfig, Server: s.label(), Err: fmt.Errorf("invalid sender address %q (%s): %w", from, what, err), Hint: hint}
+	}
+	for _, to := range m.To {
+		if err := CheckAddress(to); err != nil {
+			return &Error{Stage: StageConfig, Server: s.label(), Err: fmt.Errorf("invalid recipient address %q: %w", to, err), Hint: "give --to a bare address such as ops@example.com"}
+		}
+	}
+	return nil
 }
 
 // tokenRejected says whether the server refused the token itself, so

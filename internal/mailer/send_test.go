@@ -347,7 +347,7 @@ func TestConnectFailure(t *testing.T) {
 	}
 	addr := l.Addr().(*net.TCPAddr)
 	l.Close()
-	s := &Server{Host: "127.0.0.1", Port: addr.Port, Security: SecurityNone, Timeout: time.Second}
+	s := &Server{Host: "127.0.0.1", Port: addr.Port, Security: SecurityNone, Timeout: time.Second, User: "alerts@example.com"}
 	_, err = send(t, s, opts(&steps{}))
 	if e := asError(t, err); e.Stage != StageConnect || !strings.Contains(e.ErrorHint(), "nothing listens") {
 		t.Fatalf("got %v / %q", err, e.ErrorHint())
@@ -539,7 +539,7 @@ func TestLoopbackPeer(t *testing.T) {
 // always, inside a word only from four characters.
 func TestTranscriptMasksShortSecrets(t *testing.T) {
 	var buf bytes.Buffer
-	tr := newTranscript(&buf)
+	tr := newTranscript(&buf, nil)
 	tr.addSecret("pw1")
 	tr.write(dirServer, []byte("535 password pw1 is wrong (xpw1x)\r\n"))
 	if got := buf.String(); got != "S: 535 password ***** is wrong (xpw1x)\n" {

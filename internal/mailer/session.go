@@ -26,6 +26,7 @@ type attempt struct {
 	mode IRMode
 
 	t          *transcript
+	sec        *secrets // masked in everything from the server
 	raw        net.Conn
 	c          *smtp.Client
 	sentInline bool
@@ -33,12 +34,13 @@ type attempt struct {
 }
 
 func (a *attempt) report(stage Stage, start time.Time, detail string) {
-	a.o.report(Step{Server: a.s.label(), Stage: stage, OK: true, Detail: detail, Duration: time.Since(start)})
+	a.o.report(Step{Server: a.s.label(), Stage: stage, OK: true, Detail: a.sec.redact(detail), Duration: time.Since(start)})
 }
 
 // fail reports the failed step and returns its error.
 func (a *attempt) fail(stage Stage, start time.Time, err error) *Error {
 	e := failCtx(a.ctx, stage, a.s.label(), err)
+	a.sec.redactError(e)
 	a.o.report(Step{Server: a.s.label(), Stage: stage, Detail: e.Error(), Duration: time.Since(start)})
 	return e
 }
@@ -47,13 +49,14 @@ func (a *attempt) quitAfter(st Stage) bool { return a.o.QuitAfter == st }
 
 func (a *attempt) run(ctx context.Context) (*Result, error) {
 	a.ctx = ctx
+	a.sec = &secrets{}
+	if a.tok != nil {
+		a.sec.add(a.tok.AccessToken)
+	}
+	a.sec.add(a.s.Password)
 	if a.o.Transcript != nil {
-		a.t = newTranscript(a.o.Transcript)
+		a.t = newTranscript(a.o.Transcript, a.sec)
 		a.t.note("connection to %s", a.s.addr())
-		if a.tok != nil {
-			a.t.addSecret(a.tok.AccessToken)
-		}
-		a.t.addSecret(a.s.Password)
 	}
 	defer a.close()
 	stop := context.AfterFunc(ctx, a.close)
@@ -114,7 +117,7 @@ func (a *attempt) connect(ctx context.Context) (net.Conn, string, error) {
 	// its own per command afterwards.
 	raw.SetDeadline(time.Now().Add(a.timeout()))
 	detail := fmt.Sprintf("connected to %s (%s)", a.s.addr(), raw.RemoteAddr())
-	var conn net.Conn = raw
+	conn := bounded(raw)
 	if a.s.Security == SecuritySSL {
 		a.report(StageConnect, start, detail)
 		start = time.Now()
@@ -184,7 +187,7 @@ func (a *attempt) startTLS(conn net.Conn) (net.Conn, error) {
 	if _, _, err := cmd(tp, 220, "STARTTLS"); err != nil {
 		return nil, a.fail(StageTLS, start, err)
 	}
-	return a.handshake(conn)
+	return a.handshake(a.raw)
 }
 
 func (a *attempt) handshake(raw net.Conn) (net.Conn, error) {
@@ -198,7 +201,7 @@ func (a *attempt) handshake(raw net.Conn) (net.Conn, error) {
 	st := tc.ConnectionState()
 	a.t.note("TLS handshake done: %s", tls.VersionName(st.Version))
 	a.report(StageTLS, start, describeTLS(st, a.s.Unverified))
-	return tc, nil
+	return bounded(tc), nil
 }
 
 func (a *attempt) tlsConfig() *tls.Config {
@@ -275,13 +278,9 @@ func (a *attempt) quitRaw(conn net.Conn, st Stage) (*Result, error) {
 
 // send runs MAIL, RCPT and DATA.
 func (a *attempt) send() (*Result, error) {
-	from := a.m.From
+	from := a.m.From // checkEnvelope made sure there is one
 	if from == "" {
 		from = a.s.User
-	}
-	if from == "" {
-		return nil, &Error{Stage: StageConfig, Server: a.s.label(), Err: errors.New("no sender address"),
-			Hint: "give --from, or set user-name on the external server"}
 	}
 	start := time.Now()
 	if err := a.c.Mail(from, nil); err != nil {

@@ -23,7 +23,7 @@ import (
 type transcript struct {
 	mu      sync.Mutex
 	w       io.Writer
-	secrets []string
+	secrets *secrets
 	inAuth  bool
 	partial [2][]byte // unfinished line per direction
 }
@@ -33,7 +33,12 @@ const (
 	dirServer = 1
 )
 
-func newTranscript(w io.Writer) *transcript { return &transcript{w: w} }
+func newTranscript(w io.Writer, sec *secrets) *transcript {
+	if sec == nil {
+		sec = &secrets{}
+	}
+	return &transcript{w: w, secrets: sec}
+}
 
 // addSecret makes sure s never appears in the transcript, in any form
 // config.Redact masks; the lines of a SASL exchange are masked whole.
@@ -41,9 +46,7 @@ func (t *transcript) addSecret(s string) {
 	if t == nil || s == "" {
 		return
 	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.secrets = append(t.secrets, s)
+	t.secrets.add(s)
 }
 
 // note writes a line of commentary, such as "TLS handshake done".
@@ -107,7 +110,7 @@ func (t *transcript) clientLine(l string) string {
 	return l
 }
 
-func (t *transcript) scrub(l string) string { return config.Redact(l, t.secrets...) }
+func (t *transcript) scrub(l string) string { return t.secrets.redact(l) }
 
 // loggedConn copies what goes over c, in clear text, to the transcript.
 // It sits above TLS, so the transcript shows SMTP, not ciphertext.

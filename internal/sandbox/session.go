@@ -66,6 +66,11 @@ func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	if !strings.Contains(to, "@") {
 		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 3}, Message: "Invalid recipient address"}
 	}
+	if strings.HasSuffix(strings.ToLower(to), "@invalid") {
+		// RFC 2606's reserved name: a well-formed address the server
+		// refuses, as it would an unknown mailbox.
+		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "Recipient address rejected: unknown domain"}
+	}
 	s.to = append(s.to, to)
 	return nil
 }
