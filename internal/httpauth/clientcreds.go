@@ -2,6 +2,7 @@ package httpauth
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -69,7 +70,7 @@ func newClientCredentials(opts *Options, v config.View) (*ccSource, error) {
 		s.transport = opts.WrapTransport(t)
 	}
 	if !opts.NoCache {
-		s.cache = newTokenCache(opts)
+		s.cache = newTokenCache(opts, s.timeout+LockSlack)
 		s.info.CacheFile = s.cache.path
 	}
 	return s, nil
@@ -97,7 +98,11 @@ func (s *ccSource) Token(ctx context.Context) (*Token, error) {
 	if s.cache == nil {
 		tok, err = s.fetch(ctx)
 	} else {
-		tok, err = s.cache.getOrFetch(s.key, s.info.Method, now, func() (*Token, error) { return s.fetch(ctx) })
+		tok, err = s.cache.getOrFetch(ctx, s.key, s.info.Method, now, func() (*Token, error) { return s.fetch(ctx) })
+	}
+	if lt := (*lockTimeout)(nil); errors.As(err, &lt) {
+		return nil, &TokenError{Method: s.info.Method, Endpoint: s.info.Endpoint, ClientID: s.info.ClientID,
+			Class: ClassLocked, Timeout: lt.waited, HolderPID: lt.pid, LockFile: lt.path}
 	}
 	if err != nil {
 		return nil, err

@@ -35,6 +35,7 @@ const (
 	ClassTLS          ErrorClass = "tls"             // the TLS handshake failed
 	ClassConnect      ErrorClass = "connect"         // the connection failed
 	ClassStaticReject ErrorClass = "static-rejected" // a static token was rejected
+	ClassLocked       ErrorClass = "lock-timeout"    // another process's request of the same token took too long
 	ClassOther        ErrorClass = "request-failed"  // anything else
 )
 
@@ -62,7 +63,11 @@ type TokenError struct {
 	Location      string // for a redirect
 	Snippet       string // the start of a body that could not be understood, sanitized
 	Timeout       time.Duration
-	Err           error // the underlying error, when there was no response
+	// For ClassLocked: the lock file waited for, and the pid its holder
+	// wrote in it (0 when unknown). Timeout is then how long it waited.
+	LockFile  string
+	HolderPID int
+	Err       error // the underlying error, when there was no response
 }
 
 // Error reads like: oauth2: token request to URL for client id "x"
@@ -98,6 +103,13 @@ func (e *TokenError) detail() string {
 		return fmt.Sprintf("no answer within %s (response-timeout)", config.FormatDuration(e.Timeout))
 	case ClassStaticReject:
 		return "the server rejected the static bearer token, and a static token cannot be renewed"
+	case ClassLocked:
+		holder := "another process"
+		if e.HolderPID > 0 {
+			holder = fmt.Sprintf("another process (pid %d)", e.HolderPID)
+		}
+		return fmt.Sprintf("%s has been requesting the same token for more than %s (response-timeout plus %s; lock file %s)",
+			holder, config.FormatDuration(e.Timeout), config.FormatDuration(LockSlack), e.LockFile)
 	case ClassDNS:
 		return fmt.Sprintf("the host name could not be resolved: %v", e.Err)
 	case ClassTLS:

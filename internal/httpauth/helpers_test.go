@@ -128,14 +128,18 @@ func (c *clock) advance(d time.Duration) { c.t = c.t.Add(d) }
 
 func testRegistry(t *testing.T) *config.Registry {
 	t.Helper()
-	// A stand-in for the smtp type that the global configuration refers
-	// to, so that this package's tests need not import the mailer.
-	smtp := []*config.Type{{Kind: config.KindExternalServer, Name: "smtp", Synopsis: "A stand-in for tests."}}
-	reg, err := config.NewRegistry(config.Kinds(), config.GlobalTypes(), passphrase.Types(), tlsconf.Types(), Types(), smtp)
+	reg, err := newTestRegistry()
 	if err != nil {
 		t.Fatal(err)
 	}
 	return reg
+}
+
+func newTestRegistry() (*config.Registry, error) {
+	// A stand-in for the smtp type that the global configuration refers
+	// to, so that this package's tests need not import the mailer.
+	smtp := []*config.Type{{Kind: config.KindExternalServer, Name: "smtp", Synopsis: "A stand-in for tests."}}
+	return config.NewRegistry(config.Kinds(), config.GlobalTypes(), passphrase.Types(), tlsconf.Types(), Types(), smtp)
 }
 
 func newFixture(t *testing.T, endpoint string, props map[string][]string) *fixture {

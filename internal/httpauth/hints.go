@@ -60,6 +60,11 @@ func (e *TokenError) ErrorHint() string {
 		return "check trust-manager-provider (it must trust the server's CA) and hostname-verification-method; the certificate must name the host of the URL"
 	case ClassConnect:
 		return "check the host and port in oauth-server-token-endpoint-url, firewalls, and http-proxy-external-server"
+	case ClassLocked:
+		if e.HolderPID > 0 {
+			return fmt.Sprintf("if process %d is stuck, stop it; --no-token-cache requests a token without waiting for it", e.HolderPID)
+		}
+		return "if another dsconfig is stuck, stop it; --no-token-cache requests a token without waiting for it"
 	case ClassStaticReject:
 		return fmt.Sprintf("put a new token in the passphrase provider of method %q, or use a client-credentials-bearer-token method", e.Method)
 	}
