@@ -168,10 +168,15 @@ func (s *ccSource) config() *clientcredentials.Config {
 // fetch makes one token request.
 func (s *ccSource) fetch(ctx context.Context) (*Token, error) {
 	rec := &recorder{base: s.transport, get: s.get}
-	client := &http.Client{Transport: rec, Timeout: s.timeout,
+	client := &http.Client{Transport: rec, Timeout: s.timeout + time.Second, // a backstop to ctx
 		// A redirected token request would carry the secret elsewhere;
 		// the 3xx is reported instead, with its Location.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	// response-timeout is the context's deadline, which covers reading
+	// the body too, and which classify can tell from a cancellation: the
+	// transport reports either only as "request canceled".
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
 	ctx = context.WithValue(ctx, oauth2.HTTPClient, client)
 	start := s.opts.now()
 	ot, err := s.config().Token(ctx)
