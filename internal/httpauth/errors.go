@@ -380,6 +380,14 @@ func snippet(body []byte) string {
 func (e *TokenError) redact(secrets []string) {
 	r := func(s string) string { return config.Redact(s, secrets...) }
 	e.Description, e.Snippet, e.URI, e.Location = r(e.Description), r(e.Snippet), r(e.URI), r(e.Location)
+	// What the server wrote is shown as text that cannot act on a
+	// terminal.
+	for _, p := range []*string{&e.Description, &e.URI, &e.Location, &e.StatusText, &e.TraceID, &e.CorrelationID} {
+		*p = DisplayText(*p)
+	}
+	for i := range e.Fields {
+		e.Fields[i] = DisplayText(r(e.Fields[i]))
+	}
 	if e.Err != nil && r(e.Err.Error()) != e.Err.Error() {
 		e.Err = &redactedError{msg: r(e.Err.Error()), err: e.Err}
 	}
