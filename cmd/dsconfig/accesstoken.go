@@ -225,16 +225,13 @@ func (r *tokenReport) writeText(w io.Writer, now time.Time, script bool) {
 }
 
 func claimRows(c *httpauth.Claims, now time.Time) [][2]string {
-	rows := [][2]string{{"aud", strings.Join(c.Audience, " ")}, {"roles", strings.Join(c.Roles, " ")},
-		{"scp", c.Scope}, {"appid", c.AppID}, {"azp", c.AuthorizedParty}, {"tid", c.TenantID}, {"iss", c.Issuer},
-		{"exp", when(c.ExpiresAt, now, "")}, {"nbf", when(c.NotBefore, now, "")}}
-	var out [][2]string
-	for _, r := range rows {
+	rows := c.TextRows()
+	for _, r := range [][2]string{{"exp", when(c.ExpiresAt, now, "")}, {"nbf", when(c.NotBefore, now, "")}} {
 		if r[1] != "" {
-			out = append(out, r)
+			rows = append(rows, r)
 		}
 	}
-	return out
+	return rows
 }
 
 func printPairs(w io.Writer, rows [][2]string) {

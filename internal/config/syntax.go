@@ -170,6 +170,14 @@ func (s URL) Parse(v string) (string, error) {
 	if u.User != nil {
 		return "", errors.New("credentials belong in a passphrase provider, not in the URL")
 	}
+	if strings.ContainsAny(v, " \t") {
+		return "", errors.New("it contains a space, which a URL cannot hold: write it as %20")
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return "", fmt.Errorf("the port %s is not in the range 1 to 65535", p)
+		}
+	}
 	scheme := strings.ToLower(u.Scheme)
 	for _, a := range s.Schemes {
 		if scheme == a {

@@ -74,6 +74,8 @@ func TestURL(t *testing.T) {
 		{"http://idp.example.com/token", ""}, {"http://10.0.0.1/token", ""},
 		{"http://idp.localhost/token", ""}, {"http://localhost./token", ""}, {"ftp://x/y", ""},
 		{"idp.example.com/token", ""}, {"https://", ""}, {"", ""}, {"https://a b/", ""}, {"https://x/\n", ""},
+		{"https://x:99999/t", ""}, {"https://x:0/t", ""}, {"https://x:65535/t", "https://x:65535/t"},
+		{"https://x/oauth2 token", ""}, {"https://x/t?scope=a b", ""}, {"https://x/a%20b", "https://x/a%20b"},
 	})
 	runSyntax(t, URL{Schemes: []string{"https"}}, []syntaxCase{{"http://127.0.0.1/", ""}})
 	if _, err := s.Parse("https://admin:pw@idp.example.com/token"); err == nil || err.Error() != "credentials belong in a passphrase provider, not in the URL" {

@@ -1,6 +1,8 @@
 package httpauth
 
 import (
+	"cmp"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,8 +20,9 @@ import (
 // The shared token cache lets one dsconfig process reuse the token that
 // another obtained. It is one JSON file in the configuration directory,
 // mode 0600, read and written under an exclusive file lock; a process
-// that finds no usable token requests one while holding the lock, so
-// concurrent processes wait for it instead of each asking the server.
+// that finds no usable token requests one while holding the lock of that
+// one entry (lock.go), so concurrent processes wait for it instead of
+// each asking the server.
 //
 // Tokens are sealed with the store's encryption key (config.KeyFile), the
 // cache key being bound in as additional data, so the file holds no
@@ -67,22 +70,66 @@ type tokenCache struct {
 	path string
 	key  *config.KeyFile
 	warn func(string)
+	// wait is how long to wait for a lock, of the cache file or of an
+	// entry: the method's response-timeout plus LockSlack.
+	wait time.Duration
 }
 
-func newTokenCache(opts *Options) *tokenCache {
+// defaultCacheWait is how long ClearCache waits for the cache file.
+const defaultCacheWait = 30 * time.Second
+
+func newTokenCache(opts *Options, wait time.Duration) *tokenCache {
 	// A missing key may be created only while the store holds no sealed
 	// value: otherwise the store's own values need the lost key back,
 	// and a new key would only make that message more confusing.
 	key := config.KeyFileIn(opts.Config.Dir)
 	key.Create = !opts.Config.State.HasSealed()
-	return &tokenCache{path: filepath.Join(opts.Config.Dir, CacheFileName), key: key, warn: opts.warn}
+	return &tokenCache{path: filepath.Join(opts.Config.Dir, CacheFileName), key: key, warn: opts.warn, wait: wait}
 }
 
 // getOrFetch returns the cached token for key when it may be reused at
-// now, or else the result of fetch, which it stores. A broken cache costs
-// only a request: one that cannot be opened is bypassed and one that
-// cannot be written is not updated, with a warning either way.
-func (c *tokenCache) getOrFetch(key, method string, now time.Time, fetch func() (*Token, error)) (*Token, error) {
+// now, or else the result of fetch, which it stores. fetch runs under
+// the entry's own lock (lock.go), so that processes asking for the same
+// token wait for one request, and the cache file is locked only to read
+// it and to write the new token. A broken cache costs only a request:
+// one that cannot be opened is bypassed and one that cannot be written
+// is not updated, with a warning either way.
+func (c *tokenCache) getOrFetch(ctx context.Context, key, method string, now time.Time, fetch func() (*Token, error)) (*Token, error) {
+	tok, cerr := c.get(key, now)
+	if tok != nil {
+		return tok, nil
+	}
+	if cerr != nil {
+		c.warnf(cerr, "requesting a token without it")
+		return fetch()
+	}
+	lock, err := c.lockEntry(ctx, key, c.wait)
+	if ce := (*CacheError)(nil); errors.As(err, &ce) {
+		c.warnf(ce, "requesting a token without it")
+		return fetch()
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer lock.release()
+	// Another process may have obtained it while this one waited.
+	if tok, _ := c.get(key, now); tok != nil {
+		return tok, nil
+	}
+	tok, err = fetch()
+	if err != nil {
+		return nil, err
+	}
+	if ce := c.put(key, method, tok, now); ce != nil {
+		c.warnf(ce, "the new token was not saved")
+	}
+	return tok, nil
+}
+
+// get returns the entry key when it may be reused at now. The error is
+// a cache that could not be opened; one whose pruning could not be
+// written back is used all the same.
+func (c *tokenCache) get(key string, now time.Time) (*Token, *CacheError) {
 	var tok *Token
 	ran := false
 	err := c.locked(func(cf *cacheFile) (bool, error) {
@@ -90,27 +137,24 @@ func (c *tokenCache) getOrFetch(key, method string, now time.Time, fetch func() 
 		changed := cf.prune(now)
 		if t, ok := c.lookup(cf, key); ok && reusable(t, now) {
 			tok = t
-			return changed, nil
 		}
-		t, err := fetch()
-		if err != nil {
-			return changed, err
-		}
-		tok = t
-		return c.store(cf, key, method, t, now) || changed, nil
+		return changed, nil
 	})
-	var ce *CacheError
-	switch {
-	case tok != nil:
-		if errors.As(err, &ce) {
-			c.warnf(ce, "the new token was not saved")
-		}
-		return tok, nil
-	case !ran && errors.As(err, &ce):
-		c.warnf(ce, "requesting a token without it")
-		return fetch()
+	if ce := (*CacheError)(nil); !ran && errors.As(err, &ce) {
+		return nil, ce
 	}
-	return nil, err
+	return tok, nil
+}
+
+// put stores tok as the entry key.
+func (c *tokenCache) put(key, method string, tok *Token, now time.Time) *CacheError {
+	err := c.locked(func(cf *cacheFile) (bool, error) {
+		return c.store(cf, key, method, tok, now), nil
+	})
+	if ce := (*CacheError)(nil); errors.As(err, &ce) {
+		return ce
+	}
+	return nil
 }
 
 func (c *tokenCache) warnf(err *CacheError, what string) {
@@ -188,7 +232,11 @@ func (c *tokenCache) locked(fn func(*cacheFile) (bool, error)) error {
 	if err := os.MkdirAll(filepath.Dir(c.path), 0o700); err != nil {
 		return &CacheError{c.path, err}
 	}
-	f, err := lockedfile.OpenFile(c.path, os.O_RDWR|os.O_CREATE, 0o600)
+	wait := cmp.Or(c.wait, defaultCacheWait)
+	f, err := lockWait(context.Background(), c.path, wait)
+	if errors.Is(err, errLockTimeout) {
+		err = fmt.Errorf("another process has held it locked for more than %s", config.FormatDuration(wait))
+	}
 	if err != nil {
 		return &CacheError{c.path, err}
 	}

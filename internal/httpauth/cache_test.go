@@ -235,7 +235,7 @@ func TestCacheKeyIsKeyedWithTheEncryptionKey(t *testing.T) {
 	keyFile := filepath.Join(f.dir, config.KeyFileName)
 	src := f.source(t).(*ccSource)
 	src.secret = testSecret
-	src.cache = newTokenCache(src.opts)
+	src.cache = newTokenCache(src.opts, 0)
 	if want, err := src.cacheKey(); err != nil || keys[0] != want {
 		t.Errorf("cache key %s, want the HMAC under the key file's key, %s", keys[0], want)
 	}

@@ -2,6 +2,7 @@ package httpauth
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -69,7 +70,7 @@ func newClientCredentials(opts *Options, v config.View) (*ccSource, error) {
 		s.transport = opts.WrapTransport(t)
 	}
 	if !opts.NoCache {
-		s.cache = newTokenCache(opts)
+		s.cache = newTokenCache(opts, s.timeout+LockSlack)
 		s.info.CacheFile = s.cache.path
 	}
 	return s, nil
@@ -97,7 +98,11 @@ func (s *ccSource) Token(ctx context.Context) (*Token, error) {
 	if s.cache == nil {
 		tok, err = s.fetch(ctx)
 	} else {
-		tok, err = s.cache.getOrFetch(s.key, s.info.Method, now, func() (*Token, error) { return s.fetch(ctx) })
+		tok, err = s.cache.getOrFetch(ctx, s.key, s.info.Method, now, func() (*Token, error) { return s.fetch(ctx) })
+	}
+	if lt := (*lockTimeout)(nil); errors.As(err, &lt) {
+		return nil, &TokenError{Method: s.info.Method, Endpoint: s.info.Endpoint, ClientID: s.info.ClientID,
+			Class: ClassLocked, Timeout: lt.waited, HolderPID: lt.pid, LockFile: lt.path}
 	}
 	if err != nil {
 		return nil, err
@@ -163,10 +168,15 @@ func (s *ccSource) config() *clientcredentials.Config {
 // fetch makes one token request.
 func (s *ccSource) fetch(ctx context.Context) (*Token, error) {
 	rec := &recorder{base: s.transport, get: s.get}
-	client := &http.Client{Transport: rec, Timeout: s.timeout,
+	client := &http.Client{Transport: rec, Timeout: s.timeout + time.Second, // a backstop to ctx
 		// A redirected token request would carry the secret elsewhere;
 		// the 3xx is reported instead, with its Location.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	// response-timeout is the context's deadline, which covers reading
+	// the body too, and which classify can tell from a cancellation: the
+	// transport reports either only as "request canceled".
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
 	ctx = context.WithValue(ctx, oauth2.HTTPClient, client)
 	start := s.opts.now()
 	ot, err := s.config().Token(ctx)
@@ -181,31 +191,42 @@ func (s *ccSource) newToken(ot *oauth2.Token, obtained time.Time) *Token {
 	if t.TokenType == "" {
 		t.TokenType = "Bearer"
 	}
-	// x/oauth2 computes Expiry from its own clock, and clientcredentials
-	// drops ExpiresIn; the raw field is used with ours, which tests set.
-	if secs := expiresIn(ot); secs > 0 {
-		t.Expiry = obtained.Add(time.Duration(secs) * time.Second)
-	} else if c, err := DecodeJWT(ot.AccessToken); err == nil && !c.ExpiresAt.IsZero() {
-		t.Expiry = c.ExpiresAt
-	}
 	if sc, ok := ot.Extra("scope").(string); ok {
 		t.Scope = sc
+	}
+	// x/oauth2 computes Expiry from its own clock, and clientcredentials
+	// drops ExpiresIn; the raw field is used with ours, which tests set.
+	secs, given := expiresIn(ot)
+	switch {
+	case given && secs <= 0:
+		// The server says the token is already expired. It is all there
+		// is for this attempt, but it is never reused.
+		s.opts.warn(fmt.Sprintf("http authorization method %q: the token endpoint gave expires_in %d: the token is used for this attempt only and not cached", s.info.Method, secs))
+		t.Expiry, t.ReuseUntil = obtained, obtained
+		return t
+	case given:
+		t.Expiry = obtained.Add(time.Duration(secs) * time.Second)
+	default:
+		if c, err := DecodeJWT(ot.AccessToken); err == nil && !c.ExpiresAt.IsZero() {
+			t.Expiry = c.ExpiresAt
+		}
 	}
 	t.ReuseUntil = reuseUntil(obtained, t.Expiry, s.maxLife)
 	return t
 }
 
 // expiresIn reads the raw expires_in, a number or, from Microsoft's v1
-// endpoint and others, a numeric string.
-func expiresIn(ot *oauth2.Token) int64 {
-	var n int64
+// endpoint and others, a numeric string. given is false when there is
+// none, or none that reads as a number.
+func expiresIn(ot *oauth2.Token) (secs int64, given bool) {
 	switch v := ot.Extra("expires_in").(type) {
 	case float64:
-		n = int64(v)
+		secs, given = int64(max(min(v, math.MaxInt32), math.MinInt32)), true
 	case string:
-		n, _ = strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		secs, given = n, err == nil
 	}
-	return min(max(n, 0), math.MaxInt32)
+	return min(max(secs, math.MinInt32), math.MaxInt32), given
 }
 
 func (s *ccSource) tokenError(ctx context.Context, err error, ex *exchange) error {

@@ -2,6 +2,8 @@ package httpauth
 
 import (
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -221,5 +223,36 @@ func TestReservedParameterNames(t *testing.T) {
 	f := newFixture(t, "http://127.0.0.1:1/token", map[string][]string{propClientIDParameterName: {"scope"}})
 	if errs := f.reg.CheckObject(f.st.Get(config.KindHTTPAuthorizationMethod, "m")); len(errs) != 0 {
 		t.Errorf("basic authorization: problems %v", errs)
+	}
+}
+
+// A negative or zero expires_in says the token is already expired: it
+// serves this one attempt, with a warning, and is neither reused in
+// memory nor cached.
+func TestNonPositiveExpiresInIsNotReused(t *testing.T) {
+	for _, v := range []string{`-30`, `0`, `"-1"`} {
+		t.Run(v, func(t *testing.T) {
+			p := newIdP(t, false)
+			p.respond = tokenResponse(v)
+			f := newFixture(t, p.URL, nil)
+			var warnings []string
+			o := f.options()
+			o.Warn = func(msg string) { warnings = append(warnings, msg) }
+			s := f.sourceWith(t, o)
+			if tok := mustToken(t, s); tok.AccessToken != "tok-1" || !tok.Expiry.Equal(f.clock.t) {
+				t.Errorf("first token %s, expiry %v; want tok-1, expired when obtained", tok.AccessToken, tok.Expiry)
+			}
+			mustToken(t, s)
+			mustToken(t, f.sourceWith(t, o))
+			if p.count() != 3 {
+				t.Errorf("requests = %d, want 3: such a token is never reused", p.count())
+			}
+			if len(warnings) != 3 || !strings.Contains(warnings[0], "not cached") || !strings.Contains(warnings[0], "expires_in") {
+				t.Errorf("warnings = %q", warnings)
+			}
+			if data, _ := os.ReadFile(filepath.Join(f.dir, CacheFileName)); strings.Contains(string(data), `"method"`) {
+				t.Error("the token was cached")
+			}
+		})
 	}
 }

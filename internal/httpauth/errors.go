@@ -9,9 +9,11 @@ import (
 	"fmt"
 	"mime"
 	"net"
+	"net/http"
 	"net/url"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -26,16 +28,18 @@ type ErrorClass string
 
 // The classes of token failure.
 const (
-	ClassOAuth        ErrorClass = "oauth-error"     // an RFC 6749 §5.2 error response
-	ClassHTTP         ErrorClass = "http-error"      // a non-2xx status without an OAuth error
-	ClassBadResponse  ErrorClass = "bad-response"    // a 2xx body that is not a token response
-	ClassNoToken      ErrorClass = "no-access-token" // a 2xx JSON body without access_token
-	ClassTimeout      ErrorClass = "timeout"         // no answer within response-timeout
-	ClassDNS          ErrorClass = "dns"             // the host name does not resolve
-	ClassTLS          ErrorClass = "tls"             // the TLS handshake failed
-	ClassConnect      ErrorClass = "connect"         // the connection failed
-	ClassStaticReject ErrorClass = "static-rejected" // a static token was rejected
-	ClassOther        ErrorClass = "request-failed"  // anything else
+	ClassOAuth        ErrorClass = "oauth-error"        // an RFC 6749 §5.2 error response
+	ClassHTTP         ErrorClass = "http-error"         // a non-2xx status without an OAuth error
+	ClassBadResponse  ErrorClass = "bad-response"       // a 2xx body that is not a token response
+	ClassNoToken      ErrorClass = "no-access-token"    // a 2xx JSON body without access_token
+	ClassTimeout      ErrorClass = "timeout"            // no answer within response-timeout
+	ClassDNS          ErrorClass = "dns"                // the host name does not resolve
+	ClassTLS          ErrorClass = "tls"                // the TLS handshake failed
+	ClassConnect      ErrorClass = "connect"            // the connection failed
+	ClassStaticReject ErrorClass = "static-rejected"    // a static token was rejected
+	ClassTooLarge     ErrorClass = "response-too-large" // a body longer than MaxResponseSize
+	ClassLocked       ErrorClass = "lock-timeout"       // another process's request of the same token took too long
+	ClassOther        ErrorClass = "request-failed"     // anything else
 )
 
 // TokenError is a token that could not be obtained. It says what was
@@ -60,9 +64,20 @@ type TokenError struct {
 	Fields        []string // for ClassNoToken: the fields the body had
 	ContentType   string
 	Location      string // for a redirect
-	Snippet       string // the start of a body that could not be understood, sanitized
-	Timeout       time.Duration
-	Err           error // the underlying error, when there was no response
+	// RetryAfter is the server's Retry-After, as a delay ("30 s") or a
+	// time in UTC (RFC 3339); empty when absent or unreadable.
+	RetryAfter string
+	Snippet    string // the start of a body that could not be understood, sanitized
+	// JSONKind is, for ClassBadResponse, what a body that is JSON but
+	// not an object holds ("array", "string", ...). It is not quoted: it
+	// may hold a token in a form that the mask does not know.
+	JSONKind string
+	Timeout  time.Duration
+	// For ClassLocked: the lock file waited for, and the pid its holder
+	// wrote in it (0 when unknown). Timeout is then how long it waited.
+	LockFile  string
+	HolderPID int
+	Err       error // the underlying error, when there was no response
 }
 
 // Error reads like: oauth2: token request to URL for client id "x"
@@ -72,7 +87,11 @@ func (e *TokenError) Error() string {
 	if e.Class == ClassStaticReject {
 		who = fmt.Sprintf("oauth2: http authorization method %q: ", e.Method)
 	}
-	return who + e.detail()
+	d := e.detail()
+	if e.RetryAfter != "" {
+		d += "; it asks to retry after " + e.RetryAfter
+	}
+	return who + d
 }
 
 func (e *TokenError) detail() string {
@@ -88,16 +107,31 @@ func (e *TokenError) detail() string {
 		}
 		return fmt.Sprintf("the server answered HTTP %s without an OAuth error (content type %q): %q", e.StatusText, e.ContentType, e.Snippet)
 	case ClassBadResponse:
+		if e.JSONKind != "" {
+			return fmt.Sprintf("the server answered HTTP %s with a JSON %s, not a token response object", e.StatusText, e.JSONKind)
+		}
 		if e.Snippet == "" {
 			return fmt.Sprintf("the server answered HTTP %s with an access_token, but the response could not be read (content type %q; fields in the response: %s)", e.StatusText, e.ContentType, strings.Join(e.Fields, ", "))
 		}
 		return fmt.Sprintf("the server answered HTTP %s, but the body is not a token response (content type %q): %q", e.StatusText, e.ContentType, e.Snippet)
 	case ClassNoToken:
 		return fmt.Sprintf("the server answered HTTP %s without an access_token (fields in the response: %s)", e.StatusText, strings.Join(e.Fields, ", "))
+	case ClassTooLarge:
+		return fmt.Sprintf("the server answered HTTP %s with a body larger than %d KiB, the limit (content type %q): %q", e.StatusText, MaxResponseSize>>10, e.ContentType, e.Snippet)
 	case ClassTimeout:
+		if e.Status != 0 {
+			return fmt.Sprintf("the server answered HTTP %s but did not finish the body within %s (response-timeout)", e.StatusText, config.FormatDuration(e.Timeout))
+		}
 		return fmt.Sprintf("no answer within %s (response-timeout)", config.FormatDuration(e.Timeout))
 	case ClassStaticReject:
 		return "the server rejected the static bearer token, and a static token cannot be renewed"
+	case ClassLocked:
+		holder := "another process"
+		if e.HolderPID > 0 {
+			holder = fmt.Sprintf("another process (pid %d)", e.HolderPID)
+		}
+		return fmt.Sprintf("%s has been requesting the same token for more than %s (response-timeout plus %s; lock file %s)",
+			holder, config.FormatDuration(e.Timeout), config.FormatDuration(LockSlack), e.LockFile)
 	case ClassDNS:
 		return fmt.Sprintf("the host name could not be resolved: %v", e.Err)
 	case ClassTLS:
@@ -133,6 +167,14 @@ func (e *TokenError) Unwrap() error { return e.Err }
 func (e *TokenError) classify(ctx context.Context, err error, ex *exchange) {
 	var re *oauth2.RetrieveError
 	switch {
+	case ex != nil && ex.tooLarge:
+		e.fromResponse(ex.head.Bytes(), ex)
+		e.Class = ClassTooLarge
+	case ex != nil && ex.readErr != nil:
+		// The body did not come whole; x/oauth2's error does not wrap
+		// why, so it is taken from the reader.
+		e.fromResponse(nil, ex)
+		e.classifyNetwork(ctx, ex.readErr)
 	case errors.As(err, &re):
 		e.fromResponse(re.Body, ex)
 		e.Code, e.Description, e.URI = re.ErrorCode, re.ErrorDescription, re.ErrorURI
@@ -158,7 +200,24 @@ func (e *TokenError) fromResponse(body []byte, ex *exchange) {
 		return
 	}
 	e.Status, e.StatusText, e.ContentType, e.Location = ex.status, ex.statusText, ex.contentType, ex.location
+	e.RetryAfter = retryAfter(ex.retryAfter)
 	e.Snippet = snippet(body)
+}
+
+// retryAfter reads a Retry-After header (RFC 9110 §10.2.3): a number of
+// seconds, or an HTTP date. Anything else is left out.
+func retryAfter(h string) string {
+	h = strings.TrimSpace(h)
+	if h == "" {
+		return ""
+	}
+	if n, err := strconv.ParseUint(h, 10, 32); err == nil {
+		return config.FormatDuration(time.Duration(n) * time.Second)
+	}
+	if t, err := http.ParseTime(h); err == nil {
+		return t.UTC().Format(time.RFC3339)
+	}
+	return ""
 }
 
 func (e *TokenError) classifyBody(body []byte) {
@@ -172,6 +231,9 @@ func (e *TokenError) classifyBody(body []byte) {
 		}
 	} else if json.Unmarshal(body, &m) != nil {
 		m = nil
+		if k := jsonKind(body); k != "" {
+			e.Snippet, e.JSONKind = "", k
+		}
 	}
 	if m == nil {
 		e.Class = ClassBadResponse
@@ -190,6 +252,28 @@ func (e *TokenError) classifyBody(body []byte) {
 		// a non-numeric expires_in.
 		e.Class = ClassBadResponse
 	}
+}
+
+// jsonKind says what kind of JSON value body is, or "" when it is not
+// JSON.
+func jsonKind(body []byte) string {
+	var v any
+	if json.Unmarshal(body, &v) != nil {
+		return ""
+	}
+	switch v.(type) {
+	case []any:
+		return "array"
+	case string:
+		return "string"
+	case float64:
+		return "number"
+	case bool:
+		return "boolean"
+	case nil:
+		return "null"
+	}
+	return "object"
 }
 
 // jsonError reads an RFC 6749 error from a JSON body that x/oauth2 did
@@ -234,9 +318,10 @@ func (e *TokenError) classifyNetwork(ctx context.Context, err error) {
 	var dns *net.DNSError
 	var ne net.Error
 	switch {
-	case errors.Is(err, context.Canceled) && ctx.Err() != nil:
+	case errors.Is(err, context.Canceled) && errors.Is(ctx.Err(), context.Canceled):
 		e.Class = ClassOther
-	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout(),
+		errors.Is(ctx.Err(), context.DeadlineExceeded):
 		e.Class = ClassTimeout
 	case errors.As(err, &dns):
 		e.Class = ClassDNS
@@ -295,6 +380,14 @@ func snippet(body []byte) string {
 func (e *TokenError) redact(secrets []string) {
 	r := func(s string) string { return config.Redact(s, secrets...) }
 	e.Description, e.Snippet, e.URI, e.Location = r(e.Description), r(e.Snippet), r(e.URI), r(e.Location)
+	// What the server wrote is shown as text that cannot act on a
+	// terminal.
+	for _, p := range []*string{&e.Description, &e.URI, &e.Location, &e.StatusText, &e.TraceID, &e.CorrelationID} {
+		*p = DisplayText(*p)
+	}
+	for i := range e.Fields {
+		e.Fields[i] = DisplayText(r(e.Fields[i]))
+	}
 	if e.Err != nil && r(e.Err.Error()) != e.Err.Error() {
 		e.Err = &redactedError{msg: r(e.Err.Error()), err: e.Err}
 	}

@@ -126,19 +126,23 @@ type clock struct{ t time.Time }
 func (c *clock) now() time.Time          { return c.t }
 func (c *clock) advance(d time.Duration) { c.t = c.t.Add(d) }
 
-func testRegistry(t *testing.T) *config.Registry {
+func testRegistry(t testing.TB) *config.Registry {
 	t.Helper()
-	// A stand-in for the smtp type that the global configuration refers
-	// to, so that this package's tests need not import the mailer.
-	smtp := []*config.Type{{Kind: config.KindExternalServer, Name: "smtp", Synopsis: "A stand-in for tests."}}
-	reg, err := config.NewRegistry(config.Kinds(), config.GlobalTypes(), passphrase.Types(), tlsconf.Types(), Types(), smtp)
+	reg, err := newTestRegistry()
 	if err != nil {
 		t.Fatal(err)
 	}
 	return reg
 }
 
-func newFixture(t *testing.T, endpoint string, props map[string][]string) *fixture {
+func newTestRegistry() (*config.Registry, error) {
+	// A stand-in for the smtp type that the global configuration refers
+	// to, so that this package's tests need not import the mailer.
+	smtp := []*config.Type{{Kind: config.KindExternalServer, Name: "smtp", Synopsis: "A stand-in for tests."}}
+	return config.NewRegistry(config.Kinds(), config.GlobalTypes(), passphrase.Types(), tlsconf.Types(), Types(), smtp)
+}
+
+func newFixture(t testing.TB, endpoint string, props map[string][]string) *fixture {
 	f := &fixture{reg: testRegistry(t), st: config.NewState(), dir: t.TempDir(),
 		secrets: fakeSecrets{"secret": testSecret}, clock: &clock{time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}}
 	vals := map[string][]string{config.PropEnabled: {"true"}, propTokenEndpointURL: {endpoint},

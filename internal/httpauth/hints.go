@@ -52,6 +52,8 @@ func (e *TokenError) ErrorHint() string {
 		return "the URL may not be a token endpoint (an HTML page often means a login page, a proxy or a captive portal): check oauth-server-token-endpoint-url"
 	case ClassNoToken:
 		return "the server did not issue a token: check that oauth-server-token-endpoint-url is the token endpoint, and the server's logs"
+	case ClassTooLarge:
+		return "a token response is a few KiB: check that oauth-server-token-endpoint-url is the token endpoint"
 	case ClassTimeout:
 		return "check the network path and http-proxy-external-server (or HTTPS_PROXY), or raise response-timeout"
 	case ClassDNS:
@@ -60,6 +62,11 @@ func (e *TokenError) ErrorHint() string {
 		return "check trust-manager-provider (it must trust the server's CA) and hostname-verification-method; the certificate must name the host of the URL"
 	case ClassConnect:
 		return "check the host and port in oauth-server-token-endpoint-url, firewalls, and http-proxy-external-server"
+	case ClassLocked:
+		if e.HolderPID > 0 {
+			return fmt.Sprintf("if process %d is stuck, stop it; --no-token-cache requests a token without waiting for it", e.HolderPID)
+		}
+		return "if another dsconfig is stuck, stop it; --no-token-cache requests a token without waiting for it"
 	case ClassStaticReject:
 		return fmt.Sprintf("put a new token in the passphrase provider of method %q, or use a client-credentials-bearer-token method", e.Method)
 	}
@@ -87,6 +94,8 @@ func httpHint(status int, location string) string {
 		return "a token endpoint should not redirect, and the request was not sent again (it carries the secret): set oauth-server-token-endpoint-url to the final URL"
 	case status == 404:
 		return "the URL was not found: check oauth-server-token-endpoint-url (Entra ID: https://login.microsoftonline.com/<tenant-id>/oauth2/v2.0/token)"
+	case status == 429:
+		return "the server is limiting the rate of requests: wait until the retry time and run the command again"
 	case status == 405:
 		return "the server does not accept this HTTP method: check request-method (RFC 6749 uses post)"
 	case status == 407:

@@ -5,8 +5,11 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Claims are the JWT claims that decide whether a token will work for
@@ -83,4 +86,44 @@ func unix(v any) time.Time {
 		return time.Time{}
 	}
 	return time.Unix(int64(f), 0).UTC()
+}
+
+// TextRows returns the string claims as name and value rows for a
+// terminal, in the order get-access-token shows them, without the empty
+// ones. The claims come from an unverified token, so each value goes
+// through DisplayText.
+func (c *Claims) TextRows() [][2]string {
+	rows := [][2]string{{"aud", strings.Join(c.Audience, " ")}, {"roles", strings.Join(c.Roles, " ")},
+		{"scp", c.Scope}, {"appid", c.AppID}, {"azp", c.AuthorizedParty}, {"tid", c.TenantID}, {"iss", c.Issuer}}
+	var out [][2]string
+	for _, r := range rows {
+		if r[1] != "" {
+			out = append(out, [2]string{r[0], DisplayText(r[1])})
+		}
+	}
+	return out
+}
+
+// DisplayText returns s safe to print on a terminal: valid UTF-8 with
+// every character that is not graphic (control characters, terminal
+// escapes, bidirectional overrides, invalid bytes) and the backslash
+// written as a Go escape, so that the text cannot act on the terminal
+// and still shows what was there. Plain text comes back unchanged.
+func DisplayText(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		switch {
+		case r == utf8.RuneError && !strings.HasPrefix(s[i:], "\uFFFD"):
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case r == '\\':
+			b.WriteString(`\\`)
+		case r == ' ' || unicode.IsGraphic(r) && !unicode.Is(unicode.Zl, r) && !unicode.Is(unicode.Zp, r):
+			b.WriteRune(r)
+		case r < 0x100:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		default:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		}
+	}
+	return b.String()
 }

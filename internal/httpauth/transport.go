@@ -76,10 +76,21 @@ type exchange struct {
 	statusText  string
 	contentType string
 	location    string
+	retryAfter  string       // the Retry-After header
 	head        bytes.Buffer // the first bytes of the body
+	read        int64        // how many bytes of the body were read
+	tooLarge    bool         // the body goes on past MaxResponseSize
+	readErr     error        // what ended reading the body, if not its end
 }
 
 const headLimit = 4096
+
+// MaxResponseSize is the most of a token endpoint's response body that is
+// read: x/oauth2 stops at 1 MiB, and a longer body is reported as such.
+// A token response is a few KiB at most; the limit keeps a hostile or
+// broken server from filling memory, and response-timeout bounds how long
+// reading it may take.
+const MaxResponseSize = 1 << 20
 
 // recorder is the round tripper of one token request. It records the
 // response and, for request-method get, moves the form parameters that
@@ -103,7 +114,8 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	ex := &exchange{status: resp.StatusCode, statusText: resp.Status,
-		contentType: resp.Header.Get("Content-Type"), location: resp.Header.Get("Location")}
+		contentType: resp.Header.Get("Content-Type"), location: resp.Header.Get("Location"),
+		retryAfter: resp.Header.Get("Retry-After")}
 	resp.Body = &headReader{rc: resp.Body, ex: ex}
 	r.last = ex
 	return resp, nil
@@ -140,11 +152,37 @@ type headReader struct {
 }
 
 func (h *headReader) Read(p []byte) (int, error) {
-	n, err := h.rc.Read(p)
+	if h.ex.read >= MaxResponseSize {
+		// x/oauth2 reads no more than this; a reader that does anyway
+		// learns only whether there is more.
+		h.peek()
+		return 0, io.EOF
+	}
+	n, err := h.rc.Read(p[:min(len(p), MaxResponseSize-int(h.ex.read))])
 	if room := headLimit - h.ex.head.Len(); room > 0 {
 		h.ex.head.Write(p[:min(n, room)])
 	}
+	h.ex.read += int64(n)
+	if err != nil && err != io.EOF {
+		h.ex.readErr = err
+	}
+	if err == nil && h.ex.read == MaxResponseSize {
+		h.peek()
+	}
 	return n, err
+}
+
+// peek finds out whether the body goes on past MaxResponseSize.
+func (h *headReader) peek() {
+	if h.ex.tooLarge {
+		return
+	}
+	var b [1]byte
+	n, err := io.ReadFull(h.rc, b[:])
+	h.ex.tooLarge = n > 0
+	if err != nil && err != io.EOF {
+		h.ex.readErr = err
+	}
 }
 
 func (h *headReader) Close() error { return h.rc.Close() }
