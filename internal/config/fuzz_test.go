@@ -103,4 +103,3 @@ func sameObjects(r *config.Registry, a, b *config.State) bool {
 	}
 	return true
 }
-
