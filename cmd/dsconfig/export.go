@@ -111,7 +111,7 @@ func readStoreFile(r *config.Registry, path string) (*config.State, error) {
 	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
 		path = filepath.Join(path, config.StoreFileName)
 	}
-	data, err := os.ReadFile(path)
+	data, err := config.ReadRegular(path, config.MaxStoreSize)
 	if err != nil {
 		return nil, usagef("cannot read the store file: %v", err)
 	}

@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
 )
@@ -54,6 +57,40 @@ func printTable(w io.Writer, header []string, rows [][]string, script bool) {
 	for _, r := range rows {
 		line(r)
 	}
+}
+
+// display escapes, for a table, what a terminal would act on instead of
+// showing: control characters (an escape sequence, a line break, a tab
+// that would shift the columns), other characters that do not print, and
+// bytes that are not UTF-8, as strconv.Quote writes them (\x1b, \n,
+// \u200b). Anything else is left as it is. JSON output escapes on its own.
+func display(s string) string {
+	if strings.IndexFunc(s, notShown) < 0 && utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	for i, r := range s {
+		switch {
+		case r == utf8.RuneError && !strings.HasPrefix(s[i:], "\uFFFD"):
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case notShown(r):
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func notShown(r rune) bool { return r != ' ' && !unicode.IsPrint(r) }
+
+func mapDisplay(vals []string) []string {
+	out := make([]string, len(vals))
+	for i, v := range vals {
+		out[i] = display(v)
+	}
+	return out
 }
 
 // displayValues returns what output shows for a property of o: the

@@ -82,7 +82,7 @@ func listRun(_ context.Context, o *showOptions) error {
 	var objs []jsonObject
 	for _, obj := range st.List(k.Name) {
 		v := o.Registry.View(obj)
-		row := []string{obj.Name, obj.Type}
+		row := []string{display(obj.Name), obj.Type}
 		var props []*config.PropertyDef
 		for _, c := range cols {
 			p := v.Type.Property(c)
@@ -108,6 +108,7 @@ func listRun(_ context.Context, o *showOptions) error {
 
 // cell renders a property's values for one table cell.
 func cell(vals []string, script bool) string {
+	vals = mapDisplay(vals)
 	if len(vals) == 0 {
 		if script {
 			return ""

@@ -3,13 +3,13 @@ package main
 import (
 	"errors"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/dsconfig-smtp/dsconfig/internal/config"
 	"github.com/dsconfig-smtp/dsconfig/internal/toolprops"
 )
 
@@ -93,7 +93,7 @@ func loadToolsProperties(cmd *cobra.Command, getenv func(string) string, g *glob
 		return nil, nil // without a directory there is no file; the command reports it if it matters
 	}
 	path := filepath.Join(dir, toolprops.FileName)
-	data, err := os.ReadFile(path)
+	data, err := config.ReadRegular(path, toolprops.MaxSize)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}

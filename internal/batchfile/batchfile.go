@@ -9,9 +9,12 @@
 package batchfile
 
 import (
+	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
 )
@@ -26,66 +29,171 @@ type Line struct {
 // Where is FILE:LINE, for errors.
 func (l Line) Where() string { return fmt.Sprintf("%s:%d", l.File, l.Line) }
 
+// Limits on what a batch file may hold. A store of 100,000 objects
+// exports to about 11 MB and 100,000 commands; the limits leave room for
+// several times that, and bound the memory a batch takes whatever is fed
+// to it (`yes | dsconfig --batch-file -` stops at MaxCommands).
+const (
+	MaxSize        = 64 << 20 // bytes in the whole file
+	MaxCommands    = 500_000  // commands in the whole file
+	MaxCommandSize = 4 << 20  // bytes in one command, continuation lines included
+)
+
+// maxSize is MaxSize; tests lower it.
+var maxSize int64 = MaxSize
+
 // SyntaxError is a malformed batch file, with the line it is on.
 type SyntaxError struct {
 	File string
 	Line int
 	Msg  string
+	Hint string // what to do; empty gives the hint about quoting
 }
 
 func (e *SyntaxError) Error() string        { return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg) }
 func (e *SyntaxError) Is(target error) bool { return target == config.ErrUsage }
 func (e *SyntaxError) ErrorHint() string {
+	if e.Hint != "" {
+		return e.Hint
+	}
 	return "quote values that contain spaces or special characters, and end a continued line with a single \\"
 }
 
-// Parse reads a whole batch file. name is used in errors.
+// Parse reads a whole batch file, which may be a pipe. name is used in
+// errors. It reads as it goes, and stops with a *SyntaxError at the first
+// malformed line or the first limit passed (MaxSize, MaxCommands,
+// MaxCommandSize), without reading the rest.
 func Parse(name string, r io.Reader) ([]Line, error) {
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return nil, fmt.Errorf("cannot read the batch file %s: %w", name, err)
+	lx := &lexer{file: name, in: bufio.NewReader(&limited{r: r, left: maxSize}), line: 1}
+	if err := lx.lines(); err != nil {
+		return nil, err
 	}
-	lx := &lexer{file: name, src: []rune(strings.ReplaceAll(string(data), "\r\n", "\n")), line: 1}
-	return lx.lines()
+	return lx.out, nil
+}
+
+// limited passes at most MaxSize bytes of r, then fails with errTooLarge.
+type limited struct {
+	r    io.Reader
+	left int64
+}
+
+var errTooLarge = errors.New("too large")
+
+func (l *limited) Read(p []byte) (int, error) {
+	if l.left <= 0 {
+		// Read one byte more to tell a file of exactly MaxSize bytes
+		// from a longer one.
+		var b [1]byte
+		if n, err := l.r.Read(b[:]); n == 0 {
+			return 0, err
+		}
+		return 0, errTooLarge
+	}
+	if int64(len(p)) > l.left {
+		p = p[:l.left]
+	}
+	n, err := l.r.Read(p)
+	l.left -= int64(n)
+	return n, err
 }
 
 type lexer struct {
 	file string
-	src  []rune
-	pos  int
+	in   *bufio.Reader
+	la   rune // the next character, when hasLA
+	eof  bool // nothing more to read (or a read error, kept in err)
+	err  error
 	line int // current physical line
 
-	args    []string
-	word    strings.Builder
-	inWord  bool // a word has started, even if it is empty ("")
-	cmdLine int  // where the current command started
-	out     []Line
+	hasLA    bool
+	args     []string
+	word     strings.Builder
+	inWord   bool // a word has started, even if it is empty ("")
+	cmdLine  int  // where the current command started
+	cmdBytes int  // size of the current command so far
+	out      []Line
 }
 
-func (lx *lexer) lines() ([]Line, error) {
-	for lx.pos < len(lx.src) {
+func (lx *lexer) lines() error {
+	for lx.more() {
 		if err := lx.step(); err != nil {
-			return nil, err
+			return lx.readError(err)
 		}
 	}
-	lx.endCommand()
-	return lx.out, nil
+	if err := lx.readError(nil); err != nil {
+		return err
+	}
+	return lx.endCommand()
 }
 
+// readError prefers a failure to read, or a file over MaxSize, to err: a
+// quote left open by a cut-off read is not the file's fault.
+func (lx *lexer) readError(err error) error {
+	switch {
+	case errors.Is(lx.err, errTooLarge):
+		return &SyntaxError{File: lx.file, Line: lx.line,
+			Msg:  fmt.Sprintf("the batch file is larger than %s, the limit", config.FormatSize(maxSize)),
+			Hint: "split it into several batch files"}
+	case lx.err != nil:
+		return fmt.Errorf("cannot read the batch file %s: %w", lx.file, lx.err)
+	}
+	return err
+}
+
+// more reports whether a character is left to read.
+func (lx *lexer) more() bool {
+	_, ok := lx.peek()
+	return ok
+}
+
+// peek returns the next character without consuming it; \r\n reads as
+// \n.
+func (lx *lexer) peek() (rune, bool) {
+	if lx.hasLA {
+		return lx.la, true
+	}
+	if lx.eof {
+		return 0, false
+	}
+	c, _, err := lx.in.ReadRune()
+	if err != nil {
+		lx.eof = true
+		if err != io.EOF {
+			lx.err = err
+		}
+		return 0, false
+	}
+	if c == '\r' {
+		if b, _ := lx.in.Peek(1); len(b) == 1 && b[0] == '\n' {
+			lx.in.ReadByte()
+			c = '\n'
+		}
+	}
+	lx.la, lx.hasLA = c, true
+	return c, true
+}
+
+// next consumes the next character; the caller has checked more.
 func (lx *lexer) next() rune {
-	c := lx.src[lx.pos]
-	lx.pos++
+	c, _ := lx.peek()
+	lx.hasLA = false
 	if c == '\n' {
 		lx.line++
 	}
+	lx.cmdBytes += utf8.RuneLen(c)
 	return c
 }
 
 func (lx *lexer) step() error {
 	c := lx.next()
+	if lx.cmdBytes > MaxCommandSize {
+		return &SyntaxError{File: lx.file, Line: lx.cmdLine,
+			Msg:  fmt.Sprintf("the command is larger than %s, the limit for one command", config.FormatSize(MaxCommandSize)),
+			Hint: "check that the command's lines end where they should: a \\ at the end of a line continues the command"}
+	}
 	switch {
 	case c == '\n':
-		lx.endCommand()
+		return lx.endCommand()
 	case c == ' ' || c == '\t':
 		lx.endWord()
 	case c == '#' && !lx.inWord:
@@ -110,16 +218,18 @@ func (lx *lexer) add(c rune) {
 	lx.word.WriteRune(c)
 }
 
+// skipComment consumes a comment up to its line break. A comment does
+// not count toward the command's size; the file's limit bounds it.
 func (lx *lexer) skipComment() {
-	for lx.pos < len(lx.src) && lx.src[lx.pos] != '\n' {
-		lx.pos++
+	for c, ok := lx.peek(); ok && c != '\n'; c, ok = lx.peek() {
+		lx.hasLA = false
 	}
 }
 
 // escape handles \ outside quotes: a line continuation before a newline,
 // else the next character taken literally.
 func (lx *lexer) escape() error {
-	if lx.pos == len(lx.src) {
+	if !lx.more() {
 		return lx.errorf(lx.line, "the file ends with \\ but there is no line to continue on")
 	}
 	c := lx.next()
@@ -136,7 +246,7 @@ func (lx *lexer) escape() error {
 func (lx *lexer) quoted(q rune) error {
 	start := lx.line
 	lx.startWord()
-	for lx.pos < len(lx.src) {
+	for lx.more() {
 		c := lx.next()
 		switch {
 		case c == q:
@@ -162,11 +272,12 @@ func (lx *lexer) startWord() {
 // dquoteEscape handles \ inside double quotes: it escapes only \ " $ `
 // and a line break; before anything else it is a literal backslash.
 func (lx *lexer) dquoteEscape() {
-	if lx.pos == len(lx.src) {
+	c, ok := lx.peek()
+	if !ok {
 		lx.word.WriteRune('\\')
 		return
 	}
-	switch c := lx.src[lx.pos]; c {
+	switch c {
 	case '\\', '"', '$', '`':
 		lx.word.WriteRune(lx.next())
 	case '\n':
@@ -191,16 +302,24 @@ func (lx *lexer) endWord() {
 	lx.inWord = false
 }
 
-func (lx *lexer) endCommand() {
+func (lx *lexer) endCommand() error {
 	lx.endWord()
 	args := lx.args
 	lx.args = nil
+	lx.cmdBytes = 0
 	if len(args) > 0 && (args[0] == "dsconfig" || strings.HasSuffix(args[0], "/dsconfig")) {
 		args = args[1:]
 	}
-	if len(args) > 0 {
-		lx.out = append(lx.out, Line{File: lx.file, Line: lx.cmdLine, Args: args})
+	if len(args) == 0 {
+		return nil
 	}
+	if len(lx.out) == MaxCommands {
+		return &SyntaxError{File: lx.file, Line: lx.cmdLine,
+			Msg:  fmt.Sprintf("the batch file holds more than %d commands, the limit", MaxCommands),
+			Hint: "split it into several batch files"}
+	}
+	lx.out = append(lx.out, Line{File: lx.file, Line: lx.cmdLine, Args: args})
+	return nil
 }
 
 func (lx *lexer) errorf(line int, format string, args ...any) error {
@@ -209,9 +328,11 @@ func (lx *lexer) errorf(line int, format string, args ...any) error {
 
 // Quote renders one argument for a batch file line, quoting it only when
 // it needs it, as PingDirectory's config-audit.log does. Parse reads it
-// back as the same argument.
+// back as the same argument, for any valid UTF-8 without a line break
+// (a batch file has no way to write one inside a value). The empty
+// argument is "", so that it does not vanish from the line.
 func Quote(s string) string {
-	if strings.ContainsAny(s, " \t\"'\\$`*?[]{}()<>|&;#~") {
+	if s == "" || strings.ContainsAny(s, " \t\r\"'\\$`*?[]{}()<>|&;#~") {
 		return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, "$", `\$`, "`", "\\`").Replace(s) + `"`
 	}
 	return s

@@ -65,7 +65,7 @@ func (s *Store) Load() (*State, error) {
 }
 
 func (s *Store) load() (*State, []byte, error) {
-	data, err := os.ReadFile(s.Path())
+	data, err := ReadRegular(s.Path(), MaxStoreSize)
 	if errors.Is(err, fs.ErrNotExist) {
 		return NewState(), nil, nil
 	}
@@ -284,7 +284,7 @@ func (s *Store) ReplaceBroken(now time.Time, r BrokenReplacement) (string, error
 	if !errors.Is(err, ErrStore) {
 		return "", err
 	}
-	broken, err := os.ReadFile(s.Path())
+	broken, err := ReadRegular(s.Path(), MaxStoreSize)
 	if err != nil {
 		return "", storeIOError(s.Path(), err)
 	}

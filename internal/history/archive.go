@@ -5,7 +5,7 @@ import (
 	"compress/gzip"
 	"errors"
 	"fmt"
-	"io"
+
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -191,7 +191,7 @@ func IsArchiveName(name string) bool { return archiveNameRE.MatchString(name) }
 // directory dir, uncompressed. name must be an archive name (see
 // IsArchiveName).
 func ReadArchive(dir, name string) ([]byte, error) {
-	fh, err := os.Open(filepath.Join(dir, ArchiveDirName, name))
+	fh, err := config.OpenRegular(filepath.Join(dir, ArchiveDirName, name))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, config.Problemf("run 'dsconfig list-config-archive' to see the archived versions", "The archived configuration %q does not exist", name)
 	}
@@ -203,5 +203,9 @@ func ReadArchive(dir, name string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("the archived configuration %s is damaged: %w", name, err)
 	}
-	return io.ReadAll(zr)
+	data, err := config.ReadLimited(zr, config.MaxStoreSize)
+	if err != nil {
+		return nil, fmt.Errorf("the archived configuration %s cannot be read: %w", name, err)
+	}
+	return data, nil
 }

@@ -77,7 +77,7 @@ func TestHostileTokenEndpoints(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			p := newIdP(t, false)
 			p.respond = tt.respond
-			f := newFixture(t, p.URL+"/token", map[string][]string{PropResponseTimeout: {"500 ms"}})
+			f := newFixture(t, p.URL+"/token", map[string][]string{propResponseTimeout: {"500 ms"}})
 			var warnings []string
 			o := f.options()
 			o.Warn = func(msg string) { warnings = append(warnings, msg) }
@@ -202,7 +202,7 @@ func TestEndlessBodyIsReadOnlyToTheLimit(t *testing.T) {
 			}
 		}
 	}
-	f := newFixture(t, p.URL, map[string][]string{PropResponseTimeout: {"2 s"}})
+	f := newFixture(t, p.URL, map[string][]string{propResponseTimeout: {"2 s"}})
 	_, err := f.source(t).Token(t.Context())
 	checkTokenError(t, err, ClassTooLarge, p.URL)
 	p.Close() // waits for the handler to end

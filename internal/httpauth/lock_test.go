@@ -41,8 +41,8 @@ func hangingIdP(t *testing.T) (p *idp, arrived chan struct{}, release func()) {
 
 // addMethod adds a client-credentials method named name to f.
 func (f *fixture) addMethod(name, endpoint string, props map[string][]string) {
-	vals := map[string][]string{config.PropEnabled: {"true"}, PropTokenEndpointURL: {endpoint},
-		PropClientID: {testClientID}, PropClientSecretProvider: {"secret"}}
+	vals := map[string][]string{config.PropEnabled: {"true"}, propTokenEndpointURL: {endpoint},
+		propClientID: {testClientID}, propClientSecretProvider: {"secret"}}
 	for k, v := range props {
 		vals[k] = v
 	}
@@ -67,8 +67,8 @@ func TestHangingMethodDelaysNoOther(t *testing.T) {
 	fast := newIdP(t, false)
 	slow, arrived, release := hangingIdP(t)
 	f := newFixture(t, fast.URL, nil)
-	f.addMethod("slow", slow.URL, map[string][]string{PropResponseTimeout: {"10 m"}})
-	f.addMethod("fast2", fast.URL, map[string][]string{PropRequestedScope: {"other"}})
+	f.addMethod("slow", slow.URL, map[string][]string{propResponseTimeout: {"10 m"}})
+	f.addMethod("fast2", fast.URL, map[string][]string{propRequestedScope: {"other"}})
 
 	slowDone := make(chan error, 1)
 	go func() {
@@ -107,7 +107,7 @@ func TestStuckLockHolderTimesOut(t *testing.T) {
 	defer func(s time.Duration) { LockSlack = s }(LockSlack)
 	LockSlack = 200 * time.Millisecond
 	p := newIdP(t, false)
-	f := newFixture(t, p.URL, map[string][]string{PropResponseTimeout: {"100 ms"}})
+	f := newFixture(t, p.URL, map[string][]string{propResponseTimeout: {"100 ms"}})
 	src := f.source(t).(*ccSource)
 	if err := src.resolve(t.Context()); err != nil {
 		t.Fatal(err)

@@ -32,8 +32,8 @@ func childToken() int {
 	}
 	st := config.NewState()
 	st.Put(&config.Object{Kind: config.KindHTTPAuthorizationMethod, Name: "m", Type: TypeClientCredentials,
-		Values: map[string][]string{config.PropEnabled: {"true"}, PropTokenEndpointURL: {os.Getenv("ENDPOINT")},
-			PropClientID: {testClientID}, PropClientSecretProvider: {"secret"}}})
+		Values: map[string][]string{config.PropEnabled: {"true"}, propTokenEndpointURL: {os.Getenv("ENDPOINT")},
+			propClientID: {testClientID}, propClientSecretProvider: {"secret"}}})
 	src, err := New(Options{Config: &config.Snapshot{Registry: reg, State: st, Dir: os.Getenv("DIR")},
 		Secrets: fakeSecrets{"secret": testSecret}}, "m")
 	if err != nil {

@@ -31,7 +31,9 @@ func (r *Resolver) fromCommand(ctx context.Context, v config.View) (string, erro
 	cctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	cmd := exec.CommandContext(cctx, prog, v.Values(propCommandArgument)...)
-	stdout := &capped{max: maxSecretSize}
+	// One byte over the limit, so that a first line longer than a secret
+	// may be is refused by checkSecret rather than silently cut short.
+	stdout := &capped{max: maxSecretSize + 1}
 	stderr := &capped{max: 64 << 10}
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	// A grandchild that keeps the pipes open must not keep us waiting

@@ -16,6 +16,8 @@ var (
 	ErrFileUnreadable = errors.New("the password file cannot be read")
 	ErrCommandFailed  = errors.New("the command failed")
 	ErrEmpty          = errors.New("the secret is empty")
+	// ErrSecretInvalid is a secret over 64 KiB or one with a NUL byte.
+	ErrSecretInvalid = errors.New("the secret is not usable")
 	// ErrKeyMissing is the store's encryption key file missing, so an
 	// obscured value cannot be decrypted.
 	ErrKeyMissing = config.ErrKeyMissing

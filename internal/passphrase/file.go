@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
+
 	"strings"
+
+	"github.com/dsconfig-smtp/dsconfig/internal/config"
 )
 
 // maxSecretSize bounds what is read from a password file or a command:
@@ -15,7 +17,7 @@ const maxSecretSize = 64 << 10
 
 func (r *Resolver) fromFile(path string) (string, error) {
 	p := r.Config.Path(path)
-	f, err := os.Open(p)
+	f, err := config.OpenRegular(p)
 	if err != nil {
 		return "", fileOpenError(p, err)
 	}
@@ -23,9 +25,6 @@ func (r *Resolver) fromFile(path string) (string, error) {
 	fi, err := f.Stat()
 	if err != nil {
 		return "", fileOpenError(p, err)
-	}
-	if fi.IsDir() {
-		return "", fail(ErrFileUnreadable, "set password-file to the file itself", "the password file %s is a directory", p)
 	}
 	if fi.Mode().Perm()&0o044 != 0 {
 		r.warn("file:"+p, fmt.Sprintf("the password file %s can be read by other users (mode %04o); restrict it with 'chmod 600 %s'",
@@ -57,6 +56,11 @@ func fileOpenError(p string, err error) error {
 	reason := err
 	if errors.As(err, &pe) {
 		reason = pe.Err // the path is already in the message
+	}
+	if errors.Is(err, config.ErrNotRegular) {
+		return &failure{reason: ErrFileUnreadable, cause: err,
+			msg:  fmt.Sprintf("the password file %s %v", p, reason),
+			hint: "set password-file to a regular file that holds the secret"}
 	}
 	if errors.Is(err, fs.ErrNotExist) {
 		return &failure{reason: ErrFileMissing, cause: err,

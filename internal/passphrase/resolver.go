@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -55,6 +56,9 @@ func (r *Resolver) Secret(ctx context.Context, name string) (string, error) {
 		return s, nil
 	}
 	s, err := r.read(ctx, v)
+	if err == nil {
+		err = checkSecret(s)
+	}
 	if err != nil {
 		return "", &Error{name, err}
 	}
@@ -75,6 +79,21 @@ func (r *Resolver) read(ctx context.Context, v config.View) (string, error) {
 		return r.fromCommand(ctx, v)
 	}
 	return "", fmt.Errorf("type %s is not supported by this build", v.Object.Type)
+}
+
+// checkSecret refuses, for every provider type alike, a value that cannot
+// be a secret: one larger than a password file may be, or one holding a
+// NUL byte, which would be cut short or refused by whatever receives it.
+func checkSecret(s string) error {
+	if len(s) > maxSecretSize {
+		return fail(ErrSecretInvalid, "check that the provider gives the secret itself, on one line",
+			"the secret is larger than %d KiB, the limit", maxSecretSize>>10)
+	}
+	if i := strings.IndexByte(s, 0); i >= 0 {
+		return fail(ErrSecretInvalid, "check that the provider gives the secret itself, as text",
+			"the secret contains a NUL byte (at byte %d), which no secret may hold", i+1)
+	}
+	return nil
 }
 
 func (r *Resolver) fromEnv(variable string) (string, error) {

@@ -31,6 +31,9 @@ import (
 // FileName is the tool-defaults file in the configuration directory.
 const FileName = "tools.properties"
 
+// MaxSize bounds the file: a few dozen defaults take a few KiB.
+const MaxSize = 1 << 20
+
 // Defaults are the values of one tools.properties file.
 type Defaults struct{ v *viper.Viper }
 
