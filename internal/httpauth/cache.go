@@ -232,6 +232,13 @@ func (c *tokenCache) locked(fn func(*cacheFile) (bool, error)) error {
 	if err := os.MkdirAll(filepath.Dir(c.path), 0o700); err != nil {
 		return &CacheError{c.path, err}
 	}
+	// A named pipe or a device in the cache's place would block the read
+	// below for ever: refuse anything but a regular file before locking.
+	if fh, err := config.OpenRegular(c.path); err == nil {
+		fh.Close()
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return &CacheError{c.path, err}
+	}
 	wait := cmp.Or(c.wait, defaultCacheWait)
 	f, err := lockWait(context.Background(), c.path, wait)
 	if errors.Is(err, errLockTimeout) {
@@ -252,9 +259,14 @@ func (c *tokenCache) locked(fn func(*cacheFile) (bool, error)) error {
 	return err
 }
 
+// maxCacheSize bounds the read of token-cache.json. An entry takes well
+// under 1 KiB, so this holds thousands of methods; a larger file is
+// damaged or not ours, and reads as empty.
+const maxCacheSize = 16 << 20
+
 func decodeCache(r io.Reader) *cacheFile {
 	var cf cacheFile
-	if err := json.NewDecoder(r).Decode(&cf); err != nil || cf.Version != cacheVersion || cf.Entries == nil {
+	if err := json.NewDecoder(io.LimitReader(r, maxCacheSize)).Decode(&cf); err != nil || cf.Version != cacheVersion || cf.Entries == nil {
 		return &cacheFile{Version: cacheVersion, Entries: map[string]*cacheEntry{}}
 	}
 	return &cf

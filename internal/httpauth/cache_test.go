@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -296,4 +297,34 @@ func TestLoosenedCacheIsTightened(t *testing.T) {
 func sha256Hex(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:])
+}
+
+// A named pipe in the cache's place is refused at once, with a warning,
+// and the token is still requested: reading it would block for ever.
+func TestFIFOCacheIsRefusedAtOnce(t *testing.T) {
+	p := newIdP(t, false)
+	f := newFixture(t, p.URL, nil)
+	if err := syscall.Mkfifo(filepath.Join(f.dir, CacheFileName), 0o600); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	var warnings []string
+	o := f.options()
+	o.Warn = func(msg string) { warnings = append(warnings, msg) }
+	src := f.sourceWith(t, o)
+	done := make(chan error, 1)
+	go func() {
+		_, err := src.Token(t.Context())
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil || p.count() != 1 {
+			t.Fatalf("Token: %v after %d requests; want a token from one request", err, p.count())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Token blocked on a named pipe in place of the cache")
+	}
+	if len(warnings) != 1 || !strings.Contains(warnings[0], "named pipe, not a regular file") {
+		t.Errorf("warnings = %q", warnings)
+	}
 }
