@@ -5,13 +5,22 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: build test lint docs quickstart demo e2e
+.PHONY: build test lint docs quickstart demo e2e fuzz crash
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/dsconfig ./cmd/dsconfig
 
 test:
 	$(GO) test ./...
+
+# Every go test -fuzz target for FUZZTIME each (default 10s); CI runs it.
+fuzz:
+	./scripts/fuzz.sh
+
+# Crash consistency: 500+ writes killed under strace at syscalls of the
+# write path and at random times (docs/reliability.md). About 3 minutes.
+crash:
+	DSCONFIG_CRASH_TEST=1 $(GO) test ./cmd/dsconfig -run '^TestCrashConsistency$$' -count=1 -timeout 30m -v
 
 lint:
 	test -z "$$(gofmt -l .)" || { gofmt -l .; exit 1; }

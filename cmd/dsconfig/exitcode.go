@@ -35,7 +35,7 @@ var exitCodes = []struct {
 	{exitUsage, "The command was malformed: unknown subcommand, option, type or property, a property argument without a colon, a missing required option, a malformed tools.properties or invalid value in it."},
 	{exitConfig, "The configuration was rejected or is unusable: invalid value, missing mandatory property, dangling reference, object exists or does not exist, a store file that does not parse or validate, a secret that cannot be resolved. Nothing was changed."},
 	{exitToken, "No token could be obtained: the token endpoint refused the request or could not be reached."},
-	{exitConnect, "The SMTP server could not be reached, or TLS failed."},
+	{exitConnect, "The SMTP server could not be reached, TLS failed, or the server stopped answering during the session."},
 	{exitAuth, "The SMTP server rejected the authentication."},
 	{exitMessage, "The SMTP server rejected the message (MAIL, RCPT or DATA)."},
 	{exitInterrupted, "Interrupted."},
