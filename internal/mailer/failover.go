@@ -51,7 +51,7 @@ func SendFailover(ctx context.Context, cands []Candidate, m *Message, o *Options
 		if err == nil {
 			return res, nil
 		}
-		if ctx.Err() != nil || len(cands) == 1 {
+		if ctx.Err() != nil || len(cands) == 1 || !mayFailOver(err, o) {
 			return nil, err
 		}
 		errs = append(errs, err)
@@ -84,4 +84,16 @@ func (s *Server) credentialText() string {
 		return "password as " + s.User
 	}
 	return "no authentication"
+}
+
+// mayFailOver says whether the next server may be tried after err. Never
+// once a server has begun to receive the body: that could deliver the
+// message twice. Otherwise Options.Failover decides, and by default every
+// failure moves on.
+func mayFailOver(err error, o *Options) bool {
+	var e *Error
+	if errors.As(err, &e) && e.BodyStarted {
+		return false
+	}
+	return o.Failover == nil || o.Failover(err)
 }
