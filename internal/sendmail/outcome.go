@@ -132,3 +132,26 @@ func WarnSendAs(cands []mailer.Candidate, headerFrom string, warn func(string)) 
 func (p *Prepared) Message() *mailer.Message {
 	return &mailer.Message{From: p.Sender, To: p.Recipients, Raw: p.Raw, Raw7Bit: p.Raw7Bit, MessageID: p.MessageID}
 }
+
+// DefaultSender is the user-name of the server a message goes to first:
+// the named one, or the first of the global smtp-server list; "" when
+// there is none.
+func DefaultSender(snap *config.Snapshot, serverName string) string {
+	name := serverName
+	if name == "" {
+		g, err := snap.Lookup(config.KindGlobalConfiguration, "")
+		if err != nil {
+			return ""
+		}
+		vs := g.Values(config.PropSMTPServer)
+		if len(vs) == 0 {
+			return ""
+		}
+		name = vs[0]
+	}
+	v, err := snap.Lookup(config.KindExternalServer, name)
+	if err != nil {
+		return ""
+	}
+	return v.String("user-name")
+}
