@@ -86,14 +86,17 @@ func (s *Server) credentialText() string {
 	return "no authentication"
 }
 
-// mayFailOver says whether the next server may be tried after err. Never
-// once a server has begun to receive the body: that could deliver the
-// message twice. Otherwise Options.Failover decides, and by default every
-// failure moves on.
+// mayFailOver says whether the next server may be tried after err. By
+// default (send-test-mail) every failure moves on. With Options.Failover
+// set (send-mail), never once a server has begun to receive the body,
+// which could deliver the message twice; otherwise Failover decides.
 func mayFailOver(err error, o *Options) bool {
+	if o.Failover == nil {
+		return true
+	}
 	var e *Error
 	if errors.As(err, &e) && e.BodyStarted {
 		return false
 	}
-	return o.Failover == nil || o.Failover(err)
+	return o.Failover(err)
 }

@@ -107,7 +107,7 @@ func TestNoFailoverAfterBody(t *testing.T) {
 	cand := func(s *Server) Candidate {
 		return Candidate{Name: s.Name, Resolve: func(context.Context) (*Server, error) { tried++; return s, nil }}
 	}
-	_, err := SendFailover(context.Background(), []Candidate{cand(s1), cand(s2)}, rawMsg(), &Options{})
+	_, err := SendFailover(context.Background(), []Candidate{cand(s1), cand(s2)}, rawMsg(), &Options{Failover: func(error) bool { return true }})
 	e := asError(t, err)
 	if !e.Unknown || !e.BodyStarted || tried != 1 {
 		t.Errorf("unknown %v, body started %v, servers tried %d: %v", e.Unknown, e.BodyStarted, tried, err)
