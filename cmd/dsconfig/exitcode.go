@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"strings"
 
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
 	"github.com/dsconfig-smtp/dsconfig/internal/httpauth"
 	"github.com/dsconfig-smtp/dsconfig/internal/mailer"
+	"github.com/dsconfig-smtp/dsconfig/internal/sendmail"
 )
 
 // Exit codes. They are documented from exitCodes, in --help and in
@@ -41,9 +43,48 @@ var exitCodes = []struct {
 	{exitInterrupted, "Interrupted."},
 }
 
-func exitCodeTable() string {
+// The sysexits codes (BSD sysexits.h) of send-mail, send-queued-mail and
+// list-queued-mail, as sendmail and msmtp use them, so that callers retry
+// correctly.
+const (
+	exUsage       = 64
+	exDataErr     = 65
+	exUnavailable = 69
+	exSoftware    = 70
+	exIOErr       = 74
+	exTempFail    = 75
+	exProtocol    = 76
+	exNoPerm      = 77
+	exConfig      = 78
+)
+
+var sysexitsCodes = []struct {
+	Code    int
+	Meaning string
+}{
+	{exitOK, "Delivered, or, with --queue, kept in the queue; send-queued-mail: the queue is empty."},
+	{exUsage, "EX_USAGE: the command line was malformed, or there is no recipient."},
+	{exDataErr, "EX_DATAERR: the message was refused before sending: malformed header or address, a header line over 998 octets, larger than --max-size."},
+	{exUnavailable, "EX_UNAVAILABLE: the server refused the message for good (5xx); send-queued-mail: a message was moved to queue/failed/."},
+	{exSoftware, "EX_SOFTWARE: an unexpected failure."},
+	{exIOErr, "EX_IOERR: a file (the store, the queue) could not be read or written."},
+	{exTempFail, "EX_TEMPFAIL: a temporary failure (4xx, network, token endpoint unreachable) and nothing was kept: try again later; send-queued-mail: messages stay queued."},
+	{exProtocol, "EX_PROTOCOL: delivery unknown: the body was sent but no final reply came. Do not resend."},
+	{exNoPerm, "EX_NOPERM: the authentication or the token request was refused."},
+	{exConfig, "EX_CONFIG: the configuration is unusable: no server, an invalid store, a secret that cannot be resolved."},
+	{exitInterrupted, "Interrupted."},
+}
+
+func exitCodeTable() string { return codeTable(exitCodes) }
+
+func sysexitsTable() string { return codeTable(sysexitsCodes) }
+
+func codeTable(codes []struct {
+	Code    int
+	Meaning string
+}) string {
 	var b strings.Builder
-	for _, c := range exitCodes {
+	for _, c := range codes {
 		fmt.Fprintf(&b, "  %3d  %s\n", c.Code, c.Meaning)
 	}
 	return b.String()
@@ -87,6 +128,47 @@ func exitCode(err error) int {
 	return exitError
 }
 
+// sysexitCode maps an error of the sendmail commands to its sysexits
+// code, as exitCode does for the others.
+func sysexitCode(err error) int {
+	var ue *sendmail.UsageError
+	var de *sendmail.DataError
+	var fe *sendmail.FlushError
+	var pe *flagError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &fe):
+		if fe.Failed > 0 {
+			return exUnavailable
+		}
+		return exTempFail
+	case errors.As(err, &ue), errors.As(err, &pe), errors.Is(err, config.ErrUsage):
+		return exUsage
+	case errors.As(err, &de):
+		return exDataErr
+	}
+	switch sendmail.Classify(err) {
+	case sendmail.OutcomeTemporary:
+		return exTempFail
+	case sendmail.OutcomeUnknown:
+		return exProtocol
+	case sendmail.OutcomeRefused:
+		return exUnavailable
+	case sendmail.OutcomeAuth:
+		return exNoPerm
+	case sendmail.OutcomeConfig:
+		return exConfig
+	case sendmail.OutcomeInterrupted:
+		return exitInterrupted
+	}
+	var se *config.StoreError
+	if errors.As(err, &se) || errors.Is(err, fs.ErrPermission) || errors.Is(err, fs.ErrNotExist) {
+		return exIOErr
+	}
+	return exSoftware
+}
+
 // mailExitCode gives a send failure the code of the stage it failed in.
 // err is the whole error, which for a failover unwraps to e, the last
 // server's failure.
@@ -121,7 +203,7 @@ func printError(w io.Writer, cmdPath string, err error) {
 	if h := config.HintOf(err); h != "" {
 		fmt.Fprintf(w, "dsconfig: hint: %s\n", h)
 	}
-	if exitCode(err) == exitUsage {
+	if exitCode(err) == exitUsage || sysexitCode(err) == exUsage {
 		fmt.Fprintf(w, "Run '%s --help' for usage.\n", cmdPath)
 	}
 }

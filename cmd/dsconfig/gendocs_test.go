@@ -71,6 +71,12 @@ func exitCodesMarkdown() string {
 	for _, c := range exitCodes {
 		fmt.Fprintf(&b, "| %d | %s |\n", c.Code, c.Meaning)
 	}
+	b.WriteString("\n## send-mail, send-queued-mail and list-queued-mail\n\n")
+	b.WriteString("These follow sysexits, as sendmail and msmtp do, so that the scripts and cron jobs that call them retry correctly.\n\n")
+	b.WriteString("| Code | Meaning |\n|---:|---|\n")
+	for _, c := range sysexitsCodes {
+		fmt.Fprintf(&b, "| %d | %s |\n", c.Code, c.Meaning)
+	}
 	return b.String()
 }
 

@@ -6,5 +6,5 @@ package main
 import "os"
 
 func main() {
-	os.Exit(Main(os.Args[1:], systemIO(), os.Getenv))
+	os.Exit(Main(Args(os.Args), systemIO(), os.Getenv))
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -34,7 +35,19 @@ func run(f *factory, args []string) int {
 	if err != nil {
 		printError(f.IO.ErrOut, cmd.CommandPath(), err)
 	}
+	if cmd != nil && cmd.Annotations[sysexitsAnnotation] != "" {
+		return sysexitCode(err)
+	}
 	return exitCode(err)
+}
+
+// Args returns the arguments to run for argv: started as sendmail
+// (through a symlink), dsconfig runs send-mail.
+func Args(argv []string) []string {
+	if len(argv) > 0 && filepath.Base(argv[0]) == "sendmail" {
+		return append([]string{"send-mail"}, argv[1:]...)
+	}
+	return argv[1:]
 }
 
 const rootLong = `dsconfig provisions bearer-token (OAuth 2.0) authentication for SMTP the way
@@ -128,6 +141,7 @@ func newRoot(f *factory, o *rootOptions) *cobra.Command {
 	}
 	for _, c := range []*cobra.Command{newCmdListProperties(f, g, nil),
 		newCmdTestPassphraseProvider(f, g, nil), newCmdGetAccessToken(f, g, nil), newCmdSendTestMail(f, g, nil),
+		newCmdSendMail(f, g, nil), newCmdSendQueuedMail(f, g, nil), newCmdListQueuedMail(f, g, nil),
 		newCmdListConfigArchive(f, g, nil), newCmdRestoreConfigArchive(f, g, nil),
 		newCmdExportConfig(f, g, nil), newCmdConfigDiff(f, g, nil)} {
 		c.GroupID = "other"

@@ -76,6 +76,12 @@ type Error struct {
 	// connection, or broke the reply bounds. Nothing was refused, so the
 	// failure is a connection's, not the stage's.
 	Lost bool
+	// BodyStarted says that the server answered DATA with 354 and the
+	// body had begun: the message must not be sent again elsewhere.
+	BodyStarted bool
+	// Unknown says that the whole body was sent but no final reply came:
+	// the server may or may not have taken the message.
+	Unknown bool
 }
 
 func (e *Error) Error() string {

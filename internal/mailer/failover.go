@@ -51,7 +51,7 @@ func SendFailover(ctx context.Context, cands []Candidate, m *Message, o *Options
 		if err == nil {
 			return res, nil
 		}
-		if ctx.Err() != nil || len(cands) == 1 {
+		if ctx.Err() != nil || len(cands) == 1 || !mayFailOver(err, o) {
 			return nil, err
 		}
 		errs = append(errs, err)
@@ -84,4 +84,19 @@ func (s *Server) credentialText() string {
 		return "password as " + s.User
 	}
 	return "no authentication"
+}
+
+// mayFailOver says whether the next server may be tried after err. By
+// default (send-test-mail) every failure moves on. With Options.Failover
+// set (send-mail), never once a server has begun to receive the body,
+// which could deliver the message twice; otherwise Failover decides.
+func mayFailOver(err error, o *Options) bool {
+	if o.Failover == nil {
+		return true
+	}
+	var e *Error
+	if errors.As(err, &e) && e.BodyStarted {
+		return false
+	}
+	return o.Failover(err)
 }

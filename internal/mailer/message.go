@@ -18,6 +18,28 @@ type Message struct {
 	Body    string // added after the standard text
 	// Host is the sending machine's name, for the text and Message-ID.
 	Host string
+
+	// Raw, when set, is a whole message to send as it is (send-mail):
+	// CRLF line endings, not dot-stuffed, with its Message-ID in
+	// MessageID. Subject, Body and Host are then unused.
+	Raw       []byte
+	MessageID string
+	// Raw7Bit is Raw with its 8-bit body encoded, for servers that do not
+	// offer 8BITMIME; nil when Raw is 7-bit already. With Raw7Bit set,
+	// Raw is sent with BODY=8BITMIME to a server that offers it.
+	Raw7Bit []byte
+}
+
+// data returns the message as it goes out and whether it is 8-bit.
+func (m *Message) data(s *Server, from string, now time.Time, has8BitMIME bool) (data []byte, id string, eightBit bool) {
+	switch {
+	case m.Raw == nil:
+		data, id = m.compose(s, from, now)
+		return data, id, false
+	case m.Raw7Bit != nil && !has8BitMIME:
+		return m.Raw7Bit, m.MessageID, false
+	}
+	return m.Raw, m.MessageID, m.Raw7Bit != nil
 }
 
 // compose renders the message with CRLF line endings. Dot-stuffing is

@@ -97,6 +97,11 @@ type Options struct {
 	Report    func(Step)
 	Now       func() time.Time
 	LocalName string // the EHLO name; default "localhost"
+	// Failover, when set, says whether SendFailover may try the next
+	// server after a failure; nil tries it after any failure. It is
+	// never asked once a server has begun to receive the body (with nil,
+	// send-test-mail's default, every failure moves on).
+	Failover func(error) bool
 }
 
 // Step is one line of the report.

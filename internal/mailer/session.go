@@ -283,7 +283,13 @@ func (a *attempt) send() (*Result, error) {
 		from = a.s.User
 	}
 	start := time.Now()
-	if err := a.c.Mail(from, nil); err != nil {
+	eight, _ := a.c.Extension("8BITMIME")
+	body, id, eightBit := a.m.data(a.s, from, a.o.now(), eight)
+	var mo *smtp.MailOptions
+	if eightBit {
+		mo = &smtp.MailOptions{Body: smtp.Body8BitMIME}
+	}
+	if err := a.c.Mail(from, mo); err != nil {
 		return nil, a.fail(StageMail, start, err)
 	}
 	a.report(StageMail, start, "MAIL FROM:<"+from+"> accepted")
@@ -300,22 +306,31 @@ func (a *attempt) send() (*Result, error) {
 	if a.quitAfter(StageRcpt) {
 		return a.quit(StageRcpt, "")
 	}
-	return a.data(from)
+	return a.data(body, id)
 }
 
-func (a *attempt) data(from string) (*Result, error) {
+func (a *attempt) data(body []byte, id string) (*Result, error) {
 	start := time.Now()
-	body, id := a.m.compose(a.s, from, a.o.now())
 	w, err := a.c.Data()
 	if err != nil {
 		return nil, a.fail(StageData, start, err)
 	}
+	// From here on the server has the body, or part of it: another
+	// attempt could deliver the message twice.
 	if _, err := w.Write(body); err != nil {
-		return nil, a.fail(StageData, start, err)
+		e := a.fail(StageData, start, err)
+		e.BodyStarted = true
+		return nil, e
 	}
 	resp, err := w.CloseWithResponse()
 	if err != nil {
-		return nil, a.fail(StageData, start, err)
+		e := a.fail(StageData, start, err)
+		e.BodyStarted = true
+		// The whole body and its final dot went out; without a reply
+		// nobody knows whether the server took the message.
+		var r *smtp.SMTPError
+		e.Unknown = !errors.As(err, &r)
+		return nil, e
 	}
 	reply := "250 " + firstLine(resp.StatusText)
 	a.report(StageData, start, fmt.Sprintf("%d bytes, Message-ID %s; server: %s", len(body), id, reply))
