@@ -9,9 +9,9 @@ import (
 	"slices"
 	"strings"
 
-	"golang.org/x/term"
-
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/prompt"
+	"golang.org/x/term"
 )
 
 // Sensitive values must not have to appear in argv, where ps and shell
@@ -220,38 +220,12 @@ func (u ui) promptSecret(ctx context.Context, prop string) (string, error) {
 	return first, nil
 }
 
-// readHidden reads one line without echo. Ctrl-C is caught by Main's
-// signal context rather than killing the process, so the read is
-// abandoned on cancellation and the terminal's echo restored here.
-func readHidden(ctx context.Context, w io.Writer, fd int, prompt string) (string, error) {
-	state, err := term.GetState(fd)
-	if err != nil {
-		return "", fmt.Errorf("reading from the terminal: %w", err)
-	}
-	fmt.Fprint(w, prompt)
-	type result struct {
-		b   []byte
-		err error
-	}
-	ch := make(chan result, 1)
-	go func() {
-		b, err := term.ReadPassword(fd)
-		ch <- result{b, err}
-	}()
-	var r result
-	select {
-	case r = <-ch:
-	case <-ctx.Done():
-		term.Restore(fd, state)
-		fmt.Fprintln(w)
-		return "", ctx.Err()
-	}
-	fmt.Fprintln(w) // the user's Enter was not echoed
-	if errors.Is(r.err, io.EOF) {
+// readHidden reads one hidden line from the terminal; the end of input
+// is a usage error, as a missing value is.
+func readHidden(ctx context.Context, w io.Writer, fd int, msg string) (string, error) {
+	v, err := prompt.ReadHidden(ctx, w, fd, msg)
+	if errors.Is(err, io.EOF) {
 		return "", usagef("no value was entered: end of input")
 	}
-	if r.err != nil {
-		return "", fmt.Errorf("reading from the terminal: %w", r.err)
-	}
-	return string(r.b), nil
+	return v, err
 }
