@@ -21,6 +21,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/tlsconf"
 )
 
 // ErrorClass says what kind of failure a TokenError is.
@@ -78,8 +79,11 @@ type TokenError struct {
 	Title string
 	// Proxy is the proxy the request went through, without credentials;
 	// for ClassProxy, the one that refused it.
-	Proxy   string
-	Timeout time.Duration
+	Proxy string
+	// Certificate describes, for ClassTLS, the certificate the server
+	// presented when it failed verification.
+	Certificate string
+	Timeout     time.Duration
 	// For ClassLocked: the lock file waited for, and the pid its holder
 	// wrote in it (0 when unknown). Timeout is then how long it waited.
 	LockFile  string
@@ -146,6 +150,9 @@ func (e *TokenError) detail() string {
 	case ClassDNS:
 		return fmt.Sprintf("the host name could not be resolved: %v", e.Err)
 	case ClassTLS:
+		if e.Certificate != "" {
+			return fmt.Sprintf("the TLS handshake failed: %v; the server presented: %s", e.Err, e.Certificate)
+		}
 		return fmt.Sprintf("the TLS handshake failed: %v", e.Err)
 	case ClassConnect:
 		return fmt.Sprintf("could not connect: %v", e.Err)
@@ -378,6 +385,9 @@ func (e *TokenError) classifyNetwork(ctx context.Context, err error) {
 		e.Class = ClassDNS
 	case isTLSError(err):
 		e.Class = ClassTLS
+		if c := tlsconf.FailedCertificate(err); c != nil {
+			e.Certificate = tlsconf.DescribeCertificate(c)
+		}
 	case errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
 		e.Class = ClassConnect
 	default:

@@ -201,6 +201,9 @@ func TestTraceTLSFailureShowsCertificate(t *testing.T) {
 	f := newFixture(t, p.URL+"/token", nil) // the system roots do not trust httptest's CA
 	trace, err := traced(t, f)
 	checkTokenError(t, err, ClassTLS, p.URL+"/token")
+	if !strings.Contains(err.Error(), `; the server presented: subject "O=Acme Co"`) {
+		t.Errorf("the TLS error does not describe the certificate: %v", err)
+	}
 	wantLines(t, trace, "* TLS handshake failed: ", `* server certificate: subject "O=Acme Co"`)
 }
 
