@@ -279,7 +279,7 @@ trace_case() {
 		sed -n 's/.*"access-token": *"\([^"]*\)".*/\1/p')
 	[ -n "$tok" ] || { fail "could not read the cached token"; return; }
 	if ! { has_line "* token request: POST $E2E_TOKEN_URL" && has_line "* TLS handshake done: TLS 1." &&
-		has_line "* server certificate: subject " && has_line "> Authorization: Basic $E2E_CLIENT_ID:*****" &&
+		has_line "* server certificate: subject " && has_line "uthorization: Basic $E2E_CLIENT_ID:*****" &&
 		has_line "> (form) grant_type=client_credentials" && has '^< HTTP/[0-9.]* 200 OK' &&
 		has_line '"access_token":"***** (' && secret_absent "$E2E_CLIENT_SECRET" && secret_absent "$tok"; }; then
 		fail "get-access-token --verbose: expected the POST, the 200, the form fields and no secret or token"
