@@ -25,6 +25,7 @@ type accessTokenOptions struct {
 	NoCache    bool
 	ShowToken  bool
 	ClearCache bool
+	Verbose    bool
 	Output     string
 }
 
@@ -38,6 +39,15 @@ its type, and, for a JWT, the claims aud, roles/scp, appid/azp, tid, iss, exp
 and nbf. The claims are decoded, not verified: the signature is not checked.
 The token itself is masked unless --show-token is given.
 
+--verbose traces the request to the token endpoint, in the manner of curl -v,
+on standard output (standard error with --output json): the proxy, the
+resolved address, TLS and the server's certificate, the request line,
+headers and form fields, and the response's status, headers and body (the
+first %d bytes). The Authorization header shows only the client id, the
+client secret and assertions show *****, and tokens show their length and
+SHA-256 prefix. A token taken from the cache makes no request, so there is
+nothing to trace: add --no-token-cache.
+
 Tokens are reused, across dsconfig invocations, through the cache file
 token-cache.json in the configuration directory, until %s before they
 expire (a quarter of the lifetime for tokens shorter than %s; %s after
@@ -49,7 +59,7 @@ is given). A cache file that cannot be opened is bypassed with a warning.
 Exit status: 0 token obtained, 1 --clear-cache failed (or another
 unexpected error), 2 usage, 3 method or secret unusable,
 4 no token could be obtained (the error says what the server answered).`,
-		config.FormatDuration(httpauth.MaxMargin), config.FormatDuration(4*httpauth.MaxMargin), config.FormatDuration(httpauth.UnknownLifetime))
+		httpauth.TraceBodyLimit, config.FormatDuration(httpauth.MaxMargin), config.FormatDuration(4*httpauth.MaxMargin), config.FormatDuration(httpauth.UnknownLifetime))
 }
 
 func newCmdGetAccessToken(f *factory, g *globalOptions, runF func(*accessTokenOptions) error) *cobra.Command {
@@ -60,6 +70,7 @@ func newCmdGetAccessToken(f *factory, g *globalOptions, runF func(*accessTokenOp
 		Long:  accessTokenLong(),
 		Example: `  dsconfig get-access-token --method-name "SMTP Bearer Token"
   dsconfig get-access-token --method-name "SMTP Bearer Token" --no-token-cache --output json
+  dsconfig get-access-token --method-name "SMTP Bearer Token" --no-token-cache --verbose
   dsconfig get-access-token --clear-cache`,
 		Args:    noArgs,
 		GroupID: "other",
@@ -70,6 +81,7 @@ func newCmdGetAccessToken(f *factory, g *globalOptions, runF func(*accessTokenOp
 	fl.BoolVar(&o.NoCache, "no-token-cache", false, "neither use nor update the shared token cache")
 	fl.BoolVar(&o.ShowToken, "show-token", false, "print the access token itself")
 	fl.BoolVar(&o.ClearCache, "clear-cache", false, "discard cached tokens first: the method's, or all when --method-name is not given")
+	fl.BoolVarP(&o.Verbose, "verbose", "v", false, "trace the request to the token endpoint (secret and tokens masked)")
 	fl.StringVarP(&o.Output, "output", "o", "table", "output format: table or json")
 	return cmd
 }
@@ -94,7 +106,11 @@ func accessTokenRun(ctx context.Context, o *accessTokenOptions) error {
 			return err
 		}
 	}
-	src, err := credentials{snap, o.Getenv, o.warnLine, o.NoCache}.TokenSource(o.Method)
+	creds := credentials{snap: snap, getenv: o.Getenv, warn: o.warnLine, noCache: o.NoCache}
+	if o.Verbose {
+		creds.trace = verboseWriter(o.IO, o.Output == "json")
+	}
+	src, err := creds.TokenSource(o.Method)
 	if err != nil {
 		return err
 	}
@@ -111,6 +127,9 @@ func accessTokenRun(ctx context.Context, o *accessTokenOptions) error {
 	tok, err := src.Token(ctx)
 	if err != nil {
 		return err
+	}
+	if creds.trace != nil && tok.FromCache {
+		fmt.Fprintln(creds.trace, "* the token came from the cache: no request was made (--no-token-cache makes one)")
 	}
 	return showAccessToken(o, info, tok, o.Now())
 }

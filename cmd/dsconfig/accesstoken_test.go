@@ -389,3 +389,52 @@ func TestGetAccessTokenScriptFriendly(t *testing.T) {
 		}
 	}
 }
+
+func TestGetAccessTokenVerbose(t *testing.T) {
+	p := newATIdP(t)
+	e := newATEnv(t, p.URL+"/token", "--set", "requested-scope:https://outlook.office365.com/.default")
+	out := e.mustRun(t, "get-access-token", "--method-name", "m", "--verbose")
+	for _, want := range []string{"* token request: POST " + p.URL + "/token\n", "* no proxy\n",
+		"> POST /token HTTP/1.1\n", "> Authorization: Basic app-1:*****\n",
+		"> (form) grant_type=client_credentials\n", "> (form) scope=https://outlook.office365.com/.default\n",
+		"< HTTP/1.1 200 OK\n", `< (body, `, `{"access_token":"***** (`, "Token Source              : new, from the token endpoint"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("get-access-token --verbose lacks %q:\n%s", want, out)
+		}
+	}
+	if i, j := strings.Index(out, "< HTTP/1.1"), strings.Index(out, "HTTP Authorization Method"); i < 0 || j < i {
+		t.Errorf("the trace should come before the report:\n%s", out)
+	}
+	// From the cache, there is no request to trace, and the trace says so.
+	out = e.mustRun(t, "get-access-token", "--method-name", "m", "--verbose")
+	if !strings.Contains(out, "* the token came from the cache: no request was made") || strings.Contains(out, "> POST") {
+		t.Errorf("a cached token's trace:\n%s", out)
+	}
+	// Beside JSON the trace goes to standard error.
+	code, stdout, stderr := e.run("get-access-token", "--method-name", "m", "--verbose", "--no-token-cache", "--output", "json")
+	if code != 0 || !json.Valid([]byte(stdout)) || !strings.Contains(stderr, "< HTTP/1.1 200 OK") {
+		t.Errorf("--output json --verbose: exit %d, stdout must be JSON and stderr the trace\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	all := out + stdout + stderr
+	secrets := map[string]string{"secret": atSecret, "token 1": atJWT(1), "token 2": atJWT(2)}
+	if hits := leakHitsOf(secrets, "trace", []byte(all)); len(hits) > 0 {
+		t.Errorf("the trace leaks:\n%s\n%s", strings.Join(hits, "\n"), all)
+	}
+}
+
+func TestGetAccessTokenVerboseHTMLPage(t *testing.T) {
+	p := newATIdP(t)
+	p.respond = func(w http.ResponseWriter, _ int32) {
+		w.Header().Set("Content-Type", "text/html")
+		io.WriteString(w, "<html><head><title>Sign in to your account</title></head><body>form</body></html>")
+	}
+	e := newATEnv(t, p.URL+"/token")
+	code, out, errOut := e.run("get-access-token", "--method-name", "m", "--verbose")
+	if code != exitToken {
+		t.Errorf("exit %d, want %d", code, exitToken)
+	}
+	want := `the token endpoint answered with an HTML page, not JSON (HTTP 200 OK, title "Sign in to your account")`
+	if !strings.Contains(errOut, want) || !strings.Contains(out, `* the token endpoint answered with an HTML page, not JSON (title "Sign in to your account")`) {
+		t.Errorf("want %q in the error and the trace\nstdout:\n%s\nstderr:\n%s", want, out, errOut)
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"io"
 
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
 	"github.com/dsconfig-smtp/dsconfig/internal/httpauth"
@@ -17,7 +18,8 @@ type credentials struct {
 	snap    *config.Snapshot
 	getenv  func(string) string
 	warn    func(string)
-	noCache bool // bypass the shared token cache
+	noCache bool      // bypass the shared token cache
+	trace   io.Writer // where token requests are traced (--verbose); nil for none
 }
 
 var (
@@ -34,7 +36,7 @@ func (c credentials) Secret(ctx context.Context, provider string) (string, error
 // http-authorization-method, as get-access-token and send-test-mail use it.
 func (c credentials) TokenSource(method string) (httpauth.Source, error) {
 	return httpauth.New(httpauth.Options{Config: c.snap, NoCache: c.noCache,
-		Secrets: c.resolver(), Warn: c.warn}, method)
+		Secrets: c.resolver(), Warn: c.warn, Trace: c.trace}, method)
 }
 
 // resolver returns the resolver for the providers in the snapshot. Its

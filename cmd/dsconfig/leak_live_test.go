@@ -22,7 +22,8 @@ import (
 // TestNoSecretLeaksLive is TestNoSecretLeaks for the commands that handle
 // live credentials: the sandbox's client secret is the planted file
 // secret, its SMTP password the planted smtp password, and every token it
-// issues joins the needles. get-access-token, send-test-mail (succeeding,
+// issues joins the needles. get-access-token (with and without the
+// --verbose trace of the token request), send-test-mail --verbose (succeeding,
 // retrying, failing at AUTH and at the token endpoint), a batch on
 // standard input, export-config, config-diff and the archive commands
 // run, and none of the secrets may appear in their output or in any file
@@ -86,10 +87,16 @@ func liveProvision(l *leakRun, sb *sandbox.Sandbox, pwFile string) {
 	l.must("", "set-global-configuration-prop", "--set", "smtp-server:OAuth")
 }
 
-// liveTokens fetches tokens in every output format, without --show-token.
+// liveTokens fetches tokens in every output format, without --show-token,
+// and traces the token requests (--verbose) beside text and JSON.
 func liveTokens(l *leakRun) {
-	for _, format := range [][]string{nil, {"--script-friendly"}, {"--output", "json"}, {"--no-token-cache"}} {
+	for _, format := range [][]string{nil, {"--script-friendly"}, {"--output", "json"}, {"--no-token-cache"},
+		{"--no-token-cache", "--verbose"}, {"--no-token-cache", "--verbose", "--output", "json"}} {
 		l.must("", append([]string{"get-access-token", "--method-name", "Client"}, format...)...)
+	}
+	if out := l.must("", "get-access-token", "--method-name", "Client", "--no-token-cache", "--verbose"); !strings.Contains(out, "> Authorization: Basic ") ||
+		!strings.Contains(out, "< HTTP/1.1 200 OK") || !strings.Contains(out, `"access_token":"***** (`) {
+		l.t.Errorf("get-access-token --verbose shows no trace of the exchange:\n%s", out)
 	}
 	l.must("", "get-access-token", "--method-name", "Static")
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -38,12 +39,15 @@ var leakSecrets = map[string]string{
 }
 
 // leakNeedles returns the forms in which s must not appear: clear text,
-// hex, and base64 (standard and URL alphabets, padded or raw) at every
+// URL-encoded (as a query or form value), hex, and base64 (standard and URL alphabets, padded or raw) at every
 // alignment, so that s is also found inside a longer encoded blob such as
 // a SASL response. At alignments 1 and 2 the first and last groups mix in
 // neighbouring bytes, so only the groups that encode s alone are searched.
 func leakNeedles(s string) map[string]string {
 	out := map[string]string{"clear": s, "hex": hex.EncodeToString([]byte(s))}
+	if q := url.QueryEscape(s); q != s {
+		out["url"] = q
+	}
 	for name, enc := range map[string]*base64.Encoding{"base64": base64.StdEncoding, "base64url": base64.URLEncoding} {
 		for k := 0; k < 3; k++ {
 			b := enc.EncodeToString(append(make([]byte, k), s...))
@@ -78,6 +82,9 @@ func leakHitsOf(secrets map[string]string, where string, data []byte) []string {
 func TestLeakSearchFindsPlantedSecrets(t *testing.T) {
 	// The search must be able to fail: each form is found when present.
 	s := leakSecrets["env"]
+	if len(leakHitsOf(map[string]string{"url": atSecret}, "test", []byte("client_secret="+url.QueryEscape(atSecret)))) == 0 {
+		t.Errorf("the search misses a URL-encoded secret")
+	}
 	for _, blob := range []string{
 		"x " + s + " y",
 		base64.StdEncoding.EncodeToString([]byte("user=a\x01auth=Bearer " + s + "\x01\x01")),

@@ -52,7 +52,8 @@ passphrase-provider) is sent with PLAIN or LOGIN. Credentials are never sent
 without TLS except to a loopback address.
 
 --verbose adds the SMTP transcript with the AUTH data and any token or
-password masked. --quit-after STAGE stops after connect, tls, ehlo, auth, mail
+password masked, and a trace of any token request (see get-access-token
+--verbose). --quit-after STAGE stops after connect, tls, ehlo, auth, mail
 or rcpt without sending, like swaks.`
 
 func newCmdSendTestMail(f *factory, g *globalOptions, runF func(*sendTestMailOptions) error) *cobra.Command {
@@ -86,7 +87,7 @@ func newCmdSendTestMail(f *factory, g *globalOptions, runF func(*sendTestMailOpt
 	fl.StringVar(&o.initialResponse, "initial-response", "auto", "how the SASL response is sent: auto (inline up to 512 octets, two-step above), inline or two-step")
 	fl.StringVar(&o.quitAfter, "quit-after", "", "stop after this stage without sending: connect, tls, ehlo, auth, mail or rcpt")
 	fl.BoolVar(&o.NoTokenCache, "no-token-cache", false, "do not use the shared token cache: request a new token")
-	fl.BoolVarP(&o.Verbose, "verbose", "v", false, "show the SMTP transcript (credentials masked)")
+	fl.BoolVarP(&o.Verbose, "verbose", "v", false, "show the token request and the SMTP transcript (credentials masked)")
 	fl.StringVarP(&o.Output, "output", "o", "table", "output format: table or json")
 	return cmd
 }
@@ -144,7 +145,10 @@ func sendTestMailRun(ctx context.Context, o *sendTestMailOptions) error {
 	if err != nil {
 		return err
 	}
-	creds := credentials{snap, o.Getenv, o.warnLine, o.NoTokenCache}
+	creds := credentials{snap: snap, getenv: o.Getenv, warn: o.warnLine, noCache: o.NoTokenCache}
+	if o.Verbose {
+		creds.trace = verboseWriter(o.IO, o.Output == "json")
+	}
 	cands, err := mailer.Candidates(mailer.CandidateOptions{Config: snap, Secrets: creds, Tokens: creds, Warn: o.warnLine}, o.ServerName)
 	if err != nil {
 		return err
@@ -153,7 +157,7 @@ func sendTestMailRun(ctx context.Context, o *sendTestMailOptions) error {
 	mopts := &mailer.Options{Mechanism: o.Mechanism, InitialResponse: o.InitialResponse, QuitAfter: o.QuitAfter,
 		Report: p.step, LocalName: ehloName()}
 	if o.Verbose {
-		mopts.Transcript = p.transcriptWriter()
+		mopts.Transcript = creds.trace
 	}
 	host, _ := os.Hostname()
 	m := &mailer.Message{From: o.From, To: o.To, Subject: o.Subject, Body: o.Body, Host: host}

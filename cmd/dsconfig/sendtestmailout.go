@@ -82,13 +82,14 @@ func shortDuration(d time.Duration) string {
 	return fmt.Sprintf("%.1f s", d.Seconds())
 }
 
-// transcriptWriter is where --verbose writes: with the steps for people,
-// on standard error beside JSON.
-func (p *stepPrinter) transcriptWriter() io.Writer {
-	if p.json {
-		return p.io.ErrOut
+// verboseWriter is where --verbose writes, in send-test-mail and
+// get-access-token: with the report for people, on standard error beside
+// JSON, so that standard output stays one JSON document.
+func verboseWriter(ios *IOStreams, json bool) io.Writer {
+	if json {
+		return ios.ErrOut
 	}
-	return p.io.Out
+	return ios.Out
 }
 
 func (p *stepPrinter) finish(res *mailer.Result, err error, total time.Duration) error {

@@ -31,6 +31,7 @@ type ccSource struct {
 	timeout   time.Duration
 	maxLife   time.Duration
 	transport http.RoundTripper
+	proxy     func(*http.Request) (*url.URL, error) // the transport's
 
 	mu       sync.Mutex
 	resolved bool
@@ -63,7 +64,7 @@ func newClientCredentials(opts *Options, v config.View) (*ccSource, error) {
 	if err != nil {
 		return nil, &ConfigError{Method: s.info.Method, Err: err}
 	}
-	s.transport = t
+	s.transport, s.proxy = t, t.Proxy
 	s.info.TrustManager = v.String(propTrustManagerProvider)
 	s.info.Unverified = tlsconf.Unverified(t.TLSClientConfig)
 	if opts.WrapTransport != nil {
@@ -167,7 +168,7 @@ func (s *ccSource) config() *clientcredentials.Config {
 
 // fetch makes one token request.
 func (s *ccSource) fetch(ctx context.Context) (*Token, error) {
-	rec := &recorder{base: s.transport, get: s.get}
+	rec := &recorder{base: s.transport, get: s.get, proxyFunc: s.proxy, trace: s.tracer()}
 	client := &http.Client{Transport: rec, Timeout: s.timeout + time.Second, // a backstop to ctx
 		// A redirected token request would carry the secret elsewhere;
 		// the 3xx is reported instead, with its Location.
@@ -178,10 +179,12 @@ func (s *ccSource) fetch(ctx context.Context) (*Token, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	ctx = context.WithValue(ctx, oauth2.HTTPClient, client)
+	ctx = rec.trace.withClientTrace(ctx)
 	start := s.opts.now()
 	ot, err := s.config().Token(ctx)
+	rec.trace.end(rec.last, err)
 	if err != nil {
-		return nil, s.tokenError(ctx, err, rec.last)
+		return nil, s.tokenError(ctx, err, rec)
 	}
 	return s.newToken(ot, start), nil
 }
@@ -229,9 +232,9 @@ func expiresIn(ot *oauth2.Token) (secs int64, given bool) {
 	return min(max(secs, math.MinInt32), math.MaxInt32), given
 }
 
-func (s *ccSource) tokenError(ctx context.Context, err error, ex *exchange) error {
+func (s *ccSource) tokenError(ctx context.Context, err error, rec *recorder) error {
 	e := &TokenError{Method: s.info.Method, Endpoint: s.info.Endpoint, ClientID: s.info.ClientID, Timeout: s.timeout}
-	e.classify(ctx, err, ex)
+	e.classify(ctx, err, rec)
 	e.redact(s.redactions())
 	return e
 }

@@ -21,6 +21,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/tlsconf"
 )
 
 // ErrorClass says what kind of failure a TokenError is.
@@ -38,6 +39,8 @@ const (
 	ClassConnect      ErrorClass = "connect"            // the connection failed
 	ClassStaticReject ErrorClass = "static-rejected"    // a static token was rejected
 	ClassTooLarge     ErrorClass = "response-too-large" // a body longer than MaxResponseSize
+	ClassHTML         ErrorClass = "html-page"          // an HTML page instead of a JSON response
+	ClassProxy        ErrorClass = "proxy-refused"      // a proxy refused the request or the tunnel (407 and others)
 	ClassLocked       ErrorClass = "lock-timeout"       // another process's request of the same token took too long
 	ClassOther        ErrorClass = "request-failed"     // anything else
 )
@@ -72,7 +75,15 @@ type TokenError struct {
 	// not an object holds ("array", "string", ...). It is not quoted: it
 	// may hold a token in a form that the mask does not know.
 	JSONKind string
-	Timeout  time.Duration
+	// Title is, for ClassHTML, the page's <title>, when it has one.
+	Title string
+	// Proxy is the proxy the request went through, without credentials;
+	// for ClassProxy, the one that refused it.
+	Proxy string
+	// Certificate describes, for ClassTLS, the certificate the server
+	// presented when it failed verification.
+	Certificate string
+	Timeout     time.Duration
 	// For ClassLocked: the lock file waited for, and the pid its holder
 	// wrote in it (0 when unknown). Timeout is then how long it waited.
 	LockFile  string
@@ -125,6 +136,10 @@ func (e *TokenError) detail() string {
 		return fmt.Sprintf("no answer within %s (response-timeout)", config.FormatDuration(e.Timeout))
 	case ClassStaticReject:
 		return "the server rejected the static bearer token, and a static token cannot be renewed"
+	case ClassHTML:
+		return e.htmlDetail()
+	case ClassProxy:
+		return e.proxyDetail()
 	case ClassLocked:
 		holder := "another process"
 		if e.HolderPID > 0 {
@@ -135,11 +150,35 @@ func (e *TokenError) detail() string {
 	case ClassDNS:
 		return fmt.Sprintf("the host name could not be resolved: %v", e.Err)
 	case ClassTLS:
+		if e.Certificate != "" {
+			return fmt.Sprintf("the TLS handshake failed: %v; the server presented: %s", e.Err, e.Certificate)
+		}
 		return fmt.Sprintf("the TLS handshake failed: %v", e.Err)
 	case ClassConnect:
 		return fmt.Sprintf("could not connect: %v", e.Err)
 	}
 	return fmt.Sprintf("%v", e.Err)
+}
+
+// htmlDetail names an HTML answer, which is a login page, a proxy's or
+// a captive portal's page far more often than a token endpoint's.
+func (e *TokenError) htmlDetail() string {
+	title := "no <title>"
+	if e.Title != "" {
+		title = fmt.Sprintf("title %q", e.Title)
+	}
+	return fmt.Sprintf("the token endpoint answered with an HTML page, not JSON (HTTP %s, %s)", e.StatusText, title)
+}
+
+func (e *TokenError) proxyDetail() string {
+	proxy := "a proxy"
+	if e.Proxy != "" {
+		proxy = "the proxy " + e.Proxy
+	}
+	if e.Status == http.StatusProxyAuthRequired {
+		return fmt.Sprintf("%s answered HTTP %s: it asks for proxy credentials, and dsconfig sends none", proxy, e.StatusText)
+	}
+	return fmt.Sprintf("%s refused to open a tunnel to the token endpoint: HTTP %s", proxy, e.StatusText)
 }
 
 func (e *TokenError) oauthDetail() string {
@@ -164,7 +203,26 @@ func (e *TokenError) Unwrap() error { return e.Err }
 
 // classify fills e from the error x/oauth2 or net/http returned and from
 // what the recorder saw.
-func (e *TokenError) classify(ctx context.Context, err error, ex *exchange) {
+func (e *TokenError) classify(ctx context.Context, err error, rec *recorder) {
+	ex := rec.last
+	e.Proxy = rec.proxy
+	e.classifyExchange(ctx, err, ex)
+	switch {
+	case rec.tunnel != nil && rec.tunnel.StatusCode != http.StatusOK:
+		// The transport reports a refused CONNECT only by its status
+		// text; the hook in buildTransport kept the response.
+		e.Class, e.Status, e.StatusText, e.Err = ClassProxy, rec.tunnel.StatusCode, rec.tunnel.Status, nil
+	case ex != nil && ex.status == http.StatusProxyAuthRequired && e.Class == ClassHTTP:
+		// Only a proxy answers 407, whatever page it adds.
+		e.Class, e.Snippet, e.Title = ClassProxy, "", ""
+	case ex != nil && (e.Class == ClassHTTP || e.Class == ClassBadResponse) && e.JSONKind == "":
+		if title, ok := htmlPage(ex.contentType, ex.head.Bytes()); ok {
+			e.Class, e.Title, e.Snippet = ClassHTML, title, ""
+		}
+	}
+}
+
+func (e *TokenError) classifyExchange(ctx context.Context, err error, ex *exchange) {
 	var re *oauth2.RetrieveError
 	switch {
 	case ex != nil && ex.tooLarge:
@@ -327,6 +385,9 @@ func (e *TokenError) classifyNetwork(ctx context.Context, err error) {
 		e.Class = ClassDNS
 	case isTLSError(err):
 		e.Class = ClassTLS
+		if c := tlsconf.FailedCertificate(err); c != nil {
+			e.Certificate = tlsconf.DescribeCertificate(c)
+		}
 	case errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
 		e.Class = ClassConnect
 	default:
@@ -380,6 +441,7 @@ func snippet(body []byte) string {
 func (e *TokenError) redact(secrets []string) {
 	r := func(s string) string { return config.Redact(s, secrets...) }
 	e.Description, e.Snippet, e.URI, e.Location = r(e.Description), r(e.Snippet), r(e.URI), r(e.Location)
+	e.Title = r(e.Title)
 	// What the server wrote is shown as text that cannot act on a
 	// terminal.
 	for _, p := range []*string{&e.Description, &e.URI, &e.Location, &e.StatusText, &e.TraceID, &e.CorrelationID} {

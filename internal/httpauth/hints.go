@@ -52,6 +52,16 @@ func (e *TokenError) ErrorHint() string {
 		return "the URL may not be a token endpoint (an HTML page often means a login page, a proxy or a captive portal): check oauth-server-token-endpoint-url"
 	case ClassNoToken:
 		return "the server did not issue a token: check that oauth-server-token-endpoint-url is the token endpoint, and the server's logs"
+	case ClassHTML:
+		if e.Status >= 200 && e.Status < 300 {
+			return "the URL may not be a token endpoint (an HTML page often means a login page, a proxy or a captive portal): check oauth-server-token-endpoint-url, and http-proxy-external-server (or HTTPS_PROXY)"
+		}
+		return httpHint(e.Status, e.Location)
+	case ClassProxy:
+		if e.Status == 407 {
+			return httpHint(e.Status, "")
+		}
+		return "the proxy would not connect to the token endpoint: check the host and port in oauth-server-token-endpoint-url, and the proxy's rules"
 	case ClassTooLarge:
 		return "a token response is a few KiB: check that oauth-server-token-endpoint-url is the token endpoint"
 	case ClassTimeout:

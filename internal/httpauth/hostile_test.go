@@ -51,7 +51,7 @@ func TestHostileTokenEndpoints(t *testing.T) {
 		{"json array", respondWith(200, "application/json", `["`+plantedToken+`"]`),
 			ClassBadResponse, []string{"with a JSON array, not a token response object"}, ""},
 		{"html page", respondWith(200, "text/html; charset=utf-8", "<!DOCTYPE html><html><title>Sign in</title>\x1b]0;pwned\x07</html>"),
-			ClassBadResponse, []string{"not a token response", "Sign in", `"text/html; charset=utf-8"`}, "login page"},
+			ClassHTML, []string{`an HTML page, not JSON (HTTP 200 OK, title "Sign in")`}, "login page"},
 		{"no access_token", respondWith(200, "application/json", `{"token_type":"Bearer","expires_in":3600}`),
 			ClassNoToken, []string{"without an access_token", "fields in the response: expires_in, token_type"}, ""},
 		{"empty access_token", respondWith(200, "application/json", `{"access_token":"","token_type":"Bearer"}`),

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"time"
 
@@ -31,6 +32,11 @@ type Options struct {
 	// WrapTransport, when set, wraps the HTTP transport built from the
 	// method's TLS and proxy settings. Tests use it to count requests.
 	WrapTransport func(http.RoundTripper) http.RoundTripper
+	// Trace, when set, receives a trace of each token request: the
+	// connection, TLS, the request and the response, with the secret and
+	// the tokens masked (see TraceBodyLimit for the body). A static
+	// token makes no request, so there is no trace.
+	Trace io.Writer
 	// Warn, when set, receives problems that do not stop a token from
 	// being obtained, such as a token cache that cannot be opened.
 	Warn func(msg string)

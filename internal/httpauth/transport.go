@@ -2,6 +2,7 @@ package httpauth
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"fmt"
 	"io"
@@ -27,6 +28,7 @@ func buildTransport(opts *Options, v config.View) (*http.Transport, error) {
 	}
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.Proxy = http.ProxyFromEnvironment
+	t.OnProxyConnectResponse = onProxyConnect
 	if endpoint.Scheme != "https" {
 		t.Proxy = nil
 	}
@@ -93,12 +95,18 @@ const headLimit = 4096
 const MaxResponseSize = 1 << 20
 
 // recorder is the round tripper of one token request. It records the
-// response and, for request-method get, moves the form parameters that
-// x/oauth2 always POSTs into the query string.
+// proxy and the response and, for request-method get, moves the form
+// parameters that x/oauth2 always POSTs into the query string. With a
+// trace, it writes what it sees there.
 type recorder struct {
-	base http.RoundTripper
-	get  bool
-	last *exchange
+	base      http.RoundTripper
+	get       bool
+	proxyFunc func(*http.Request) (*url.URL, error) // the transport's
+	trace     *tracer                               // nil without a trace
+
+	proxy  string         // the proxy used, without credentials; "" for none
+	tunnel *http.Response // a proxy's answer to CONNECT, without its body
+	last   *exchange
 }
 
 func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -109,6 +117,13 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		req = g
 	}
+	if r.proxyFunc != nil {
+		if u, err := r.proxyFunc(req); err == nil && u != nil {
+			r.proxy = u.Redacted()
+		}
+	}
+	req = req.WithContext(context.WithValue(req.Context(), recorderKey{}, r))
+	r.trace.request(req, r.proxy)
 	resp, err := r.base.RoundTrip(req)
 	if err != nil {
 		return nil, err
@@ -118,7 +133,25 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		retryAfter: resp.Header.Get("Retry-After")}
 	resp.Body = &headReader{rc: resp.Body, ex: ex}
 	r.last = ex
+	r.trace.response(resp)
 	return resp, nil
+}
+
+// recorderKey holds, in a request's context, the recorder of the token
+// request, for the transport's proxy hook.
+type recorderKey struct{}
+
+// onProxyConnect is the transport's OnProxyConnectResponse hook. The
+// transport turns a refused CONNECT into an error with only the status
+// text in it; the hook keeps the whole status, and the trace shows it.
+func onProxyConnect(ctx context.Context, proxy *url.URL, _ *http.Request, resp *http.Response) error {
+	r, _ := ctx.Value(recorderKey{}).(*recorder)
+	if r == nil {
+		return nil
+	}
+	r.tunnel = &http.Response{StatusCode: resp.StatusCode, Status: resp.Status, Header: resp.Header}
+	r.trace.tunnel(proxy, resp)
+	return nil
 }
 
 // asGet returns a GET request with req's form body in its query string.

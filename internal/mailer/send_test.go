@@ -193,6 +193,10 @@ func TestTLSFailures(t *testing.T) {
 		if e.Stage != StageTLS || !strings.Contains(e.ErrorHint(), c.hint) {
 			t.Errorf("%s: %v / hint %q", c.s.Host, err, e.ErrorHint())
 		}
+		// The error shows the certificate the server presented.
+		if !strings.Contains(err.Error(), "; the server presented: subject ") || !strings.Contains(err.Error(), ", sha256 ") {
+			t.Errorf("%s: the error does not describe the server's certificate: %v", c.s.Host, err)
+		}
 	}
 	if len(sb.AuthAttempts()) != 0 || dials != 1 {
 		t.Errorf("auth attempts %d, dials %d", len(sb.AuthAttempts()), dials)

@@ -14,6 +14,7 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"github.com/dsconfig-smtp/dsconfig/internal/httpauth"
+	"github.com/dsconfig-smtp/dsconfig/internal/tlsconf"
 )
 
 // attempt is one connection to one server.
@@ -195,7 +196,7 @@ func (a *attempt) handshake(raw net.Conn) (net.Conn, error) {
 	cfg := a.tlsConfig()
 	tc := tls.Client(raw, cfg)
 	if err := tc.Handshake(); err != nil {
-		return nil, a.fail(StageTLS, start, err)
+		return nil, a.fail(StageTLS, start, withCertificate(err))
 	}
 	a.encrypted = true
 	st := tc.ConnectionState()
@@ -214,6 +215,17 @@ func (a *attempt) tlsConfig() *tls.Config {
 		cfg.ServerName = a.s.Host
 	}
 	return cfg
+}
+
+// withCertificate adds to a failed verification the certificate the
+// server presented: which name, CA and dates it has is what the admin
+// needs to see. It still wraps err, so netHint finds the x509 error.
+func withCertificate(err error) error {
+	c := tlsconf.FailedCertificate(err)
+	if c == nil {
+		return err
+	}
+	return fmt.Errorf("%w; the server presented: %s", err, tlsconf.DescribeCertificate(c))
 }
 
 // describeTLS is the TLS step's detail. A certificate that was not

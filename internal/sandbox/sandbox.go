@@ -77,8 +77,9 @@ type Sandbox struct {
 	SMTPAddr, SMTPSAddr string
 	tokenAddr           string
 
-	http    *http.Server
-	servers []*smtp.Server
+	http      *http.Server
+	servers   []*smtp.Server
+	listeners []net.Listener
 
 	mu            sync.Mutex
 	tokens        map[string]time.Time // token → expiry
@@ -184,6 +185,7 @@ func (s *Sandbox) serveSMTP(addr string, implicit bool) (string, error) {
 	}
 	s.mu.Lock()
 	s.servers = append(s.servers, srv)
+	s.listeners = append(s.listeners, l)
 	s.mu.Unlock()
 	go srv.Serve(l)
 	return l.Addr().String(), nil
@@ -213,10 +215,18 @@ func (s *Sandbox) Close() error {
 		errs = append(errs, s.http.Shutdown(ctx))
 	}
 	s.mu.Lock()
-	servers := s.servers
+	servers, listeners := s.servers, s.listeners
 	s.mu.Unlock()
 	for _, srv := range servers {
 		errs = append(errs, srv.Close())
+	}
+	// go-smtp closes only the listeners its Serve has taken: a sandbox
+	// closed before the Serve goroutine ran would leave it accepting
+	// forever. Closing them here ends it either way.
+	for _, l := range listeners {
+		if err := l.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
+			errs = append(errs, err)
+		}
 	}
 	return errors.Join(errs...)
 }

@@ -95,6 +95,7 @@ delivered() {
 }
 
 has() { grep -q -- "$1" "$LAST_LOG"; }
+has_line() { grep -qF -- "$1" "$LAST_LOG"; }
 token_requests() { hydra_token_requests "$1"; }
 secret_absent() { ! grep -rqF -- "$1" "$LAST_LOG" "$CFG"; }
 
@@ -265,6 +266,42 @@ failover_case() {
 	fi
 }
 
+# trace_case: get-access-token --verbose against Hydra shows the POST, the
+# status and the form fields by name, and neither the secret nor the token
+# (read back from the cache afterwards); send-test-mail --verbose shows
+# the same trace for its token stage; a wrong secret shows Hydra's 401.
+trace_case() {
+	begin token-request-trace rcpt16
+	provision "$E2E_CLIENT_ID" "$E2E_CLIENT_SECRET" "$E2E_POSTFIX_SUBMISSION_PORT" starttls || { fail "provisioning"; return; }
+	ds get-access-token --method-name "SMTP Bearer Token" --verbose >"$LAST_LOG" 2>&1 || { fail "get-access-token --verbose failed"; return; }
+	local tok
+	tok=$(ds get-access-token --method-name "SMTP Bearer Token" --show-token --output json |
+		sed -n 's/.*"access-token": *"\([^"]*\)".*/\1/p')
+	[ -n "$tok" ] || { fail "could not read the cached token"; return; }
+	if ! { has_line "* token request: POST $E2E_TOKEN_URL" && has_line "* TLS handshake done: TLS 1." &&
+		has_line "* server certificate: subject " && has_line "uthorization: Basic $E2E_CLIENT_ID:*****" &&
+		has_line "> (form) grant_type=client_credentials" && has '^< HTTP/[0-9.]* 200 OK' &&
+		has_line '"access_token":"***** (' && secret_absent "$E2E_CLIENT_SECRET" && secret_absent "$tok"; }; then
+		fail "get-access-token --verbose: expected the POST, the 200, the form fields and no secret or token"
+		return
+	fi
+	run_send "$LAST_LOG" --to "$RCPT" --verbose --no-token-cache || { fail "send-test-mail --verbose failed"; return; }
+	if ! { has_line "> (form) grant_type=client_credentials" && has '^< HTTP/[0-9.]* 200 OK' && delivered 1 &&
+		secret_absent "$E2E_CLIENT_SECRET"; }; then
+		fail "send-test-mail --verbose: expected the token request's trace and a delivered message"
+		return
+	fi
+	local bad="wrong-secret-$RANDOM-trace"
+	export E2E_CASE_SECRET="$bad"
+	ds get-access-token --method-name "SMTP Bearer Token" --verbose --no-token-cache >"$LAST_LOG" 2>&1
+	local rc=$?
+	if [ $rc -eq 4 ] && has '^< HTTP/[0-9.]* 401 Unauthorized' && has "invalid_client" && secret_absent "$bad"; then
+		pass
+	else
+		fail "a wrong secret: expected exit 4, the 401 in the trace and no secret (exit $rc)"
+	fi
+}
+
 # --- run -------------------------------------------------------------------
 
 mechanism_case postfix-starttls-xoauth2 rcpt01 "$E2E_POSTFIX_SUBMISSION_PORT" starttls xoauth2
@@ -282,6 +319,7 @@ wrong_secret_case
 static_case static-token-valid rcpt11 valid
 static_case static-token-revoked rcpt12 revoked
 failover_case
+trace_case
 
 echo
 echo "==== dsconfig e2e cases ===="
