@@ -154,7 +154,7 @@ func sendMailRun(ctx context.Context, o *sendMailOptions) error {
 	if err != nil {
 		return err
 	}
-	creds := credentials{snap, o.Getenv, o.warnLine, false}
+	creds := credentials{snap: snap, getenv: o.Getenv, warn: o.warnLine}
 	cands, err := mailer.Candidates(mailer.CandidateOptions{Config: snap, Secrets: creds, Tokens: creds, Warn: o.warnLine}, o.ServerName)
 	if err != nil {
 		return err
@@ -237,7 +237,7 @@ func sendQueuedMailRun(ctx context.Context, o *queueOptions) error {
 	if err != nil {
 		return err
 	}
-	creds := credentials{snap, o.Getenv, o.warnLine, false}
+	creds := credentials{snap: snap, getenv: o.Getenv, warn: o.warnLine}
 	send := func(ctx context.Context, server string, m *mailer.Message) error {
 		cands, err := mailer.Candidates(mailer.CandidateOptions{Config: snap, Secrets: creds, Tokens: creds, Warn: o.warnLine}, server)
 		if err != nil {
