@@ -23,6 +23,7 @@ const (
 	exitConnect     = 5
 	exitAuth        = 6
 	exitMessage     = 7
+	exitChanged     = 8
 	exitInterrupted = 130
 )
 
@@ -38,6 +39,7 @@ var exitCodes = []struct {
 	{exitConnect, "The SMTP server could not be reached, or TLS failed."},
 	{exitAuth, "The SMTP server rejected the authentication."},
 	{exitMessage, "The SMTP server rejected the message (MAIL, RCPT or DATA)."},
+	{exitChanged, "apply-config --detailed-exitcode only: the configuration was changed (with --dry-run: would be changed). Without changes it exits 0."},
 	{exitInterrupted, "Interrupted."},
 }
 
@@ -55,6 +57,10 @@ type flagError struct{ err error }
 
 func (e *flagError) Error() string { return e.err.Error() }
 func (e *flagError) Unwrap() error { return e.err }
+
+// errChanged is no failure: it gives apply-config --detailed-exitcode
+// its exit code when something changed, and nothing is printed for it.
+var errChanged = errors.New("the configuration was changed")
 
 func usagef(format string, args ...any) error {
 	return &flagError{fmt.Errorf(format, args...)}
@@ -75,6 +81,8 @@ func exitCode(err error) int {
 		return exitOK
 	case errors.Is(err, context.Canceled):
 		return exitInterrupted
+	case errors.Is(err, errChanged):
+		return exitChanged
 	case errors.As(err, &me):
 		return mailExitCode(me, err)
 	case errors.As(err, &te):
