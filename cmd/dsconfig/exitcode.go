@@ -39,7 +39,7 @@ var exitCodes = []struct {
 	{exitConnect, "The SMTP server could not be reached, or TLS failed."},
 	{exitAuth, "The SMTP server rejected the authentication."},
 	{exitMessage, "The SMTP server rejected the message (MAIL, RCPT or DATA)."},
-	{exitChanged, "apply-config --detailed-exitcode only: the configuration was changed (with --dry-run: would be changed). Without changes it exits 0."},
+	{exitChanged, "Changes were made: apply-config --detailed-exitcode only (with --dry-run: changes would be made); with nothing to change it exits 0."},
 	{exitInterrupted, "Interrupted."},
 }
 
