@@ -268,7 +268,7 @@ func TestApplyKeepsSecrets(t *testing.T) {
 	}
 	writeFile(t, file, string(every)+strings.Replace(plain, "server-port:25", "server-port:2525", 1))
 	r := dsMust(t, dir, "apply-config", file)
-	if want := "modified external-server \"Plain\": server-port\n1 objects changed\n"; r.Out != want {
+	if want := "modified external-server \"Plain\": server-port\n1 object changed\n"; r.Out != want {
 		t.Errorf("got %q, want %q", r.Out, want)
 	}
 	if !strings.Contains(string(readStore(t, dir)), "password: AES256GCM:") {

@@ -21,11 +21,30 @@ func Converge(r *config.Registry, st *config.State, d *Desired, prune bool) ([]E
 	mark := st.Mark()
 	for _, ch := range r.Plan(st, target) {
 		if !r.ApplyStep(st, ch) {
-			return nil, config.Problemf("change or delete the objects that refer to it first",
-				"%s cannot be changed while other objects refer to it", r.Describe(ch.Object()))
+			return nil, stepRefused(r, st, target, ch)
 		}
 	}
 	return Report(r, st.Since(mark)), nil
+}
+
+// stepRefused explains a planned step that cannot be made: an object to
+// replace (a new type or read-only property) or to delete is still
+// referred to. The audit log replays step by step, so every step must be
+// valid on its own.
+func stepRefused(r *config.Registry, st, target *config.State, ch config.Change) error {
+	o := ch.Object()
+	var list []string
+	for _, ref := range r.Referrers(st, o.Kind, o.Name) {
+		list = append(list, r.Describe(ref.Object))
+	}
+	sort.Strings(list)
+	if ch.New == nil && target.Get(o.Kind, o.Name) != nil {
+		return config.Problemf("give the new object another name, or point those objects elsewhere in one apply and replace it in the next",
+			"%s must be deleted and created again (its type or a read-only property changes), but it is still referenced by: %s",
+			r.Describe(o), strings.Join(list, ", "))
+	}
+	return config.Problemf("change or delete the objects that refer to it first",
+		"%s cannot be changed while other objects refer to it: %s", r.Describe(o), strings.Join(list, ", "))
 }
 
 // Target is the configuration that st becomes: st with the objects of d

@@ -104,7 +104,14 @@ func summary(n int, dryRun bool) string {
 	case n == 0:
 		return "no changes: the configuration is as desired"
 	case dryRun:
-		return fmt.Sprintf("%d objects would change (dry run: nothing was changed)", n)
+		return fmt.Sprintf("%s would change (dry run: nothing was changed)", objects(n))
 	}
-	return fmt.Sprintf("%d objects changed", n)
+	return objects(n) + " changed"
+}
+
+func objects(n int) string {
+	if n == 1 {
+		return "1 object"
+	}
+	return fmt.Sprintf("%d objects", n)
 }
