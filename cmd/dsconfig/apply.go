@@ -107,23 +107,14 @@ func dryRunApply(o *applyOptions, converge func(*config.State) error) error {
 }
 
 func reportApply(o *applyOptions, entries []apply.Entry) error {
+	var err error
 	if o.Output == "json" {
-		if entries == nil {
-			entries = []apply.Entry{}
-		}
-		err := writeJSON(o.IO.Out, struct {
-			Changed bool          `json:"changed"`
-			DryRun  bool          `json:"dry_run"`
-			Objects []apply.Entry `json:"objects"`
-		}{len(entries) > 0, o.DryRun, entries})
-		if err != nil {
-			return err
-		}
+		err = writeJSON(o.IO.Out, apply.NewResult(entries, o.DryRun))
 	} else if !o.Global.Quiet {
 		apply.WriteText(o.IO.Out, entries, o.DryRun)
 	}
-	if o.DetailedExitCode && len(entries) > 0 {
-		return errChanged
+	if err == nil && o.DetailedExitCode && len(entries) > 0 {
+		err = errChanged
 	}
-	return nil
+	return err
 }

@@ -27,6 +27,22 @@ type Entry struct {
 	Properties []string `json:"properties"`
 }
 
+// Result is apply-config's JSON output, for configuration-management
+// tools: whether anything changed (or would, in a dry run), and what.
+type Result struct {
+	Changed bool    `json:"changed"`
+	DryRun  bool    `json:"dry_run"`
+	Objects []Entry `json:"objects"`
+}
+
+// NewResult returns the result of entries; Objects is never null.
+func NewResult(entries []Entry, dryRun bool) Result {
+	if entries == nil {
+		entries = []Entry{}
+	}
+	return Result{Changed: len(entries) > 0, DryRun: dryRun, Objects: entries}
+}
+
 // Report describes changes, one entry per object, in their order.
 func Report(r *config.Registry, changes []config.Change) []Entry {
 	var out []Entry
