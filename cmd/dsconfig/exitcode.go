@@ -25,6 +25,7 @@ const (
 	exitConnect     = 5
 	exitAuth        = 6
 	exitMessage     = 7
+	exitChanged     = 8
 	exitInterrupted = 130
 )
 
@@ -40,6 +41,7 @@ var exitCodes = []struct {
 	{exitConnect, "The SMTP server could not be reached, TLS failed, or the server stopped answering during the session."},
 	{exitAuth, "The SMTP server rejected the authentication."},
 	{exitMessage, "The SMTP server rejected the message (MAIL, RCPT or DATA)."},
+	{exitChanged, "Changes were made: apply-config --detailed-exitcode only (with --dry-run: changes would be made); with nothing to change it exits 0."},
 	{exitInterrupted, "Interrupted."},
 }
 
@@ -97,6 +99,10 @@ type flagError struct{ err error }
 func (e *flagError) Error() string { return e.err.Error() }
 func (e *flagError) Unwrap() error { return e.err }
 
+// errChanged is no failure: it gives apply-config --detailed-exitcode
+// its exit code when something changed, and nothing is printed for it.
+var errChanged = errors.New("the configuration was changed")
+
 func usagef(format string, args ...any) error {
 	return &flagError{fmt.Errorf(format, args...)}
 }
@@ -116,6 +122,8 @@ func exitCode(err error) int {
 		return exitOK
 	case errors.Is(err, context.Canceled):
 		return exitInterrupted
+	case errors.Is(err, errChanged):
+		return exitChanged
 	case errors.As(err, &me):
 		return mailExitCode(me, err)
 	case errors.As(err, &te):

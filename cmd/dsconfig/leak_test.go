@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -166,6 +167,7 @@ func TestNoSecretLeaks(t *testing.T) {
 	leakShow(l)
 	leakTestProviders(l)
 	leakModify(l)
+	leakApply(l, outside)
 	leakErrors(l)
 	leakEveryCommand(l)
 	leakDelete(l)
@@ -265,6 +267,48 @@ func leakModify(l *leakRun) {
 	l.must("", "set-passphrase-provider-prop", "--provider-name", "Obscured", "--set", "obscured-value:"+leakSecrets["obscured2"])
 	l.must(leakSecrets["smtp-other"], "set-external-server-prop", "--server-name", "Password", "--set-from-file", "password:-")
 	l.must("", "set-external-server-prop", "--server-name", "Password", "--set", "description:rotated")
+}
+
+// leakApply converges the store to its own export, without and with the
+// sealed values, and feeds apply-config desired files that hold secrets,
+// in clear and sealed, which it refuses.
+func leakApply(l *leakRun, outside string) {
+	export := l.must("", "export-config")
+	desired := filepath.Join(outside, "desired.dsconfig")
+	text := sealedArg.ReplaceAllString(passwordArg.ReplaceAllString(export, ""), "")
+	writeLeakFile(l.t, desired, text)
+	for _, args := range [][]string{{"--dry-run"}, {"--output", "json"}, {"--prune", "--detailed-exitcode"}, {"--dry-run", "--output", "json"}} {
+		l.must("", append(append([]string{"apply-config"}, args...), desired)...)
+	}
+	l.must(text, "apply-config", "--dry-run", "--prune", "-")
+	withSealed := filepath.Join(outside, "sealed.dsconfig")
+	writeLeakFile(l.t, withSealed, export)
+	l.fails(exitConfig, "apply-config", withSealed)
+	s := leakSecrets["argv-error"]
+	for i, line := range []string{
+		"create-external-server --server-name Password --type smtp --set server-host-name:h --set user-name:u --set password:" + s,
+		"set-external-server-prop --server-name Password --set password:" + s,
+		"create-passphrase-provider --provider-name Obscured --type obscured-value --set enabled:true --set obscured-value:" + s,
+		"set-passphrase-provider-prop --provider-name Obscured --set obscured-value " + s,
+		"create-passphrase-provider --provider-name X --type obscured-valu --set enabled:true --set obscured-value:" + s,
+		"create-passphrase-provider --provider-name X --type environment-variable " + s,
+		"create-passphrase-provider --provider-name X --type environment-variable --set " + s,
+	} {
+		file := filepath.Join(outside, fmt.Sprintf("secret%d.dsconfig", i))
+		writeLeakFile(l.t, file, line+"\n")
+		if code, _, _ := l.run("", "apply-config", file); code == 0 {
+			l.t.Errorf("apply-config of %q succeeded", line)
+		}
+	}
+}
+
+var passwordArg = regexp.MustCompile(` --set password:\S+`)
+
+func writeLeakFile(t *testing.T, path, text string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // leakErrors puts secrets on the command line of commands that fail, in

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -32,7 +33,7 @@ func run(f *factory, args []string) int {
 	root := newRootCmd(f)
 	root.SetArgs(args)
 	cmd, err := root.ExecuteContextC(ctx)
-	if err != nil {
+	if err != nil && !errors.Is(err, errChanged) {
 		printError(f.IO.ErrOut, cmd.CommandPath(), err)
 	}
 	if cmd != nil && cmd.Annotations[sysexitsAnnotation] != "" {
@@ -143,7 +144,7 @@ func newRoot(f *factory, o *rootOptions) *cobra.Command {
 		newCmdTestPassphraseProvider(f, g, nil), newCmdGetAccessToken(f, g, nil), newCmdSendTestMail(f, g, nil),
 		newCmdSendMail(f, g, nil), newCmdSendQueuedMail(f, g, nil), newCmdListQueuedMail(f, g, nil),
 		newCmdListConfigArchive(f, g, nil), newCmdRestoreConfigArchive(f, g, nil),
-		newCmdExportConfig(f, g, nil), newCmdConfigDiff(f, g, nil)} {
+		newCmdExportConfig(f, g, nil), newCmdConfigDiff(f, g, nil), newCmdApplyConfig(f, g, nil)} {
 		c.GroupID = "other"
 		root.AddCommand(c)
 	}

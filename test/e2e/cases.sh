@@ -302,6 +302,39 @@ trace_case() {
 	fi
 }
 
+# apply_config_case: provisions with apply-config from a desired file
+# that names a file-based provider, as the README's fleet example does,
+# sends, then applies the same file again, which must exit 0 and change no
+# file in the configuration directory.
+apply_config_case() {
+	begin apply-config-idempotent rcpt17
+	local desired="$WORK/apply-config.dsconfig" secret="$WORK/apply-config.secret" rc before after
+	(umask 077 && printf '%s\n' "$E2E_CLIENT_SECRET" >"$secret")
+	cat >"$desired" <<EOF
+dsconfig set-global-configuration-prop --set smtp-server:Mail
+dsconfig create-external-server --server-name Mail --type smtp --set "server-host-name:$E2E_HOST" --set "server-port:$E2E_POSTFIX_SUBMISSION_PORT" --set smtp-security:starttls --set "user-name:$E2E_CLIENT_ID" --set "token-acquisition-method:SMTP Bearer Token" --set "trust-manager-provider:E2E CA" --set "smtp-timeout:20 s"
+dsconfig create-http-authorization-method --method-name "SMTP Bearer Token" --type client-credentials-bearer-token --set enabled:true --set "oauth-server-token-endpoint-url:$E2E_TOKEN_URL" --set "oauth-client-id:$E2E_CLIENT_ID" --set "oauth-client-secret-passphrase-provider:SMTP Client Secret" --set "trust-manager-provider:E2E CA"
+dsconfig create-trust-manager-provider --provider-name "E2E CA" --type file-based --set enabled:true --set "trust-store-file:$E2E_CA"
+dsconfig create-passphrase-provider --provider-name "SMTP Client Secret" --type file-based --set enabled:true --set "password-file:$secret"
+EOF
+	ds apply-config --prune --detailed-exitcode --reason e2e "$desired" >"$LAST_LOG" 2>&1
+	rc=$?
+	[ $rc -eq 8 ] || { fail "expected exit 8 from the first apply (exit $rc)"; return; }
+	run_send "$LAST_LOG" --to "$RCPT" && delivered 1 || { fail "expected a delivered message after apply-config"; return; }
+	before=$(hash_dir "$CFG")
+	ds apply-config --prune --detailed-exitcode --reason e2e "$desired" >"$LAST_LOG" 2>&1
+	rc=$?
+	after=$(hash_dir "$CFG")
+	if [ $rc -eq 0 ] && has "no changes" && [ "$before" = "$after" ] && secret_absent "$E2E_CLIENT_SECRET"; then
+		pass
+	else
+		fail "expected the second apply to exit 0, change nothing and show no secret (exit $rc)"
+	fi
+}
+
+# hash_dir DIR: a hash of every file in DIR but the lock files.
+hash_dir() { find "$1" -type f ! -name '*.lock' -exec sha256sum {} + | sort; }
+
 # --- run -------------------------------------------------------------------
 
 mechanism_case postfix-starttls-xoauth2 rcpt01 "$E2E_POSTFIX_SUBMISSION_PORT" starttls xoauth2
@@ -320,6 +353,7 @@ static_case static-token-valid rcpt11 valid
 static_case static-token-revoked rcpt12 revoked
 failover_case
 trace_case
+apply_config_case
 
 echo
 echo "==== dsconfig e2e cases ===="
