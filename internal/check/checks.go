@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/dsconfig-smtp/dsconfig/internal/batchfile"
+	"github.com/dsconfig-smtp/dsconfig/internal/config"
 )
 
 // Severity is how much a finding matters. It is fixed per check.
@@ -206,12 +207,17 @@ func (f Finding) Object() string {
 // String is the finding on one line: severity, object, property, what
 // is wrong, and the command that fixes it.
 func (f Finding) String() string {
+	return fmt.Sprintf("%s: %s: %s", f.Severity, f.Object(), f.Summary())
+}
+
+// Summary is the finding without its severity and object: the property,
+// what is wrong, the check's ID and the fix.
+func (f Finding) Summary() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %s", f.Severity, f.Object())
 	if f.Property != "" {
-		fmt.Fprintf(&b, ": %s", f.Property)
+		fmt.Fprintf(&b, "%s: ", f.Property)
 	}
-	fmt.Fprintf(&b, ": %s [%s]", f.Message, f.Check)
+	fmt.Fprintf(&b, "%s [%s]", f.Message, f.Check)
 	if f.Fix != "" {
 		fmt.Fprintf(&b, "; fix: %s", f.Fix)
 	}
@@ -278,4 +284,44 @@ func mdCode(fix string) string {
 		return "`" + fix + "`"
 	}
 	return fix
+}
+
+// FailedError says that check-config found an error, or, with --strict,
+// a warning. It is a configuration that is unusable, so it matches
+// config.ErrRejected (exit code 3).
+type FailedError struct {
+	Errors, Warnings int
+	Strict           bool
+}
+
+func (e *FailedError) Error() string {
+	if e.Errors == 0 {
+		return fmt.Sprintf("the configuration has %s (--strict counts them as errors)", plural(e.Warnings, "warning"))
+	}
+	return fmt.Sprintf("the configuration has %s", plural(e.Errors, "error"))
+}
+
+// Is makes the failure match config.ErrRejected.
+func (e *FailedError) Is(target error) bool { return target == config.ErrRejected }
+
+// Verdict returns a *FailedError when the findings fail the check.
+func Verdict(fs []Finding, strict bool) error {
+	errs, warns, _ := Counts(fs)
+	if errs > 0 || strict && warns > 0 {
+		return &FailedError{Errors: errs, Warnings: warns, Strict: strict}
+	}
+	return nil
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// SummaryLine counts the findings, for the end of the report.
+func SummaryLine(fs []Finding) string {
+	e, w, n := Counts(fs)
+	return fmt.Sprintf("%s, %s, %s", plural(e, "error"), plural(w, "warning"), plural(n, "notice"))
 }

@@ -2,6 +2,7 @@ package check
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -311,9 +312,9 @@ func (c *checker) server(v config.View) {
 	name, k := v.Object.Name, config.KindExternalServer
 	host, method := v.String(propHost), v.String(propTokenMethod)
 	if method != "" && v.IsSet(propUser) {
-		if err := mailer.CheckAddress(v.String(propUser)); err != nil {
+		if mailer.CheckAddress(v.String(propUser)) != nil {
 			c.add(UserNameNotAddress, k, name, propUser,
-				fmt.Sprintf("%q is not an email address: with bearer tokens it is the sender's mailbox (%v)", v.String(propUser), err),
+				fmt.Sprintf("%q is not an email address (addr-spec): with bearer tokens it is the sender's mailbox", v.String(propUser)),
 				setServer(name, "--set", propUser+":ADDRESS")...)
 		}
 	}
@@ -430,9 +431,13 @@ func (c *checker) secrets(ctx context.Context, getenv func(string) string) {
 		}
 		warns = nil
 		if _, err := r.Secret(ctx, name); err != nil {
-			msg := err.Error()
-			if h := config.HintOf(err); h != "" {
-				msg += " (" + h + ")"
+			msg := withHint(err)
+			var pe *passphrase.Error
+			if errors.As(err, &pe) {
+				msg = pe.Err.Error()
+				if h := config.HintOf(err); h != "" {
+					msg += " (" + h + ")"
+				}
 			}
 			c.add(SecretUnresolved, k, name, "", msg, "test-passphrase-provider", "--provider-name", name)
 		}
