@@ -107,10 +107,12 @@ type checker struct {
 	// in is the scope; nil means everything.
 	in       map[ref]bool
 	findings []Finding
+	// failed are the methods that gave no token online.
+	failed map[string]bool
 }
 
 func newChecker(snap *config.Snapshot, now time.Time) (*checker, error) {
-	c := &checker{snap: snap, now: now, listed: map[string]bool{}, refs: map[ref][]ref{}}
+	c := &checker{snap: snap, now: now, listed: map[string]bool{}, refs: map[ref][]ref{}, failed: map[string]bool{}}
 	g, err := snap.Lookup(config.KindGlobalConfiguration, "")
 	if err != nil {
 		return nil, err

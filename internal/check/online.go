@@ -100,6 +100,7 @@ func (c *checker) token(ctx context.Context, o OnlineOptions, method string, rep
 	if err != nil {
 		step.Detail = err.Error()
 		report(step)
+		c.failed[method] = true
 		c.add(OnlineToken, k, method, "", withHint(err), "get-access-token", "--method-name", method)
 		return
 	}
@@ -123,6 +124,9 @@ func (c *checker) session(ctx context.Context, o OnlineOptions, server string, r
 	obj := c.snap.State.Get(config.KindExternalServer, server)
 	if obj == nil || obj.Type != mailer.TypeSMTP {
 		return // the offline checks and send-test-mail report it
+	}
+	if m := obj.Values[propTokenMethod]; len(m) > 0 && c.failed[m[0]] {
+		return // its method's failure is the finding
 	}
 	cands, err := mailer.Candidates(mailer.CandidateOptions{Config: c.snap, Secrets: o.Secrets, Tokens: o.Tokens}, server)
 	if err != nil {
