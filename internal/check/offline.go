@@ -458,3 +458,49 @@ func (c *checker) referenced(r ref) bool {
 	}
 	return false
 }
+
+// UseWarnings are the one-line warnings of get-access-token and
+// send-test-mail: a method that is a static token, or whose
+// maximum-token-lifetime is under a minute. method names the method; else
+// server names the SMTP server, or, when empty too, the listed servers.
+func UseWarnings(snap *config.Snapshot, method, server string) []string {
+	methods := []string{method}
+	if method == "" {
+		methods = nil
+		servers := []string{server}
+		if server == "" {
+			g, err := snap.Lookup(config.KindGlobalConfiguration, "")
+			if err != nil {
+				return nil
+			}
+			servers = g.Values(config.PropSMTPServer)
+		}
+		for _, s := range servers {
+			if obj := snap.State.Get(config.KindExternalServer, s); obj != nil && len(obj.Values[propTokenMethod]) > 0 {
+				methods = append(methods, obj.Values[propTokenMethod][0])
+			}
+		}
+	}
+	var out []string
+	for _, m := range methods {
+		out = append(out, methodWarnings(snap, m)...)
+	}
+	return out
+}
+
+func methodWarnings(snap *config.Snapshot, method string) []string {
+	obj := snap.State.Get(config.KindHTTPAuthorizationMethod, method)
+	if obj == nil {
+		return nil
+	}
+	if obj.Type == typeStatic {
+		return []string{fmt.Sprintf("http authorization method %q is a static bearer token: for testing and troubleshooting only [%s]", method, StaticToken)}
+	}
+	var out []string
+	for _, f := range Object(snap, config.KindHTTPAuthorizationMethod, method, time.Now()) {
+		if f.Check == ShortTokenLifetime {
+			out = append(out, fmt.Sprintf("http authorization method %q: %s", method, f.Summary()))
+		}
+	}
+	return out
+}

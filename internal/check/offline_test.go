@@ -302,3 +302,20 @@ func TestTable(t *testing.T) {
 		}
 	}
 }
+
+func TestUseWarnings(t *testing.T) {
+	snap := goodSnapshot(t)
+	if w := UseWarnings(snap, "", ""); w != nil {
+		t.Errorf("quick start: %v", w)
+	}
+	set(snap, hm, mth, propMaxLifetime, "1 s")
+	for _, w := range [][]string{UseWarnings(snap, mth, ""), UseWarnings(snap, "", srv), UseWarnings(snap, "", "")} {
+		if len(w) != 1 || !strings.Contains(w[0], "under a minute") {
+			t.Errorf("1 s lifetime: %v", w)
+		}
+	}
+	snap.State.Put(&config.Object{Kind: hm, Name: mth, Type: typeStatic, Values: vals{"enabled": {"true"}, "oauth-token-passphrase-provider": {sec}}})
+	if w := UseWarnings(snap, "", ""); len(w) != 1 || !strings.Contains(w[0], "static bearer token") {
+		t.Errorf("static token: %v", w)
+	}
+}
