@@ -114,4 +114,3 @@ func checkConfigRun(ctx context.Context, o *checkConfigOptions) error {
 	}
 	return verdict
 }
-

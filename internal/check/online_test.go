@@ -66,7 +66,7 @@ func runOnline(t *testing.T, snap *config.Snapshot, secret string) ([]Finding, [
 	fs, err := Online(context.Background(), OnlineOptions{
 		Options: Options{Config: snap, Getenv: env},
 		Secrets: creds{snap, env}, Tokens: creds{snap, env},
-		Report:  func(st mailer.Step) { steps = append(steps, st) }})
+		Report: func(st mailer.Step) { steps = append(steps, st) }})
 	if err != nil {
 		t.Fatal(err)
 	}
