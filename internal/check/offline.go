@@ -476,7 +476,8 @@ func UseWarnings(snap *config.Snapshot, method, server string) []string {
 			servers = g.Values(config.PropSMTPServer)
 		}
 		for _, s := range servers {
-			if obj := snap.State.Get(config.KindExternalServer, s); obj != nil && len(obj.Values[propTokenMethod]) > 0 {
+			obj := snap.State.Get(config.KindExternalServer, s)
+			if obj != nil && len(obj.Values[propTokenMethod]) > 0 && !slices.Contains(methods, obj.Values[propTokenMethod][0]) {
 				methods = append(methods, obj.Values[propTokenMethod][0])
 			}
 		}
