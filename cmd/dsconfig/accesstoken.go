@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/dsconfig-smtp/dsconfig/internal/check"
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
 	"github.com/dsconfig-smtp/dsconfig/internal/httpauth"
 )
@@ -121,7 +122,7 @@ func accessTokenRun(ctx context.Context, o *accessTokenOptions) error {
 	info := d.Describe()
 	// The settings' warnings come first: when the request fails they
 	// are often the explanation.
-	for _, w := range httpauth.ConfigWarnings(info) {
+	for _, w := range append(check.UseWarnings(snap, o.Method, ""), httpauth.ConfigWarnings(info)...) {
 		o.warn("%s", w)
 	}
 	tok, err := src.Token(ctx)

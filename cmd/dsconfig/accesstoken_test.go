@@ -438,3 +438,18 @@ func TestGetAccessTokenVerboseHTMLPage(t *testing.T) {
 		t.Errorf("want %q in the error and the trace\nstdout:\n%s\nstderr:\n%s", want, out, errOut)
 	}
 }
+
+// A lifetime under a minute earns get-access-token's one-line warning,
+// as it does send-test-mail's.
+func TestGetAccessTokenWarnsShortLifetime(t *testing.T) {
+	p := newATIdP(t)
+	e := newATEnv(t, p.URL+"/token", "--set", "maximum-token-lifetime:1 s")
+	code, _, errOut := e.run("get-access-token", "--method-name", "m")
+	want := `dsconfig: warning: http authorization method "m": maximum-token-lifetime: 1 s is under a minute: testing only; remove in production [short-token-lifetime]`
+	if code != 0 || !strings.Contains(errOut, want) {
+		t.Errorf("exit %d, stderr %q: want the warning %q", code, errOut, want)
+	}
+	if _, _, errOut := e.run("get-access-token", "--method-name", "m", "--quiet"); errOut != "" {
+		t.Errorf("--quiet: stderr %q", errOut)
+	}
+}

@@ -36,7 +36,7 @@ var exitCodes = []struct {
 	{exitOK, "Success."},
 	{exitError, "Unexpected failure: a file (the store, the audit log, an archive, tools.properties) could not be read or written, or another dsconfig held the store lock too long."},
 	{exitUsage, "The command was malformed: unknown subcommand, option, type or property, a property argument without a colon, a missing required option, a malformed tools.properties or invalid value in it."},
-	{exitConfig, "The configuration was rejected or is unusable: invalid value, missing mandatory property, dangling reference, object exists or does not exist, a store file that does not parse or validate, a secret that cannot be resolved. Nothing was changed."},
+	{exitConfig, "The configuration was rejected or is unusable: invalid value, missing mandatory property, dangling reference, object exists or does not exist, a store file that does not parse or validate, a secret that cannot be resolved. Nothing was changed. For check-config: an error was found (with --strict, or a warning)."},
 	{exitToken, "No token could be obtained: the token endpoint refused the request or could not be reached."},
 	{exitConnect, "The SMTP server could not be reached, TLS failed, or the server stopped answering during the session."},
 	{exitAuth, "The SMTP server rejected the authentication."},

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra/doc"
+
+	"github.com/dsconfig-smtp/dsconfig/internal/check"
 )
 
 // The command reference in docs/commands (markdown) and docs/man (man
@@ -60,6 +62,9 @@ func generateDocs(dir string) error {
 	if err := writeReference(dir, f.Registry); err != nil {
 		return err
 	}
+	if err := os.WriteFile(filepath.Join(dir, "checks.md"), []byte(check.Markdown()), 0o644); err != nil {
+		return err
+	}
 	return os.WriteFile(filepath.Join(dir, "exit-codes.md"), []byte(exitCodesMarkdown()), 0o644)
 }
 
@@ -81,7 +86,7 @@ func exitCodesMarkdown() string {
 }
 
 // generatedPaths are the files and directories generateDocs owns.
-var generatedPaths = []string{"commands", "man", "reference", "exit-codes.md"}
+var generatedPaths = []string{"commands", "man", "reference", "exit-codes.md", "checks.md"}
 
 // compareDocs lists the differences between the generated tree got and
 // the committed tree want.

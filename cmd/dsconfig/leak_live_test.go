@@ -46,6 +46,7 @@ func TestNoSecretLeaksLive(t *testing.T) {
 	copyFile(t, filepath.Join(l.dir, config.StoreFileName), snapshot)
 
 	liveTokens(l)
+	liveCheck(l)
 	liveSend(l, sb)
 	liveStoreCommands(l, snapshot)
 
@@ -99,6 +100,18 @@ func liveTokens(l *leakRun) {
 		l.t.Errorf("get-access-token --verbose shows no trace of the exchange:\n%s", out)
 	}
 	l.must("", "get-access-token", "--method-name", "Static")
+}
+
+// liveCheck runs check-config --online, which gets tokens and
+// authenticates with every server, in both formats.
+func liveCheck(l *leakRun) {
+	for _, args := range [][]string{{"--online"}, {"--online", "--output", "json"}, {"--online", "--server-name", "Static"},
+		{"--online", "--server-name", "Password", "--strict"}} {
+		code, out, errOut := l.run("", append([]string{"check-config"}, args...)...)
+		if code != 0 || !strings.Contains(out, "accepted") {
+			l.t.Errorf("check-config %q: exit %d, want 0 and an accepted AUTH\n%s%s", args, code, out, errOut)
+		}
+	}
 }
 
 // liveSend sends five messages and fails three times, each run verbose.

@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/dsconfig-smtp/dsconfig/internal/check"
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
 	"github.com/dsconfig-smtp/dsconfig/internal/history"
 )
@@ -30,12 +32,13 @@ type objectOptions struct {
 	Snapshot func(*globalOptions) (*config.Snapshot, error)
 	Update   func(*globalOptions, func(*config.Tx) error, func()) error
 	Kind     *config.Kind
+	Now      func() time.Time
 
 	Name string
 }
 
 func newObjectOptions(f *factory, g *globalOptions, k *config.Kind) objectOptions {
-	return objectOptions{ui: ui{f.IO, g}, Registry: f.Registry, Snapshot: f.Snapshot, Update: f.Update, Kind: k}
+	return objectOptions{ui: ui{f.IO, g}, Registry: f.Registry, Snapshot: f.Snapshot, Update: f.Update, Kind: k, Now: f.Now}
 }
 
 // runCmd calls runF with the options when a test gave one, else run.
@@ -122,6 +125,23 @@ func (p *propFlags) warnArgv(u ui) {
 	}
 }
 
+// warnChecks prints, as warnings, what check-config's quick checks (no
+// secret, command or network) find in the object just saved. It is the one
+// hook of the checks into create-* and set-*-prop; they never refuse a
+// change, since the seed allows a "1 s" lifetime for testing.
+func (o objectOptions) warnChecks() {
+	if o.Global.Quiet {
+		return
+	}
+	snap, err := o.Snapshot(o.Global)
+	if err != nil {
+		return
+	}
+	for _, f := range check.Object(snap, o.Kind.Name, o.Name, o.Now()) {
+		o.warn("%s", f.Summary())
+	}
+}
+
 type createOptions struct {
 	objectOptions
 	Type  string
@@ -170,6 +190,7 @@ func createRun(ctx context.Context, o *createOptions) error {
 		if t.Warning != "" {
 			o.warn("%s", t.Warning)
 		}
+		o.warnChecks()
 		o.confirm("The %s was created successfully", k.Friendly)
 	})
 }
@@ -215,6 +236,7 @@ func setPropRun(ctx context.Context, o *setPropOptions) error {
 		return err
 	}, func() {
 		o.Props.warnArgv(o.ui)
+		o.warnChecks()
 		o.confirm("The %s was modified successfully", k.Friendly)
 	})
 }

@@ -141,7 +141,7 @@ func newRoot(f *factory, o *rootOptions) *cobra.Command {
 		}
 	}
 	for _, c := range []*cobra.Command{newCmdListProperties(f, g, nil),
-		newCmdTestPassphraseProvider(f, g, nil), newCmdGetAccessToken(f, g, nil), newCmdSendTestMail(f, g, nil),
+		newCmdTestPassphraseProvider(f, g, nil), newCmdGetAccessToken(f, g, nil), newCmdSendTestMail(f, g, nil), newCmdCheckConfig(f, g, nil),
 		newCmdSendMail(f, g, nil), newCmdSendQueuedMail(f, g, nil), newCmdListQueuedMail(f, g, nil),
 		newCmdListConfigArchive(f, g, nil), newCmdRestoreConfigArchive(f, g, nil),
 		newCmdExportConfig(f, g, nil), newCmdConfigDiff(f, g, nil), newCmdApplyConfig(f, g, nil)} {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/dsconfig-smtp/dsconfig/internal/check"
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
 	"github.com/dsconfig-smtp/dsconfig/internal/mailer"
 )
@@ -144,6 +145,9 @@ func sendTestMailRun(ctx context.Context, o *sendTestMailOptions) error {
 	snap, err := o.Snapshot(o.Global)
 	if err != nil {
 		return err
+	}
+	for _, w := range check.UseWarnings(snap, "", o.ServerName) {
+		o.warn("%s", w)
 	}
 	creds := credentials{snap: snap, getenv: o.Getenv, warn: o.warnLine, noCache: o.NoTokenCache}
 	if o.Verbose {

@@ -85,6 +85,10 @@ func TestSendTestMail(t *testing.T) {
 	if len(e.sb.Messages()) != 1 {
 		t.Errorf("%d messages", len(e.sb.Messages()))
 	}
+	// The method is a static token: one warning line says so.
+	if want := "dsconfig: warning: http authorization method \"Bearer\" is a static bearer token: for testing and troubleshooting only [static-token]\n"; !strings.Contains(errOut, want) {
+		t.Errorf("stderr %q lacks %q", errOut, want)
+	}
 }
 
 func TestSendTestMailJSON(t *testing.T) {

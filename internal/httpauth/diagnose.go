@@ -36,13 +36,17 @@ func ConfigWarnings(info Info) []string {
 }
 
 // TokenWarnings returns the known mistakes visible in a token. claims may
-// be nil for an opaque token.
+// be nil for an opaque token. The claim checks are those of ClaimChecks,
+// run for Exchange Online when the token's audience says it is for it.
 func TokenWarnings(tok *Token, claims *Claims, now time.Time) []string {
 	var w []string
 	if claims != nil {
-		w = append(w, audienceWarnings(claims)...)
+		for _, p := range ClaimProblems(claims, now, false) {
+			w = append(w, p.Message)
+		}
 	}
-	if tok != nil && !tok.Expiry.IsZero() && !now.Before(tok.Expiry) {
+	claimExp := claims != nil && !claims.ExpiresAt.IsZero()
+	if tok != nil && !claimExp && !tok.Expiry.IsZero() && !now.Before(tok.Expiry) {
 		w = append(w, fmt.Sprintf("the token expired at %s", tok.Expiry.UTC().Format(time.RFC3339)))
 	}
 	if tok != nil && !strings.EqualFold(tok.TokenType, "bearer") {
@@ -82,19 +86,77 @@ func endpointWarnings(info Info) []string {
 	return w
 }
 
-func audienceWarnings(c *Claims) []string {
-	outlook := false
-	for _, a := range c.Audience {
-		if slices.Contains(outlookAudiences, strings.TrimSuffix(strings.ToLower(a), "/")) {
-			outlook = true
+// ClaimCheck is one check of a JWT's claims against what Exchange Online
+// needs. get-access-token and check-config --online share the table.
+type ClaimCheck struct {
+	// Claim names what is checked: aud, roles/scp or exp/nbf.
+	Claim string
+	// ExchangeOnly checks run only when the token is known to be for
+	// Exchange Online: check-config knows it from the server's host,
+	// get-access-token from the token's audience (so there the audience
+	// check passes by construction).
+	ExchangeOnly bool
+	check        func(c *Claims, now time.Time) string
+}
+
+// ClaimProblem is a claim check that failed.
+type ClaimProblem struct {
+	Claim   string
+	Message string
+}
+
+// ClaimChecks is the table of claim checks, in order.
+var ClaimChecks = []ClaimCheck{
+	{Claim: "aud", ExchangeOnly: true, check: func(c *Claims, _ time.Time) string {
+		if forOutlook(c) {
+			return ""
+		}
+		return fmt.Sprintf("the token's audience is %q, not Exchange Online (https://outlook.office365.com): request the scope https://outlook.office365.com/.default",
+			DisplayText(strings.Join(c.Audience, " ")))
+	}},
+	{Claim: "roles/scp", ExchangeOnly: true, check: func(c *Claims, _ time.Time) string {
+		if slices.Contains(c.Roles, "SMTP.SendAsApp") {
+			return ""
+		}
+		msg := "the token is for Exchange Online but has no SMTP.SendAsApp role: give the app the Office 365 Exchange Online application permission SMTP.SendAsApp and grant admin consent"
+		if c.Scope != "" && len(c.Roles) == 0 {
+			msg += " (this token has scp, so it is a delegated user token, not an app token)"
+		}
+		return msg
+	}},
+	{Claim: "exp/nbf", check: func(c *Claims, now time.Time) string {
+		switch {
+		case !c.ExpiresAt.IsZero() && !now.Before(c.ExpiresAt):
+			return fmt.Sprintf("the token expired at %s", c.ExpiresAt.UTC().Format(time.RFC3339))
+		case !c.NotBefore.IsZero() && now.Before(c.NotBefore):
+			return fmt.Sprintf("the token is not valid before %s: check this machine's clock", c.NotBefore.UTC().Format(time.RFC3339))
+		}
+		return ""
+	}},
+}
+
+// ClaimProblems runs the claim checks. exchange says the token is meant
+// for Exchange Online; otherwise the Exchange checks run only when the
+// audience is Exchange Online's, and the others always.
+func ClaimProblems(c *Claims, now time.Time, exchange bool) []ClaimProblem {
+	outlook := exchange || forOutlook(c)
+	var out []ClaimProblem
+	for _, ck := range ClaimChecks {
+		if ck.ExchangeOnly && !outlook {
+			continue
+		}
+		if msg := ck.check(c, now); msg != "" {
+			out = append(out, ClaimProblem{Claim: ck.Claim, Message: msg})
 		}
 	}
-	if !outlook || slices.Contains(c.Roles, "SMTP.SendAsApp") {
-		return nil
+	return out
+}
+
+func forOutlook(c *Claims) bool {
+	for _, a := range c.Audience {
+		if slices.Contains(outlookAudiences, strings.TrimSuffix(strings.ToLower(a), "/")) {
+			return true
+		}
 	}
-	msg := "the token is for Exchange Online but has no SMTP.SendAsApp role: give the app the Office 365 Exchange Online application permission SMTP.SendAsApp and grant admin consent"
-	if c.Scope != "" && len(c.Roles) == 0 {
-		msg += " (this token has scp, so it is a delegated user token, not an app token)"
-	}
-	return []string{msg}
+	return false
 }

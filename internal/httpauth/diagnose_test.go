@@ -66,3 +66,23 @@ func TestWarnings(t *testing.T) {
 		})
 	}
 }
+
+func TestClaimProblems(t *testing.T) {
+	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	graph := &Claims{Audience: []string{"https://graph.microsoft.com"}, ExpiresAt: now.Add(time.Hour)}
+	if p := ClaimProblems(graph, now, false); len(p) != 0 {
+		t.Errorf("a Graph token outside Exchange: %v, want none", p)
+	}
+	p := ClaimProblems(graph, now, true)
+	if len(p) != 2 || p[0].Claim != "aud" || p[1].Claim != "roles/scp" {
+		t.Errorf("a Graph token for smtp.office365.com: %v, want aud and roles/scp", p)
+	}
+	good := &Claims{Audience: []string{"https://outlook.office365.com"}, Roles: []string{"SMTP.SendAsApp"}, ExpiresAt: now.Add(time.Hour)}
+	if p := ClaimProblems(good, now, true); len(p) != 0 {
+		t.Errorf("a good Exchange token: %v", p)
+	}
+	good.ExpiresAt = now.Add(-time.Second)
+	if p := ClaimProblems(good, now, true); len(p) != 1 || p[0].Claim != "exp/nbf" {
+		t.Errorf("an expired token: %v", p)
+	}
+}

@@ -3,6 +3,7 @@ package mailer
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -114,6 +115,8 @@ type Step struct {
 	Info     bool
 	Detail   string
 	Duration time.Duration
+	// Certificate is the server's leaf certificate, on the TLS step.
+	Certificate *x509.Certificate
 }
 
 // Result is a successful send or --quit-after stop.

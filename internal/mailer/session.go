@@ -201,7 +201,11 @@ func (a *attempt) handshake(raw net.Conn) (net.Conn, error) {
 	a.encrypted = true
 	st := tc.ConnectionState()
 	a.t.note("TLS handshake done: %s", tls.VersionName(st.Version))
-	a.report(StageTLS, start, describeTLS(st, a.s.Unverified))
+	step := Step{Server: a.s.label(), Stage: StageTLS, OK: true, Detail: a.sec.redact(describeTLS(st, a.s.Unverified)), Duration: time.Since(start)}
+	if len(st.PeerCertificates) > 0 {
+		step.Certificate = st.PeerCertificates[0]
+	}
+	a.o.report(step)
 	return bounded(tc), nil
 }
 

@@ -34,7 +34,7 @@ func newPKI(hosts []string) (*pki, error) {
 		SerialNumber:          serial(),
 		Subject:               pkix.Name{CommonName: "dsconfig sandbox CA", Organization: []string{"dsconfig sandbox"}},
 		NotBefore:             now,
-		NotAfter:              now.Add(7 * 24 * time.Hour),
+		NotAfter:              now.Add(certLifetime),
 		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
 		BasicConstraintsValid: true,
 		IsCA:                  true,
@@ -62,7 +62,7 @@ func leaf(ca *x509.Certificate, caKey *ecdsa.PrivateKey, hosts []string, now tim
 		SerialNumber: serial(),
 		Subject:      pkix.Name{CommonName: hosts[0], Organization: []string{"dsconfig sandbox"}},
 		NotBefore:    now,
-		NotAfter:     now.Add(7 * 24 * time.Hour),
+		NotAfter:     now.Add(certLifetime),
 		KeyUsage:     x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 	}
@@ -93,3 +93,8 @@ func (p *pki) writeCA(file string) error {
 	}
 	return nil
 }
+
+// certLifetime is how long the sandbox's CA and server certificates are
+// valid: longer than check-config's 30-day expiry warning, so that a
+// correct setup against the sandbox passes check-config --strict.
+const certLifetime = 90 * 24 * time.Hour

@@ -334,6 +334,49 @@ EOF
 
 # hash_dir DIR: a hash of every file in DIR but the lock files.
 hash_dir() { find "$1" -type f ! -name '*.lock' -exec sha256sum {} + | sort; }
+# run_check LOGFILE ARGS...: check-config --online, output to LOGFILE;
+# returns its exit code.
+run_check() {
+	local log=$1
+	shift
+	ds check-config --online "$@" >"$log" 2>&1
+}
+
+# check_good_case: the quick start against the real stack, with a
+# user-name that is an address (the client id), passes --strict.
+check_good_case() {
+	begin check-config-good-strict rcpt18
+	provision "$E2E_CHECK_CLIENT_ID" "$E2E_CHECK_CLIENT_SECRET" "$E2E_POSTFIX_SUBMISSION_PORT" starttls || { fail "provisioning"; return; }
+	run_check "$LAST_LOG" --strict
+	local rc=$?
+	if [ $rc -eq 0 ] && has "as $E2E_CHECK_CLIENT_ID accepted" && has "0 errors, 0 warnings" &&
+		nothing_sent_nor_shown "$E2E_CHECK_CLIENT_SECRET"; then
+		pass
+	else
+		fail "expected exit 0 under --strict, an accepted AUTH and no message (exit $rc)"
+	fi
+}
+
+# check_bad_case NAME MAILBOX CHECK-ID SETUP...: check-config --online on a
+# configuration made wrong by SETUP finds CHECK-ID and exits 3.
+check_bad_case() {
+	begin "$1" "$2"
+	local id=$3
+	shift 3
+	"$@" || { fail "provisioning"; return; }
+	run_check "$LAST_LOG"
+	local rc=$?
+	if [ $rc -eq 3 ] && has "^error: .*\[$id\]" && nothing_sent_nor_shown "wrong-secret-e2e"; then
+		pass
+	else
+		fail "expected exit 3 with the finding $id, nothing sent (exit $rc)"
+	fi
+}
+
+check_wrong_secret() { provision "$E2E_CHECK_CLIENT_ID" "wrong-secret-e2e" "$E2E_POSTFIX_SUBMISSION_PORT" starttls; }
+# 15999 has no listener.
+check_wrong_port() { provision "$E2E_CHECK_CLIENT_ID" "$E2E_CHECK_CLIENT_SECRET" 15999 starttls; }
+check_no_bearer() { provision "$E2E_CHECK_CLIENT_ID" "$E2E_CHECK_CLIENT_SECRET" "$E2E_POSTFIX_NOAUTH_PORT" starttls; }
 
 # --- run -------------------------------------------------------------------
 
@@ -354,6 +397,10 @@ static_case static-token-revoked rcpt12 revoked
 failover_case
 trace_case
 apply_config_case
+check_good_case
+check_bad_case check-config-wrong-secret rcpt19 online-token check_wrong_secret
+check_bad_case check-config-wrong-port rcpt20 online-connect check_wrong_port
+check_bad_case check-config-no-bearer-mechanism rcpt21 online-auth check_no_bearer
 
 echo
 echo "==== dsconfig e2e cases ===="

@@ -37,6 +37,10 @@ JWT_CLIENT_ID=dsc-jwt
 JWT_CLIENT_SECRET=dsc-jwt-secret-e2e-only
 OTHER_CLIENT_ID=dsc-other
 OTHER_CLIENT_SECRET=dsc-other-secret-e2e-only
+# check-config --strict wants user-name to be a mailbox address, and
+# Dovecot wants it to equal the token's sub, the client id.
+CHECK_CLIENT_ID=dsc-check@example.test
+CHECK_CLIENT_SECRET=dsc-check-secret-e2e-only
 # Scopes the JWT client may request; requesting all of them makes a long JWT
 # (see README "long tokens").
 JWT_SCOPES=""
@@ -49,13 +53,13 @@ MAILBOXES=${MAILBOXES% }
 gen_certs() {
 	mkdir -p "$CERT_DIR"
 	if [ -s "$CERT_DIR/ca.pem" ] && [ -s "$CERT_DIR/server.pem" ] &&
-		openssl x509 -checkend 86400 -noout -in "$CERT_DIR/server.pem" >/dev/null 2>&1; then
+		openssl x509 -checkend 2678400 -noout -in "$CERT_DIR/server.pem" >/dev/null 2>&1; then
 		return 0
 	fi
 	e2e_log "generating CA and server certificate in $CERT_DIR"
 	(
 		cd "$CERT_DIR"
-		openssl req -x509 -newkey rsa:2048 -nodes -days 30 -sha256 \
+		openssl req -x509 -newkey rsa:2048 -nodes -days 120 -sha256 \
 			-keyout ca.key -out ca.pem -subj "/CN=dsconfig e2e test CA" \
 			-addext "basicConstraints=critical,CA:TRUE" \
 			-addext "keyUsage=critical,keyCertSign,cRLSign" >/dev/null 2>&1
@@ -68,7 +72,7 @@ gen_certs() {
 			subjectAltName=IP:127.0.0.1,DNS:localhost
 		EOF
 		openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
-			-days 29 -sha256 -extfile server.ext -out server.pem >/dev/null 2>&1
+			-days 100 -sha256 -extfile server.ext -out server.pem >/dev/null 2>&1
 		cat server.pem ca.pem >server-chain.pem
 		chmod 600 ca.key server.key
 		chmod 644 ca.pem server.pem server-chain.pem
@@ -155,6 +159,7 @@ create_clients() {
 	scopes_json=$(printf '%s' "$JWT_SCOPES")
 	create_client "$CLIENT_ID" "$CLIENT_SECRET" client_secret_basic ',"scope":"mail"'
 	create_client "$OTHER_CLIENT_ID" "$OTHER_CLIENT_SECRET" client_secret_basic ',"scope":"mail"'
+	create_client "$CHECK_CLIENT_ID" "$CHECK_CLIENT_SECRET" client_secret_basic ',"scope":"mail"'
 	create_client "$POST_CLIENT_ID" "$POST_CLIENT_SECRET" client_secret_post ',"scope":"mail"'
 	create_client "$SHORT_CLIENT_ID" "$SHORT_CLIENT_SECRET" client_secret_basic ',"scope":"mail"'
 	create_client "$JWT_CLIENT_ID" "$JWT_CLIENT_SECRET" client_secret_basic \
@@ -435,6 +440,8 @@ export E2E_CLIENT_ID='$CLIENT_ID'
 export E2E_CLIENT_SECRET='$CLIENT_SECRET'
 export E2E_OTHER_CLIENT_ID='$OTHER_CLIENT_ID'
 export E2E_OTHER_CLIENT_SECRET='$OTHER_CLIENT_SECRET'
+export E2E_CHECK_CLIENT_ID='$CHECK_CLIENT_ID'
+export E2E_CHECK_CLIENT_SECRET='$CHECK_CLIENT_SECRET'
 export E2E_POST_CLIENT_ID='$POST_CLIENT_ID'
 export E2E_POST_CLIENT_SECRET='$POST_CLIENT_SECRET'
 export E2E_SHORT_CLIENT_ID='$SHORT_CLIENT_ID'
