@@ -1,14 +1,77 @@
 # Convenience targets around the go tool. Every target works on a fresh
 # machine that has Go; `make e2e` also needs root and Debian packages.
 GO ?= go
-VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS := -X main.version=$(VERSION)
 STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: build test lint docs quickstart demo e2e fuzz crash
+# The version stamp shown by `dsconfig --version` and `dsconfig version`
+# (internal/buildinfo): a tag or git describe's description of the commit,
+# the commit, and the build time (SOURCE_DATE_EPOCH's, when it is set, for
+# a reproducible build).
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+ifeq ($(origin BUILD_DATE),undefined)
+BUILD_DATE := $(shell date -u $(if $(SOURCE_DATE_EPOCH),-d @$(SOURCE_DATE_EPOCH)) +%Y-%m-%dT%H:%M:%SZ)
+endif
+BUILDINFO := github.com/dsconfig-smtp/dsconfig/internal/buildinfo
+LDFLAGS := -X $(BUILDINFO).version=$(VERSION) -X $(BUILDINFO).commit=$(COMMIT) -X $(BUILDINFO).date=$(BUILD_DATE)
 
-build:
-	$(GO) build -ldflags "$(LDFLAGS)" -o bin/dsconfig ./cmd/dsconfig
+# make install: PREFIX=/usr/local by default; DESTDIR for staging.
+PREFIX ?= /usr/local
+DESTDIR ?=
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
+
+# make dist: the release archives, one per GOOS/GOARCH, in DISTDIR.
+DIST_TARGETS ?= linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64
+DISTDIR ?= dist
+
+.PHONY: build test lint docs quickstart demo e2e fuzz crash install uninstall install-test dist FORCE
+
+build: bin/dsconfig
+
+# bin/dsconfig is rebuilt when a source file or the version stamp changed,
+# so that `sudo make install` after `make build` does not build again.
+bin/dsconfig: $(shell find cmd internal -name '*.go' ! -name '*_test.go') go.mod go.sum bin/.version
+	$(GO) build -ldflags "$(LDFLAGS)" -o $@ ./cmd/dsconfig
+
+bin/.version: FORCE
+	@mkdir -p bin
+	@echo '$(VERSION) $(COMMIT)' | cmp -s - $@ || echo '$(VERSION) $(COMMIT)' > $@
+
+# The binary, the man pages of docs/man, and the completion scripts that
+# the binary generates, for bash (needs the bash-completion package), zsh
+# and fish.
+install: bin/dsconfig
+	install -d '$(DESTDIR)$(BINDIR)' '$(DESTDIR)$(MANDIR)/man1' '$(DESTDIR)$(BASHCOMPDIR)' '$(DESTDIR)$(ZSHCOMPDIR)' '$(DESTDIR)$(FISHCOMPDIR)'
+	install -m 0755 bin/dsconfig '$(DESTDIR)$(BINDIR)/dsconfig'
+	install -m 0644 docs/man/*.1 '$(DESTDIR)$(MANDIR)/man1/'
+	bin/dsconfig --no-properties-file completion bash > bin/completion.bash
+	bin/dsconfig --no-properties-file completion zsh > bin/completion.zsh
+	bin/dsconfig --no-properties-file completion fish > bin/completion.fish
+	install -m 0644 bin/completion.bash '$(DESTDIR)$(BASHCOMPDIR)/dsconfig'
+	install -m 0644 bin/completion.zsh '$(DESTDIR)$(ZSHCOMPDIR)/_dsconfig'
+	install -m 0644 bin/completion.fish '$(DESTDIR)$(FISHCOMPDIR)/dsconfig.fish'
+
+uninstall:
+	rm -f '$(DESTDIR)$(BINDIR)/dsconfig' '$(DESTDIR)$(BASHCOMPDIR)/dsconfig' '$(DESTDIR)$(ZSHCOMPDIR)/_dsconfig' '$(DESTDIR)$(FISHCOMPDIR)/dsconfig.fish'
+	cd docs/man && for f in *.1; do rm -f '$(DESTDIR)$(MANDIR)/man1/'"$$f"; done
+
+# Installs into a temporary DESTDIR and runs the installed binary, its man
+# page (man -l) and its completion scripts in bash (through a pty), zsh and
+# fish; builds one release archive and checks it. Needs the Debian packages
+# bash-completion, zsh, fish and man-db. About a minute.
+install-test:
+	DSCONFIG_INSTALL_TEST=1 $(GO) test ./test/install -count=1 -v
+
+# Release archives for DIST_TARGETS, built with go build only (CGO_ENABLED=0):
+# dsconfig-VERSION-GOOS-GOARCH.tar.gz (.zip for windows), each with the
+# binary, LICENSE, README.md, CHANGELOG.md, docs/man and completion scripts,
+# and SHA256SUMS. Each cold cross-build takes about 25 s.
+dist: bin/dsconfig
+	GO='$(GO)' VERSION='$(VERSION)' LDFLAGS='$(LDFLAGS)' DISTDIR='$(DISTDIR)' ./scripts/dist.sh $(DIST_TARGETS)
 
 test:
 	$(GO) test ./...

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/dsconfig-smtp/dsconfig/internal/buildinfo"
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
 	"github.com/dsconfig-smtp/dsconfig/internal/history"
 	"github.com/dsconfig-smtp/dsconfig/internal/toolprops"
@@ -107,10 +108,10 @@ func newRoot(f *factory, o *rootOptions) *cobra.Command {
 			return &flagError{errNoSubcommand}
 		},
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error { return preRun(cmd, f.Getenv, g) },
-		Version:           versionString(),
+		Version:           buildinfo.Get().Version,
 	}
 	root.Flags().BoolP("version", "V", false, "print the version of dsconfig")
-	root.SetVersionTemplate("dsconfig {{.Version}}\n")
+	root.SetVersionTemplate(versionTemplate(buildinfo.Get()))
 	root.DisableAutoGenTag = true // generated docs must not change by date
 	addBatchFlags(root, &o.Batch)
 	root.SetOut(f.IO.Out)
@@ -144,7 +145,8 @@ func newRoot(f *factory, o *rootOptions) *cobra.Command {
 		newCmdTestPassphraseProvider(f, g, nil), newCmdGetAccessToken(f, g, nil), newCmdSendTestMail(f, g, nil), newCmdCheckConfig(f, g, nil),
 		newCmdSendMail(f, g, nil), newCmdSendQueuedMail(f, g, nil), newCmdListQueuedMail(f, g, nil),
 		newCmdListConfigArchive(f, g, nil), newCmdRestoreConfigArchive(f, g, nil),
-		newCmdExportConfig(f, g, nil), newCmdConfigDiff(f, g, nil), newCmdApplyConfig(f, g, nil)} {
+		newCmdExportConfig(f, g, nil), newCmdConfigDiff(f, g, nil), newCmdApplyConfig(f, g, nil),
+		newCmdVersion(f, g, nil)} {
 		c.GroupID = "other"
 		root.AddCommand(c)
 	}

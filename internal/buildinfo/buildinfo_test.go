@@ -1,0 +1,55 @@
+package buildinfo
+
+import (
+	"runtime"
+	"runtime/debug"
+	"strings"
+	"testing"
+)
+
+func TestStampWins(t *testing.T) {
+	bi := &debug.BuildInfo{GoVersion: "go1.99", Main: debug.Module{Version: "(devel)"},
+		Settings: []debug.BuildSetting{{Key: "vcs.revision", Value: "feed"}, {Key: "vcs.time", Value: "2000-01-01T00:00:00Z"}}}
+	got := get("v1.2.3", "abc123", "2026-01-02T03:04:05Z", bi)
+	want := Info{Version: "v1.2.3", Commit: "abc123", Date: "2026-01-02T03:04:05Z", Go: "go1.99",
+		Platform: runtime.GOOS + "/" + runtime.GOARCH}
+	if got != want {
+		t.Errorf("got %+v, want %+v", got, want)
+	}
+}
+
+func TestFromBuildInfo(t *testing.T) {
+	bi := &debug.BuildInfo{GoVersion: "go1.99", Main: debug.Module{Version: "v0.3.0"},
+		Settings: []debug.BuildSetting{{Key: "vcs.revision", Value: "feed"},
+			{Key: "vcs.time", Value: "2000-01-01T00:00:00Z"}, {Key: "vcs.modified", Value: "true"}}}
+	got := get("", "", "", bi)
+	if got.Version != "v0.3.0" || got.Commit != "feed (modified)" || got.Date != "2000-01-01T00:00:00Z" || got.Go != "go1.99" {
+		t.Errorf("got %+v", got)
+	}
+}
+
+// Without VCS stamping (-buildvcs=false, or no git), a checkout build
+// says "(devel)" and that the rest is unknown, rather than nothing.
+func TestDevelWithoutVCS(t *testing.T) {
+	got := get("", "", "", &debug.BuildInfo{GoVersion: "go1.99", Main: debug.Module{Version: "(devel)"}})
+	if got.Version != "(devel)" || got.Commit != Unknown || got.Date != Unknown {
+		t.Errorf("got %+v", got)
+	}
+	got = get("", "", "", nil)
+	if got.Version != Unknown || got.Go != runtime.Version() {
+		t.Errorf("no build info: got %+v", got)
+	}
+}
+
+func TestString(t *testing.T) {
+	s := Info{Version: "v1.2.3", Commit: "abc", Date: "d", Go: "go1.99", Platform: "linux/arm64"}.String()
+	lines := strings.Split(strings.TrimSuffix(s, "\n"), "\n")
+	if lines[0] != "dsconfig v1.2.3" || len(lines) != 5 {
+		t.Fatalf("got %q", s)
+	}
+	for _, want := range []string{"commit:   abc", "built:    d", "go:       go1.99", "platform: linux/arm64"} {
+		if !strings.Contains(s, want+"\n") {
+			t.Errorf("%q lacks %q", s, want)
+		}
+	}
+}
