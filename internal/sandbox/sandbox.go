@@ -77,8 +77,9 @@ type Sandbox struct {
 	SMTPAddr, SMTPSAddr string
 	tokenAddr           string
 
-	http    *http.Server
-	servers []*smtp.Server
+	http      *http.Server
+	servers   []*smtp.Server
+	listeners []net.Listener
 
 	mu            sync.Mutex
 	tokens        map[string]time.Time // token → expiry
@@ -184,6 +185,7 @@ func (s *Sandbox) serveSMTP(addr string, implicit bool) (string, error) {
 	}
 	s.mu.Lock()
 	s.servers = append(s.servers, srv)
+	s.listeners = append(s.listeners, l)
 	s.mu.Unlock()
 	go srv.Serve(l)
 	return l.Addr().String(), nil
@@ -213,10 +215,15 @@ func (s *Sandbox) Close() error {
 		errs = append(errs, s.http.Shutdown(ctx))
 	}
 	s.mu.Lock()
-	servers := s.servers
+	servers, listeners := s.servers, s.listeners
 	s.mu.Unlock()
 	for _, srv := range servers {
 		errs = append(errs, srv.Close())
+	}
+	// A Serve that had not started when srv.Close ran does not know its
+	// listener yet, and would wait in Accept for ever: close it here too.
+	for _, l := range listeners {
+		l.Close() // usually closed already by srv.Close
 	}
 	return errors.Join(errs...)
 }
