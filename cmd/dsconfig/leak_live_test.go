@@ -48,13 +48,14 @@ func TestNoSecretLeaksLive(t *testing.T) {
 	liveTokens(l)
 	liveCheck(l)
 	liveSend(l, sb)
+	liveSendMail(l, sb)
 	liveStoreCommands(l, snapshot)
 
 	if n := len(sb.Issued()); n < 5 {
 		t.Fatalf("the sandbox issued %d tokens: the commands did not really fetch and use tokens\n%s", n, l.transcript.String())
 	}
-	if n := len(sb.Messages()); n != 5 {
-		t.Errorf("the sandbox received %d messages, want 5\n%s", n, l.transcript.String())
+	if n := len(sb.Messages()); n != 7 {
+		t.Errorf("the sandbox received %d messages, want 7\n%s", n, l.transcript.String())
 	}
 	liveSearch(t, l, sb)
 }
@@ -155,6 +156,44 @@ func liveSend(l *leakRun, sb *sandbox.Sandbox) {
 	sb.FailTokenRequests(0)
 }
 
+// liveSendMail runs send-mail, verbose, delivering (token, password),
+// refused (revoked static token, wrong password), and queued (the same
+// credentials on a closed port), then the queue commands; the queue
+// stays, for liveSearch to read its files.
+func liveSendMail(l *leakRun, sb *sandbox.Sandbox) {
+	msg := "From: alerts@example.com\nTo: ops@example.com\nBcc: audit@example.com\nSubject: leak check\n\nbody\n"
+	sendMail := func(want int, args ...string) {
+		l.t.Helper()
+		if code, out, errOut := l.run(msg, append([]string{"send-mail", "-v"}, args...)...); code != want {
+			l.t.Errorf("send-mail %q: exit %d, want %d\n%s%s", args, code, want, out, errOut)
+		}
+	}
+	sendMail(0, "-t", "--server-name", "OAuth")
+	sendMail(0, "--server-name", "Password", "ops@example.com")
+	sb.RevokeAll()
+	sendMail(77, "-t", "--server-name", "Static", "--queue")
+	sendMail(77, "-t", "--server-name", "Wrong Password", "--queue")
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		l.t.Fatal(err)
+	}
+	closed := fmt.Sprint(ln.Addr().(*net.TCPAddr).Port)
+	ln.Close()
+	for name, auth := range map[string]string{"OAuth": "token-acquisition-method:Client", "Password": "password:" + leakSecrets["smtp-password"]} {
+		l.must("", "create-external-server", "--server-name", name+" Down", "--type", "smtp", "--set", "server-host-name:127.0.0.1",
+			"--set", "server-port:"+closed, "--set", "smtp-security:starttls", "--set", "user-name:alerts@example.com",
+			"--set", "trust-manager-provider:Sandbox CA", "--set", "smtp-timeout:2 s", "--set", auth)
+	}
+	sendMail(0, "-t", "--server-name", "OAuth Down", "--queue")
+	sendMail(0, "-t", "--server-name", "Password Down", "--queue")
+	sendMail(75, "-t", "--server-name", "Password Down")
+	l.must("", "list-queued-mail")
+	if code, out, errOut := l.run("", "send-queued-mail", "-v"); code != 75 {
+		l.t.Errorf("send-queued-mail with the servers down: exit %d, want 75\n%s%s", code, out, errOut)
+	}
+}
+
 // liveStoreCommands runs the commands that copy the store: export,
 // diff, a batch on standard input, and the archive.
 func liveStoreCommands(l *leakRun, snapshot string) {
@@ -208,7 +247,8 @@ func liveSearch(t *testing.T, l *leakRun, sb *sandbox.Sandbox) {
 		t.Fatal(err)
 	}
 	// The search must have covered the files where a leak would land.
-	for _, f := range []string{httpauth.CacheFileName, history.AuditLogName, history.ArchiveDirName, "export.dsconfig"} {
+	for _, f := range []string{httpauth.CacheFileName, history.AuditLogName, history.ArchiveDirName, "export.dsconfig",
+		"envelope.json", "message"} {
 		if !seen[f] {
 			t.Errorf("the config dir has no %s: the search did not cover it", f)
 		}

@@ -4,98 +4,54 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
-	"slices"
-	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
 	"github.com/dsconfig-smtp/dsconfig/internal/mailer"
 	"github.com/dsconfig-smtp/dsconfig/internal/sendmail"
-	"github.com/dsconfig-smtp/dsconfig/internal/spool"
 )
-
-// systemConfigDir is where send-mail looks when the user has no
-// configuration directory: a system-wide one for cron and other users.
-var systemConfigDir = "/etc/dsconfig"
 
 // sysexitsAnnotation marks the commands whose exit codes are sysexits.
 const sysexitsAnnotation = "sysexits"
 
-type sendMailOptions struct {
+// mailOptions are the options of the three commands.
+type mailOptions struct {
 	ui
 	Snapshot func(*globalOptions) (*config.Snapshot, error)
 	Getenv   func(string) string
-	Now      func() time.Time
+	Clock    func() time.Time
 	In       io.Reader
-
-	Args       *sendmail.Args
-	Queue      bool
-	ServerName string
-	Verbose    bool
-	MaxSize    int64
+	sendmail.Request
+	Verbose bool
 }
 
-const sendMailLong = `Reads one RFC 5322 message from standard input and sends it through the
-global smtp-server list, in order, or through --server-name, with the same
-authentication as send-test-mail: the token cache, one renewal of a rejected
-token, and failover to the next server after a connection, TLS or temporary
-failure (never once the server has begun to receive the body). Started as
-"sendmail" (through a symlink), dsconfig runs send-mail.
+func newMailOptions(f *factory, g *globalOptions) *mailOptions {
+	return &mailOptions{ui: ui{f.IO, g}, Snapshot: f.Snapshot, Getenv: f.Getenv, Clock: f.Now, In: f.IO.In}
+}
 
-It takes sendmail's options: recipients as arguments; -t (recipients from
-To, Cc and Bcc, with Bcc removed); -f ADDR (the envelope sender, default the
-server's user-name); -F NAME (the name of an added From); -i or -oi (a lone
-dot does not end the message); -v (the steps, on standard error). -oX,
--B TYPE, -N, -R, -V, -h, -m, -n, -U and -bm are accepted and ignored.
-
-A Date and a Message-ID are added when missing. An 8-bit body is sent as
-it is to a server that offers 8BITMIME, and quoted-printable otherwise;
-body lines over 998 octets are always encoded; a header line over 998
-octets is refused.
-
-With --queue, a message that could not be sent because of a temporary
-failure is kept in queue/ in the configuration directory, and
-send-queued-mail retries it. Messages go to standard error; with nothing to
-report send-mail is silent. The configuration directory is found as usual,
-and is /etc/dsconfig when the usual one does not exist.`
-
-func newCmdSendMail(f *factory, g *globalOptions, runF func(*sendMailOptions) error) *cobra.Command {
-	o := &sendMailOptions{ui: ui{f.IO, g}, Snapshot: f.Snapshot, Getenv: f.Getenv, Now: f.Now, In: f.IO.In}
+func newCmdSendMail(f *factory, g *globalOptions, runF func(*mailOptions) error) *cobra.Command {
+	o := newMailOptions(f, g)
 	cmd := &cobra.Command{
 		Use:     "send-mail [options] [RECIPIENT...]",
 		GroupID: "other",
 		Short:   "Sends a message from standard input, as sendmail does",
-		Long:    sendMailLong + "\n\nExit codes (sysexits):\n" + sysexitsTable(),
+		Long:    sendmail.SendMailHelp + "\n\nExit codes (sysexits):\n" + sysexitsTable(),
 		Example: "  printf 'Subject: backup done\\n\\nok\\n' | dsconfig send-mail ops@example.com\n" +
 			"  dsconfig send-mail -t -oi --queue < message.eml\n" +
 			"  ln -s $(command -v dsconfig) /usr/sbin/sendmail",
-		DisableFlagParsing: true,
+		DisableFlagParsing: true, // sendmail's -oi is not -o -i
 		Annotations:        map[string]string{sysexitsAnnotation: "true"},
 		// The flags are parsed in RunE, so the tool defaults are applied
 		// there, after them.
 		PersistentPreRunE: func(*cobra.Command, []string) error { return nil },
 		RunE: func(cmd *cobra.Command, args []string) error {
-			a, err := sendmail.ParseArgs(args, longFlag(cmd))
+			a, err := sendmail.ParseCommandLine(args, cmd.Flags(), cmd.InheritedFlags())
 			if err != nil {
 				return err
-			}
-			if slices.Contains(a.Long, "--help") {
+			} else if a.Help() {
 				return cmd.Help()
-			}
-			// cobra's ParseFlags does nothing with DisableFlagParsing; the
-			// flags are shared, so parsing them here sets the options.
-			fs := pflag.NewFlagSet(cmd.Name(), pflag.ContinueOnError)
-			fs.SetOutput(io.Discard)
-			fs.AddFlagSet(cmd.Flags())
-			fs.AddFlagSet(cmd.InheritedFlags())
-			if err := fs.Parse(a.Long); err != nil {
-				return &flagError{err}
 			}
 			o.Args, o.Verbose = a, o.Verbose || a.Verbose
 			if err := mailPreRun(cmd, f.Getenv, g); err != nil {
@@ -112,114 +68,55 @@ func newCmdSendMail(f *factory, g *globalOptions, runF func(*sendMailOptions) er
 	return cmd
 }
 
-// longFlag tells sendmail.ParseArgs which long options cmd has.
-func longFlag(cmd *cobra.Command) sendmail.LongTakesValue {
-	return func(name string) (bool, bool) {
-		fl := cmd.Flags().Lookup(name)
-		if fl == nil {
-			fl = cmd.InheritedFlags().Lookup(name)
-		}
-		if fl == nil {
-			return name == "help", false
-		}
-		return true, fl.NoOptDefVal == ""
-	}
-}
-
 // mailPreRun applies the tool defaults, then falls back to the system
 // configuration directory when the user's does not exist.
 func mailPreRun(cmd *cobra.Command, getenv func(string) string, g *globalOptions) error {
-	if err := preRun(cmd, getenv, g); err != nil {
+	if err := preRun(cmd, getenv, g); err != nil || g.ConfigDir != "" || getenv("DSCONFIG_CONFIG_DIR") != "" {
 		return err
 	}
-	if g.ConfigDir != "" || getenv("DSCONFIG_CONFIG_DIR") != "" {
-		return nil
-	}
-	if d, err := configDir(getenv, g); err == nil && isDir(d) {
-		return nil
-	}
-	if isDir(systemConfigDir) {
-		g.ConfigDir = systemConfigDir
-	}
+	usual, _ := configDir(getenv, g)
+	g.ConfigDir = sendmail.SystemConfigDir(usual)
 	return nil
 }
 
-func isDir(d string) bool {
-	fi, err := os.Stat(d)
-	return err == nil && fi.IsDir()
-}
-
-func sendMailRun(ctx context.Context, o *sendMailOptions) error {
+// servers is what the three commands send through; with -v, each step
+// goes to standard error.
+func (o *mailOptions) servers() (*sendmail.Servers, error) {
 	snap, err := o.Snapshot(o.Global)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	creds := credentials{snap: snap, getenv: o.Getenv, warn: o.warnLine}
-	cands, err := mailer.Candidates(mailer.CandidateOptions{Config: snap, Secrets: creds, Tokens: creds, Warn: o.warnLine}, o.ServerName)
+	s := &sendmail.Servers{Config: snap, Secrets: creds, Tokens: creds, Warn: o.warnLine, LocalName: ehloName()}
+	if o.Verbose {
+		s.Reporter = func(n int) func(mailer.Step) {
+			return newStepPrinter(&IOStreams{Out: o.IO.ErrOut, ErrOut: o.IO.ErrOut}, false, n > 1).step
+		}
+	}
+	return s, nil
+}
+
+func sendMailRun(ctx context.Context, o *mailOptions) error {
+	s, err := o.servers()
 	if err != nil {
 		return err
 	}
-	host, _ := os.Hostname()
-	p, err := sendmail.Prepare(o.In, sendmail.Input{Args: o.Args, MaxSize: o.MaxSize,
-		DefaultFrom: sendmail.DefaultSender(snap, o.ServerName), Host: host, Now: o.Now()})
-	if err != nil {
-		return err
-	}
-	cands = sendmail.WarnSendAs(cands, p.HeaderFrom, o.warnLine)
-	err = sendMessage(ctx, o.ui, o.Verbose, cands, p.Message())
-	switch sendmail.Classify(err) {
-	case sendmail.OutcomeTemporary:
-		if !o.Queue {
-			return err
-		}
-		sp := &spool.Spool{Dir: filepath.Join(snap.Dir, "queue")}
-		id, qerr := sp.Add(&spool.Envelope{Sender: p.Sender, Recipients: p.Recipients, MessageID: p.MessageID,
-			ServerName: o.ServerName, Queued: o.Now(), LastError: err.Error()}, p.Raw, p.Raw7Bit)
-		if qerr != nil {
-			return fmt.Errorf("%w; and it could not be queued: %w", err, qerr)
-		}
+	req := o.Request
+	req.Now = o.Clock()
+	id, err := s.Deliver(ctx, o.In, req)
+	if err == nil && id != "" {
 		fmt.Fprintf(o.IO.ErrOut, "dsconfig: queued as %s; send-queued-mail will retry it\n", id)
-		return nil
-	case sendmail.OutcomeUnknown:
-		return fmt.Errorf("delivery unknown: the message was sent but no final reply came, so it was neither queued nor sent through another server: %w", err)
 	}
 	return err
 }
 
-// sendMessage sends m; with verbose, each step goes to standard error.
-func sendMessage(ctx context.Context, u ui, verbose bool, cands []mailer.Candidate, m *mailer.Message) error {
-	mopts := &mailer.Options{Failover: sendmail.MayFailOver, LocalName: ehloName()}
-	if verbose {
-		p := newStepPrinter(&IOStreams{Out: u.IO.ErrOut, ErrOut: u.IO.ErrOut}, false, len(cands) > 1)
-		mopts.Report = p.step
-	}
-	_, err := mailer.SendFailover(ctx, cands, m, mopts)
-	return err
-}
-
-type queueOptions struct {
-	ui
-	Snapshot func(*globalOptions) (*config.Snapshot, error)
-	Getenv   func(string) string
-	Verbose  bool
-}
-
-func newCmdSendQueuedMail(f *factory, g *globalOptions, runF func(*queueOptions) error) *cobra.Command {
-	o := &queueOptions{ui: ui{f.IO, g}, Snapshot: f.Snapshot, Getenv: f.Getenv}
+func newCmdSendQueuedMail(f *factory, g *globalOptions, runF func(*mailOptions) error) *cobra.Command {
+	o := newMailOptions(f, g)
 	cmd := &cobra.Command{
-		Use:     "send-queued-mail",
-		GroupID: "other",
-		Short:   "Retries the messages send-mail --queue kept",
-		Long: `Tries once each message in queue/ of the configuration directory, through the
-servers send-mail uses. A message is deleted only once a server accepted it
-(250 to DATA); one refused for good moves to queue/failed/ with the server's
-reply, and is never deleted. Safe to run from cron and concurrently: each
-message is locked while it is sent, and a message another run holds is left
-to it. Exits 0 when the queue is empty afterwards, 75 when messages stay
-queued, and 69 when any was moved to failed/.
-
-Exit codes (sysexits):
-` + sysexitsTable(),
+		Use:               "send-queued-mail",
+		GroupID:           "other",
+		Short:             "Retries the messages send-mail --queue kept",
+		Long:              sendmail.SendQueuedMailHelp + "\n\nExit codes (sysexits):\n" + sysexitsTable(),
 		Example:           "  */5 * * * * dsconfig send-queued-mail",
 		Args:              noArgs,
 		Annotations:       map[string]string{sysexitsAnnotation: "true"},
@@ -232,33 +129,25 @@ Exit codes (sysexits):
 	return cmd
 }
 
-func sendQueuedMailRun(ctx context.Context, o *queueOptions) error {
-	snap, err := o.Snapshot(o.Global)
+func sendQueuedMailRun(ctx context.Context, o *mailOptions) error {
+	s, err := o.servers()
 	if err != nil {
 		return err
 	}
-	creds := credentials{snap: snap, getenv: o.Getenv, warn: o.warnLine}
-	send := func(ctx context.Context, server string, m *mailer.Message) error {
-		cands, err := mailer.Candidates(mailer.CandidateOptions{Config: snap, Secrets: creds, Tokens: creds, Warn: o.warnLine}, server)
-		if err != nil {
-			return err
-		}
-		return sendMessage(ctx, o.ui, o.Verbose, cands, m)
-	}
-	report := func(string) {}
+	var verbose io.Writer // each message's outcome, with -v
 	if o.Verbose {
-		report = func(s string) { fmt.Fprintf(o.IO.ErrOut, "dsconfig: %s\n", s) }
+		verbose = o.IO.ErrOut
 	}
-	return sendmail.Flush(ctx, &spool.Spool{Dir: filepath.Join(snap.Dir, "queue")}, send, report)
+	return sendmail.Flush(ctx, s.Queue(), s.Send, verbose)
 }
 
-func newCmdListQueuedMail(f *factory, g *globalOptions, runF func(*queueOptions) error) *cobra.Command {
-	o := &queueOptions{ui: ui{f.IO, g}, Snapshot: f.Snapshot, Getenv: f.Getenv}
+func newCmdListQueuedMail(f *factory, g *globalOptions, runF func(*mailOptions) error) *cobra.Command {
+	o := newMailOptions(f, g)
 	return &cobra.Command{
 		Use:               "list-queued-mail",
 		GroupID:           "other",
 		Short:             "Lists the queued messages and the failed ones",
-		Long:              "Lists the messages in queue/ of the configuration directory, oldest first, then\nthose in queue/failed/ with the reason they failed.",
+		Long:              sendmail.ListQueuedMailHelp,
 		Args:              noArgs,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error { return mailPreRun(cmd, f.Getenv, g) },
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -267,37 +156,10 @@ func newCmdListQueuedMail(f *factory, g *globalOptions, runF func(*queueOptions)
 	}
 }
 
-func listQueuedMailRun(_ context.Context, o *queueOptions) error {
-	s, err := o.Snapshot(o.Global)
+func listQueuedMailRun(_ context.Context, o *mailOptions) error {
+	s, err := o.servers()
 	if err != nil {
 		return err
 	}
-	queued, failed, err := (&spool.Spool{Dir: filepath.Join(s.Dir, "queue")}).List()
-	if err != nil {
-		return err
-	}
-	w := tabwriter.NewWriter(o.IO.Out, 0, 4, 2, ' ', 0)
-	sep := "\t"
-	if o.Global.ScriptFriendly {
-		w, sep = nil, "\t"
-	}
-	out := io.Writer(o.IO.Out)
-	if w != nil {
-		out = w
-		fmt.Fprintln(w, strings.Join([]string{"ID", "State", "Queued", "Attempts", "Size", "Recipients", "Last error"}, sep))
-	}
-	for _, e := range append(queued, failed...) {
-		state, why := "queued", e.Envelope.LastError
-		if e.Failed {
-			state, why = "failed", e.Reply
-		}
-		fmt.Fprintln(out, strings.Join([]string{e.ID, state, e.Envelope.Queued.UTC().Format(time.RFC3339),
-			fmt.Sprint(e.Envelope.Attempts), fmt.Sprint(e.Size), strings.Join(e.Envelope.Recipients, ","), oneLine(why)}, sep))
-	}
-	if w != nil {
-		return w.Flush()
-	}
-	return nil
+	return sendmail.WriteList(o.IO.Out, s.Queue(), o.Global.ScriptFriendly)
 }
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

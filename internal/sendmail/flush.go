@@ -3,6 +3,8 @@ package sendmail
 import (
 	"context"
 	"fmt"
+	"io"
+	"time"
 
 	"github.com/dsconfig-smtp/dsconfig/internal/mailer"
 	"github.com/dsconfig-smtp/dsconfig/internal/spool"
@@ -37,11 +39,20 @@ func (e *FlushError) ErrorHint() string {
 	return "send-queued-mail will retry them; dsconfig list-queued-mail shows why they failed"
 }
 
-// Flush tries every queued message once. A message another run holds is
+// Flush tries every queued message once, after removing what crashed
+// writers left (spool.Clean). A message another run holds is
 // left to it. A message is deleted only once a server accepted it; one
 // refused for good, or whose delivery is unknown, moves to failed/. The
-// error is a *FlushError when the queue is not empty afterwards.
-func Flush(ctx context.Context, sp *spool.Spool, send SendFunc, report func(string)) error {
+// error is a *FlushError when the queue is not empty afterwards. Each
+// message's outcome is written to verbose, when not nil.
+func Flush(ctx context.Context, sp *spool.Spool, send SendFunc, verbose io.Writer) error {
+	report := func(string) {}
+	if verbose != nil {
+		report = func(s string) { fmt.Fprintf(verbose, "dsconfig: %s\n", s) }
+	}
+	if err := sp.Clean(time.Now()); err != nil {
+		return err
+	}
 	queued, _, err := sp.List()
 	if err != nil {
 		return err

@@ -7,7 +7,7 @@
 // 8-bit message, message.7bit (files mode 0600). An entry is written in a
 // temporary directory (".tmp-*") and renamed into place, so a crash
 // leaves either nothing or a whole entry; names starting with a dot are
-// not entries. A sender locks an entry (flock on its lock file) before
+// not entries, and Clean removes the stale temporaries. A sender locks an entry (flock on its lock file) before
 // sending it, and removes it by renaming it away first, so a second
 // sender that waited for the lock finds it gone. Permanently refused
 // entries move to failed/, with the server's reply in reply.
@@ -199,6 +199,39 @@ func read(dir string) (*Entry, error) {
 		e.Reply = strings.TrimSpace(string(r))
 	}
 	return e, nil
+}
+
+// StaleAfter is how long a temporary must stay untouched before Clean
+// removes it. A write in progress touches its temporary directory as it
+// creates each file, and lasts seconds, so Clean never removes it.
+const StaleAfter = time.Hour
+
+// Clean removes what a crashed process left: temporary entries (".tmp-*",
+// a write killed before its rename) and entries being deleted (".del-*",
+// a deletion killed after its rename), untouched since before now minus
+// StaleAfter. A missing queue is clean.
+func (s *Spool) Clean(now time.Time) error {
+	des, err := os.ReadDir(s.Dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("queue: %w", err)
+	}
+	for _, de := range des {
+		n := de.Name()
+		if !strings.HasPrefix(n, ".tmp-") && !strings.HasPrefix(n, ".del-") {
+			continue
+		}
+		fi, err := de.Info()
+		if err != nil || now.Sub(fi.ModTime()) < StaleAfter {
+			continue // gone meanwhile, or perhaps still being written
+		}
+		if err := os.RemoveAll(filepath.Join(s.Dir, n)); err != nil {
+			return fmt.Errorf("queue: %w", err)
+		}
+	}
+	return nil
 }
 
 // Locked is an entry this process holds the lock of.

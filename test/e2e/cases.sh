@@ -48,10 +48,15 @@ begin() {
 	mkdir -p "$CFG"
 	# Mail accumulates across runs of the same $E2E_DIR: start each case
 	# with an empty mailbox, so that counts and contents are its own.
-	local md
-	md=$(maildir_of "$RCPT")
-	find "$md/new" "$md/cur" -type f -delete 2>/dev/null
+	empty_mailbox "$RCPT"
 	echo "---- $CASE"
+}
+
+# empty_mailbox ADDRESS: remove the messages delivered to ADDRESS.
+empty_mailbox() {
+	local md
+	md=$(maildir_of "$1")
+	find "$md/new" "$md/cur" -type f -delete 2>/dev/null
 }
 
 # provision CLIENT_ID SECRET PORT SECURITY [extra method --set args...]:
@@ -378,6 +383,81 @@ check_wrong_secret() { provision "$E2E_CHECK_CLIENT_ID" "wrong-secret-e2e" "$E2E
 check_wrong_port() { provision "$E2E_CHECK_CLIENT_ID" "$E2E_CHECK_CLIENT_SECRET" 15999 starttls; }
 check_no_bearer() { provision "$E2E_CHECK_CLIENT_ID" "$E2E_CHECK_CLIENT_SECRET" "$E2E_POSTFIX_NOAUTH_PORT" starttls; }
 
+# sendmail_message: a message as a cron job pipes it to sendmail, with a
+# To, a Cc, a Bcc and a body line that starts with a dot.
+sendmail_message() {
+	printf 'From: Cron Daemon <%s>\nTo: %s\nCc: rcpt31@example.test\nBcc: rcpt32@example.test\nSubject: e2e %s\nX-E2E-Case: %s\n\nbackup done\n.dot line\n' \
+		"$E2E_FROM" "$RCPT" "$CASE" "$CASE"
+}
+
+# queued_count: the entries list-queued-mail shows.
+queued_count() { ds list-queued-mail --script-friendly | grep -c . ; }
+
+# send_mail_t_case: send-mail -t through Postfix delivers to the To, Cc and
+# Bcc recipients, silently, with the headers intact, the Bcc removed, a Date
+# and a Message-ID added, and the dot line undamaged.
+send_mail_t_case() {
+	begin send-mail-t rcpt30
+	empty_mailbox rcpt31@example.test
+	empty_mailbox rcpt32@example.test
+	provision "$E2E_CLIENT_ID" "$E2E_CLIENT_SECRET" "$E2E_POSTFIX_SUBMISSION_PORT" starttls || { fail "provisioning"; return; }
+	local f
+	if sendmail_message | ds send-mail -t -f "$E2E_FROM" >"$LAST_LOG" 2>&1 && [ ! -s "$LAST_LOG" ] &&
+		wait_messages 1 "$RCPT" 10 && wait_messages 1 rcpt31@example.test 10 && wait_messages 1 rcpt32@example.test 10; then
+		f=$(grep_messages "^X-E2E-Case: $CASE" "$RCPT")
+		if [ "$(count_messages "$RCPT")" -eq 1 ] && [ "$(count_messages rcpt31@example.test)" -eq 1 ] &&
+			[ "$(count_messages rcpt32@example.test)" -eq 1 ] && [ -n "$f" ] &&
+			grep -q "^Subject: e2e $CASE" "$f" && grep -q "^To: $RCPT" "$f" && grep -q '^Cc: rcpt31@example.test' "$f" &&
+			grep -q "^From: Cron Daemon <$E2E_FROM>" "$f" && grep -q '^Date: ' "$f" && grep -q '^Message-ID: <' "$f" &&
+			! grep -qi '^Bcc:' "$f" && ! grep -q 'rcpt32' "$f" && grep -q '^\.dot line' "$f" &&
+			! grep_messages '^Bcc:' rcpt32@example.test | grep -q .; then
+			pass
+			return
+		fi
+	fi
+	fail "expected a silent exit 0 and one message each for To, Cc and Bcc, headers intact and without the Bcc"
+}
+
+# send_mail_queue_case: with the only server down, send-mail exits 75 and
+# keeps nothing, send-mail --queue exits 0 and queues; once the server is
+# back, send-queued-mail delivers the message exactly once.
+send_mail_queue_case() {
+	begin send-mail-queue rcpt33
+	empty_mailbox rcpt31@example.test
+	empty_mailbox rcpt32@example.test
+	provision "$E2E_CLIENT_ID" "$E2E_CLIENT_SECRET" "$E2E_POSTFIX_SUBMISSION_PORT" starttls || { fail "provisioning"; return; }
+	# 15999 has no listener.
+	ds set-external-server-prop --server-name Mail --set server-port:15999 || { fail "provisioning"; return; }
+	local rc
+	sendmail_message | ds send-mail -t -f "$E2E_FROM" >"$LAST_LOG" 2>&1
+	rc=$?
+	if [ "$rc" -ne 75 ] || [ "$(queued_count)" -ne 0 ]; then
+		fail "without --queue: expected exit 75 and nothing queued (exit $rc)"
+		return
+	fi
+	sendmail_message | ds send-mail -t -f "$E2E_FROM" --queue >"$LAST_LOG" 2>&1
+	rc=$?
+	if [ "$rc" -ne 0 ] || ! has 'queued as .*; send-queued-mail will retry it' || [ "$(queued_count)" -ne 1 ]; then
+		fail "with --queue: expected exit 0, one queued message and the queued-as line (exit $rc)"
+		return
+	fi
+	ds send-queued-mail >"$LAST_LOG" 2>&1
+	rc=$?
+	if [ "$rc" -ne 75 ] || [ "$(queued_count)" -ne 1 ]; then
+		fail "send-queued-mail with the server down: expected exit 75 and the message kept (exit $rc)"
+		return
+	fi
+	ds set-external-server-prop --server-name Mail --set "server-port:$E2E_POSTFIX_SUBMISSION_PORT" || { fail "provisioning"; return; }
+	if ds send-queued-mail >"$LAST_LOG" 2>&1 && [ "$(queued_count)" -eq 0 ] && ds send-queued-mail >>"$LAST_LOG" 2>&1 &&
+		wait_messages 1 "$RCPT" 10 && wait_messages 1 rcpt32@example.test 10 && sleep 1 &&
+		[ "$(count_messages "$RCPT")" -eq 1 ] && [ "$(count_messages rcpt32@example.test)" -eq 1 ] &&
+		[ -n "$(grep_messages "^X-E2E-Case: $CASE" "$RCPT")" ]; then
+		pass
+	else
+		fail "expected send-queued-mail to deliver the queued message exactly once and empty the queue"
+	fi
+}
+
 # --- run -------------------------------------------------------------------
 
 mechanism_case postfix-starttls-xoauth2 rcpt01 "$E2E_POSTFIX_SUBMISSION_PORT" starttls xoauth2
@@ -401,6 +481,8 @@ check_good_case
 check_bad_case check-config-wrong-secret rcpt19 online-token check_wrong_secret
 check_bad_case check-config-wrong-port rcpt20 online-connect check_wrong_port
 check_bad_case check-config-no-bearer-mechanism rcpt21 online-auth check_no_bearer
+send_mail_t_case
+send_mail_queue_case
 
 echo
 echo "==== dsconfig e2e cases ===="
