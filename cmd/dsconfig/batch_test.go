@@ -232,3 +232,28 @@ func TestObjectCommandNames(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkRootCommand builds the command tree as a process does before
+// it runs a command: the full tree, and the tree for one named command.
+func BenchmarkRootCommand(b *testing.B) {
+	f := testFactory(b)
+	for _, args := range [][]string{nil, {"get-passphrase-provider-prop", "--provider-name", "x"}} {
+		b.Run(fmt.Sprint(len(args)), func(b *testing.B) {
+			for b.Loop() {
+				newRootFor(f, args)
+			}
+		})
+	}
+}
+
+// BenchmarkBatch1000 is BenchmarkBatch10000 at a tenth of the size, to
+// show how the cost grows.
+func BenchmarkBatch1000(b *testing.B) {
+	batch := filepath.Join(b.TempDir(), "big.dsconfig")
+	writeFile(b, batch, bigBatch(1000, 0))
+	for b.Loop() {
+		if r := dsRun(b, b.TempDir(), "--batch-file", batch); r.Code != 0 {
+			b.Fatalf("exit %d: %s", r.Code, r.Err)
+		}
+	}
+}

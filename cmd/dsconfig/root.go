@@ -8,7 +8,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/dsconfig-smtp/dsconfig/internal/config"
 	"github.com/dsconfig-smtp/dsconfig/internal/history"
 	"github.com/dsconfig-smtp/dsconfig/internal/toolprops"
 )
@@ -28,7 +27,7 @@ func Main(args []string, io *IOStreams, getenv func(string) string) int {
 func run(f *factory, args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	root := newRootCmd(f)
+	root := newRootFor(f, args)
 	root.SetArgs(args)
 	cmd, err := root.ExecuteContextC(ctx)
 	if err != nil {
@@ -62,9 +61,9 @@ Exit codes:
 type rootOptions struct {
 	Global globalOptions
 	Batch  batchOptions
-	// kind, in a batch line that runs a command of one kind, limits the
-	// command tree to that kind, which makes large batches fast.
-	kind *config.Kind
+	// tree limits the command tree to what running the arguments needs
+	// (lazy.go); the zero value is the whole tree.
+	tree treeScope
 }
 
 // newRootCmd builds the whole command tree from the registry. It is called
@@ -117,21 +116,24 @@ func newRoot(f *factory, o *rootOptions) *cobra.Command {
 	}
 	root.AddGroup(&cobra.Group{ID: "objects", Title: "Configuration objects:"},
 		&cobra.Group{ID: "other", Title: "Other commands:"})
+	if o.tree.none {
+		return root // --version needs no subcommand
+	}
 	for _, k := range f.Registry.Kinds() {
-		if o.kind != nil && o.kind != k {
-			continue // a batch line needs only its own kind's commands
-		}
-		for _, c := range objectCommands(f, g, k) {
-			c.GroupID = "objects"
-			root.AddCommand(c)
+		for _, name := range objectCommandNames(k) {
+			if o.tree.wants(name) {
+				c := objectCommand(f, g, k, name)
+				c.GroupID = "objects"
+				root.AddCommand(c)
+			}
 		}
 	}
-	for _, c := range []*cobra.Command{newCmdListProperties(f, g, nil),
-		newCmdTestPassphraseProvider(f, g, nil), newCmdGetAccessToken(f, g, nil), newCmdSendTestMail(f, g, nil),
-		newCmdListConfigArchive(f, g, nil), newCmdRestoreConfigArchive(f, g, nil),
-		newCmdExportConfig(f, g, nil), newCmdConfigDiff(f, g, nil)} {
-		c.GroupID = "other"
-		root.AddCommand(c)
+	for _, oc := range otherCommands {
+		if o.tree.wants(oc.name) {
+			c := oc.new(f, g)
+			c.GroupID = "other"
+			root.AddCommand(c)
+		}
 	}
 	addCompletions(f, g, root)
 	return root
