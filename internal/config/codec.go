@@ -75,13 +75,13 @@ func (r *Registry) Encode(s *State) ([]byte, error) {
 // encodeObject writes "key:" and o's values below it.
 func (r *Registry) encodeObject(buf *bytes.Buffer, key string, o *Object, indent string) error {
 	m := r.encodeValues(o)
-	if !plainSafe(key) || len(key) > maxPlainKey || len(m.Content) == 0 {
+	if !plainKey(key) || len(m.Content) == 0 {
 		return encodePair(buf, key, m, indent)
 	}
 	buf.WriteString(indent + key + ":\n")
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		k, v := m.Content[i], m.Content[i+1]
-		if v.Kind == yaml.ScalarNode && plainSafe(k.Value) && len(k.Value) <= maxPlainKey {
+		if v.Kind == yaml.ScalarNode && plainKey(k.Value) {
 			switch {
 			case plainSafe(v.Value):
 				buf.WriteString(indent + "  " + k.Value + ": " + v.Value + "\n")
@@ -206,6 +206,15 @@ func (r *Registry) Decode(data []byte) (*State, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return s, nil
 	}
+	if fast, ok := r.decodeFast(data); ok {
+		return fast, nil
+	}
+	return r.decodeYAML(data)
+}
+
+// decodeYAML is Decode through a yaml node tree, for any YAML.
+func (r *Registry) decodeYAML(data []byte) (*State, error) {
+	s := NewState()
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return nil, err
