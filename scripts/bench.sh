@@ -133,6 +133,7 @@ for n in $BATCH_SIZES; do
 	gen "$n" >"$work/batch-$n.dsconfig"
 	runs=$RUNS
 	[ "$n" -lt 10000 ] || runs=3
+	[ "$n" -lt 100000 ] || runs=1
 	t=$(RUNS=$runs loop_ms "rm -rf $work/b" "$ds" --config-dir "$work/b" --batch-file "$work/batch-$n.dsconfig")
 	rm -rf "$work/b"
 	rss=$(rss_mb "$ds" --config-dir "$work/b" --batch-file "$work/batch-$n.dsconfig")

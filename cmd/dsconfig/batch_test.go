@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -254,6 +255,16 @@ func BenchmarkBatch1000(b *testing.B) {
 	for b.Loop() {
 		if r := dsRun(b, b.TempDir(), "--batch-file", batch); r.Code != 0 {
 			b.Fatalf("exit %d: %s", r.Code, r.Err)
+		}
+	}
+}
+
+// BenchmarkVersion is a whole `dsconfig --version` run in the process:
+// the factory, the root command and the output.
+func BenchmarkVersion(b *testing.B) {
+	for b.Loop() {
+		if code := Main([]string{"--version"}, &IOStreams{In: strings.NewReader(""), Out: io.Discard, ErrOut: io.Discard}, func(string) string { return "" }); code != 0 {
+			b.Fatalf("exit %d", code)
 		}
 	}
 }

@@ -135,7 +135,11 @@ func newRoot(f *factory, o *rootOptions) *cobra.Command {
 			root.AddCommand(c)
 		}
 	}
-	addCompletions(f, g, root)
+	if o.tree == (treeScope{}) {
+		// Only the whole tree completes: a completion request names no
+		// command that scopeFor knows.
+		addCompletions(f, g, root)
+	}
 	return root
 }
 
