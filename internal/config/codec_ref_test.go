@@ -46,7 +46,7 @@ func EncodeWhole(r *Registry, s *State) ([]byte, error) { return r.encodeWhole(s
 // DecodeYAML is decodeYAML, and DecodeFast decodeFast, for the tests of
 // package config_test.
 func DecodeYAML(r *Registry, data []byte) (*State, error) { return r.decodeYAML(data) }
-func DecodeFast(r *Registry, data []byte) (*State, bool) { return r.decodeFast(data) }
+func DecodeFast(r *Registry, data []byte) (*State, bool)  { return r.decodeFast(data) }
 
 // ObjectLine is the line o starts at in the store file.
 func ObjectLine(o *Object) int { return o.line }
