@@ -206,7 +206,7 @@ func TestBatchErrors(t *testing.T) {
 
 // BenchmarkBatch10000 runs a batch of 10,000 create commands into an
 // empty store: one lock, one validation, one save. The result is recorded
-// in docs/benchmarks.md.
+// in docs/performance.md.
 func BenchmarkBatch10000(b *testing.B) {
 	src := bigBatch(10000, 0)
 	batch := filepath.Join(b.TempDir(), "big.dsconfig")
