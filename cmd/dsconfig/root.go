@@ -92,7 +92,14 @@ func newRoot(f *factory, o *rootOptions) *cobra.Command {
 			return &flagError{errNoSubcommand}
 		},
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error { return preRun(cmd, f.Getenv, g) },
-		Version:           versionString(),
+	}
+	if o.tree.only == "" {
+		// --version is an option of the root alone, so a tree built for
+		// one subcommand never prints the version.
+		root.Version = versionString()
+	} else {
+		// Nor does it complete: completion builds the whole tree.
+		root.CompletionOptions.DisableDefaultCmd = true
 	}
 	root.Flags().BoolP("version", "V", false, "print the version of dsconfig")
 	root.SetVersionTemplate("dsconfig {{.Version}}\n")
