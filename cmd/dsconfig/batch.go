@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 
 	"github.com/spf13/cobra"
 
@@ -174,7 +173,7 @@ func (b batchRunner) execLine(ctx context.Context, tx *config.Tx, l batchfile.Li
 		done()
 		return nil
 	}
-	o := &rootOptions{Global: *b.global, kind: kindOfLine(lf.Registry, l.Args)}
+	o := &rootOptions{Global: *b.global, tree: scopeFor(lf.Registry, l.Args)}
 	o.Global.inBatch = true
 	root := newRoot(&lf, o)
 	root.SetArgs(l.Args)
@@ -247,20 +246,6 @@ func printDryRun(w io.Writer, tx *config.Tx, ok int) {
 	for _, r := range tx.Records {
 		fmt.Fprintln(w, r.Forward)
 	}
-}
-
-// kindOfLine returns the kind whose command the line runs, or nil when it
-// runs no object command (or the name is misspelt, so that the full tree
-// can suggest the right one).
-func kindOfLine(r *config.Registry, args []string) *config.Kind {
-	for _, a := range args {
-		for _, k := range r.Kinds() {
-			if slices.Contains(objectCommandNames(k), a) {
-				return k
-			}
-		}
-	}
-	return nil
 }
 
 // objectCommandNames are the names objectCommands gives k's commands.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -205,7 +206,7 @@ func TestBatchErrors(t *testing.T) {
 
 // BenchmarkBatch10000 runs a batch of 10,000 create commands into an
 // empty store: one lock, one validation, one save. The result is recorded
-// in docs/benchmarks.md.
+// in docs/performance.md.
 func BenchmarkBatch10000(b *testing.B) {
 	src := bigBatch(10000, 0)
 	batch := filepath.Join(b.TempDir(), "big.dsconfig")
@@ -229,6 +230,41 @@ func TestObjectCommandNames(t *testing.T) {
 		}
 		if want := objectCommandNames(k); strings.Join(got, " ") != strings.Join(want, " ") {
 			t.Errorf("%s: objectCommands names %v, objectCommandNames %v", k.Name, got, want)
+		}
+	}
+}
+
+// BenchmarkRootCommand builds the command tree as a process does before
+// it runs a command: the full tree, and the tree for one named command.
+func BenchmarkRootCommand(b *testing.B) {
+	f := testFactory(b)
+	for _, args := range [][]string{nil, {"get-passphrase-provider-prop", "--provider-name", "x"}} {
+		b.Run(fmt.Sprint(len(args)), func(b *testing.B) {
+			for b.Loop() {
+				newRootFor(f, args)
+			}
+		})
+	}
+}
+
+// BenchmarkBatch1000 is BenchmarkBatch10000 at a tenth of the size, to
+// show how the cost grows.
+func BenchmarkBatch1000(b *testing.B) {
+	batch := filepath.Join(b.TempDir(), "big.dsconfig")
+	writeFile(b, batch, bigBatch(1000, 0))
+	for b.Loop() {
+		if r := dsRun(b, b.TempDir(), "--batch-file", batch); r.Code != 0 {
+			b.Fatalf("exit %d: %s", r.Code, r.Err)
+		}
+	}
+}
+
+// BenchmarkVersion is a whole `dsconfig --version` run in the process:
+// the factory, the root command and the output.
+func BenchmarkVersion(b *testing.B) {
+	for b.Loop() {
+		if code := Main([]string{"--version"}, &IOStreams{In: strings.NewReader(""), Out: io.Discard, ErrOut: io.Discard}, func(string) string { return "" }); code != 0 {
+			b.Fatalf("exit %d", code)
 		}
 	}
 }

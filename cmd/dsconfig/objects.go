@@ -23,6 +23,24 @@ func objectCommands(f *factory, g *globalOptions, k *config.Kind) []*cobra.Comma
 		newCmdSetProp(f, g, k, nil), newCmdDelete(f, g, k, nil)}
 }
 
+// objectCommand returns the one command of k named name, one of
+// objectCommandNames(k).
+func objectCommand(f *factory, g *globalOptions, k *config.Kind, name string) *cobra.Command {
+	switch name {
+	case "create-" + k.Name:
+		return newCmdCreate(f, g, k, nil)
+	case "list-" + k.Plural:
+		return newCmdList(f, g, k, nil)
+	case "get-" + k.Name + "-prop":
+		return newCmdGetProp(f, g, k, nil)
+	case "set-" + k.Name + "-prop":
+		return newCmdSetProp(f, g, k, nil)
+	case "delete-" + k.Name:
+		return newCmdDelete(f, g, k, nil)
+	}
+	panic("dsconfig: no command " + name + " for " + k.Name)
+}
+
 // objectOptions are what every object command starts from: where it
 // prints, how it reads and changes the configuration, the object's kind
 // and its name.

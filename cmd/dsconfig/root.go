@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dsconfig-smtp/dsconfig/internal/buildinfo"
-	"github.com/dsconfig-smtp/dsconfig/internal/config"
 	"github.com/dsconfig-smtp/dsconfig/internal/history"
 	"github.com/dsconfig-smtp/dsconfig/internal/toolprops"
 )
@@ -31,7 +30,7 @@ func Main(args []string, io *IOStreams, getenv func(string) string) int {
 func run(f *factory, args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	root := newRootCmd(f)
+	root := newRootFor(f, args)
 	root.SetArgs(args)
 	cmd, err := root.ExecuteContextC(ctx)
 	if err != nil && !errors.Is(err, errChanged) {
@@ -77,9 +76,9 @@ Exit codes:
 type rootOptions struct {
 	Global globalOptions
 	Batch  batchOptions
-	// kind, in a batch line that runs a command of one kind, limits the
-	// command tree to that kind, which makes large batches fast.
-	kind *config.Kind
+	// tree limits the command tree to what running the arguments needs
+	// (lazy.go); the zero value is the whole tree.
+	tree treeScope
 }
 
 // newRootCmd builds the whole command tree from the registry. It is called
@@ -108,7 +107,14 @@ func newRoot(f *factory, o *rootOptions) *cobra.Command {
 			return &flagError{errNoSubcommand}
 		},
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error { return preRun(cmd, f.Getenv, g) },
-		Version:           buildinfo.Get().Version,
+	}
+	if o.tree.only == "" {
+		// --version is an option of the root alone, so a tree built for
+		// one subcommand never prints the version.
+		root.Version = buildinfo.Get().Version
+	} else {
+		// Nor does it complete: completion builds the whole tree.
+		root.CompletionOptions.DisableDefaultCmd = true
 	}
 	root.Flags().BoolP("version", "V", false, "print the version of dsconfig")
 	root.SetVersionTemplate(versionTemplate(buildinfo.Get()))
@@ -132,25 +138,30 @@ func newRoot(f *factory, o *rootOptions) *cobra.Command {
 	}
 	root.AddGroup(&cobra.Group{ID: "objects", Title: "Configuration objects:"},
 		&cobra.Group{ID: "other", Title: "Other commands:"})
+	if o.tree.none {
+		return root // --version needs no subcommand
+	}
 	for _, k := range f.Registry.Kinds() {
-		if o.kind != nil && o.kind != k {
-			continue // a batch line needs only its own kind's commands
+		for _, name := range objectCommandNames(k) {
+			if o.tree.wants(name) {
+				c := objectCommand(f, g, k, name)
+				c.GroupID = "objects"
+				root.AddCommand(c)
+			}
 		}
-		for _, c := range objectCommands(f, g, k) {
-			c.GroupID = "objects"
+	}
+	for _, oc := range otherCommands {
+		if o.tree.wants(oc.name) {
+			c := oc.new(f, g)
+			c.GroupID = "other"
 			root.AddCommand(c)
 		}
 	}
-	for _, c := range []*cobra.Command{newCmdListProperties(f, g, nil),
-		newCmdTestPassphraseProvider(f, g, nil), newCmdGetAccessToken(f, g, nil), newCmdSendTestMail(f, g, nil), newCmdCheckConfig(f, g, nil),
-		newCmdSendMail(f, g, nil), newCmdSendQueuedMail(f, g, nil), newCmdListQueuedMail(f, g, nil),
-		newCmdListConfigArchive(f, g, nil), newCmdRestoreConfigArchive(f, g, nil),
-		newCmdExportConfig(f, g, nil), newCmdConfigDiff(f, g, nil), newCmdApplyConfig(f, g, nil),
-		newCmdVersion(f, g, nil)} {
-		c.GroupID = "other"
-		root.AddCommand(c)
+	if o.tree == (treeScope{}) {
+		// Only the whole tree completes: a completion request names no
+		// command that scopeFor knows.
+		addCompletions(f, g, root)
 	}
-	addCompletions(f, g, root)
 	return root
 }
 

@@ -33,14 +33,28 @@ func atLine(n *yaml.Node, format string, args ...any) error {
 // Encode writes s in the store format: kinds in registry order, objects
 // sorted by name, properties in registry order, only explicitly set values.
 // The output is byte-for-byte deterministic, so the file diffs cleanly.
+//
+// It writes the lines itself where yaml would write a plain scalar, and
+// has yaml encode anything else one property at a time, indented into
+// place. yaml's emitter keeps every event of a document until the
+// document ends, so encoding a large store as one document costs time and
+// memory out of proportion to its size. The bytes are the same as the
+// whole document's (without line folding nothing depends on the column;
+// TestEncodeAsOneDocument).
 func (r *Registry) Encode(s *State) ([]byte, error) {
 	root := mapping()
 	root.HeadComment = storeHeader
 	addPair(root, "version", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: fmt.Sprint(formatVersion)})
+	var buf bytes.Buffer
+	if err := encodeNode(&buf, root, ""); err != nil {
+		return nil, err
+	}
 	for _, k := range r.kinds {
 		if k.Singleton() {
 			if o := s.Get(k.Name, ""); o != nil && len(o.Values) > 0 {
-				addPair(root, k.Name, r.encodeValues(o))
+				if err := r.encodeObject(&buf, k.Name, o, ""); err != nil {
+					return nil, err
+				}
 			}
 			continue
 		}
@@ -48,19 +62,100 @@ func (r *Registry) Encode(s *State) ([]byte, error) {
 		if len(objs) == 0 {
 			continue
 		}
-		m := mapping()
+		buf.WriteString(k.Plural + ":\n")
 		for _, o := range objs {
-			addPair(m, o.Name, r.encodeValues(o))
+			if err := r.encodeObject(&buf, o.Name, o, "  "); err != nil {
+				return nil, err
+			}
 		}
-		addPair(root, k.Plural, m)
 	}
-	var buf bytes.Buffer
-	enc := yaml.NewEncoder(&buf)
+	return buf.Bytes(), nil
+}
+
+// encodeObject writes "key:" and o's values below it.
+func (r *Registry) encodeObject(buf *bytes.Buffer, key string, o *Object, indent string) error {
+	m := r.encodeValues(o)
+	if !plainKey(key) || len(m.Content) == 0 {
+		return encodePair(buf, key, m, indent)
+	}
+	buf.WriteString(indent + key + ":\n")
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k, v := m.Content[i], m.Content[i+1]
+		if v.Kind == yaml.ScalarNode && plainKey(k.Value) {
+			switch {
+			case plainSafe(v.Value):
+				buf.WriteString(indent + "  " + k.Value + ": " + v.Value + "\n")
+				continue
+			case v.Value == "true" || v.Value == "false":
+				buf.WriteString(indent + "  " + k.Value + ": \"" + v.Value + "\"\n")
+				continue
+			}
+		}
+		if err := encodePair(buf, k.Value, v, indent+"  "); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// plainSafe reports whether yaml writes the string v plain, as it is: a
+// letter or slash, then letters, digits and ._/@+- with single spaces
+// between words, and not a word that YAML 1.1 or 1.2 reads as a boolean
+// or null. It may answer false for strings that yaml writes plain too;
+// those go through yaml.
+func plainSafe(v string) bool {
+	if v == "" || !(isLetter(v[0]) || v[0] == '/') || v[len(v)-1] == ' ' {
+		return false
+	}
+	for i := 1; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case isLetter(c) || c >= '0' && c <= '9' || strings.IndexByte("._/@+-", c) >= 0:
+		case c == ' ' && v[i-1] != ' ':
+		default:
+			return false
+		}
+	}
+	switch strings.ToLower(v) {
+	case "true", "false", "yes", "no", "on", "off", "y", "n", "null":
+		return false
+	}
+	return true
+}
+
+// maxPlainKey is the longest key written here: yaml writes longer ones
+// as "? key".
+const maxPlainKey = 100
+
+func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+
+// encodePair writes the one-pair mapping key: v, indented.
+func encodePair(buf *bytes.Buffer, key string, v *yaml.Node, indent string) error {
+	m := mapping()
+	addPair(m, key, v)
+	return encodeNode(buf, m, indent)
+}
+
+// encodeNode writes n as a document, every non-empty line indented by
+// indent (the emitter writes no indentation on the empty lines of a
+// literal block either).
+func encodeNode(buf *bytes.Buffer, n *yaml.Node, indent string) error {
+	var one bytes.Buffer
+	enc := yaml.NewEncoder(&one)
 	enc.SetIndent(2)
-	if err := enc.Encode(&yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{root}}); err != nil {
-		return nil, err
+	if err := enc.Encode(&yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{n}}); err != nil {
+		return err
 	}
-	return buf.Bytes(), enc.Close()
+	if err := enc.Close(); err != nil {
+		return err
+	}
+	for line := range bytes.Lines(one.Bytes()) {
+		if len(line) > 1 {
+			buf.WriteString(indent)
+		}
+		buf.Write(line)
+	}
+	return nil
 }
 
 func (r *Registry) encodeValues(o *Object) *yaml.Node {
@@ -111,6 +206,15 @@ func (r *Registry) Decode(data []byte) (*State, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return s, nil
 	}
+	if fast, ok := r.decodeFast(data); ok {
+		return fast, nil
+	}
+	return r.decodeYAML(data)
+}
+
+// decodeYAML is Decode through a yaml node tree, for any YAML.
+func (r *Registry) decodeYAML(data []byte) (*State, error) {
+	s := NewState()
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return nil, err

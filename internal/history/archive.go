@@ -91,7 +91,9 @@ func writeArchive(adir string, t time.Time, data []byte) error {
 		return err
 	}
 	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
+	// BestSpeed: a write archives the whole previous store, and the
+	// default level costs several times as much for little less space.
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
 	zw.Write(data)
 	if err := zw.Close(); err != nil {
 		return err

@@ -1,0 +1,117 @@
+package config
+
+import (
+	"bytes"
+	"strings"
+)
+
+// decodeFast reads a store file that has only the lines Encode writes
+// without yaml's help: comment and blank lines, "version: 1", section
+// lines, object name lines and "prop: value" lines whose names and values
+// are plain (plainSafe) or "true"/"false" in double quotes. Building a
+// yaml node tree for a large store costs far more than the store's
+// objects. On any other line, and on any problem at all, it answers false
+// and Decode reads the file with yaml, which accepts all of YAML and
+// words the errors, so the fast path changes no result.
+func (r *Registry) decodeFast(data []byte) (*State, bool) {
+	s := NewState()
+	var kind *Kind // the section being read
+	var obj *Object
+	children := 0 // of the section: yaml reads an empty one as null
+	sawVersion := false
+	seen := map[string]bool{} // sections, and "kind/name" of objects
+	finish := func() bool {
+		if obj == nil || kind.Singleton() {
+			return true
+		}
+		t := obj.Values["type"]
+		if len(t) != 1 {
+			return false
+		}
+		obj.Type = t[0]
+		delete(obj.Values, "type")
+		return true
+	}
+	n := 0
+	for line := range bytes.Lines(data) {
+		n++
+		text := string(bytes.TrimSuffix(line, []byte("\n")))
+		switch {
+		case text == "" || text[0] == '#':
+		case text == "version: 1":
+			if sawVersion || !finish() || kind != nil && children == 0 {
+				return nil, false
+			}
+			sawVersion, kind, obj = true, nil, nil
+		case text[0] != ' ':
+			key, ok := strings.CutSuffix(text, ":")
+			if !ok || !plainKey(key) || seen[key] || !finish() || kind != nil && children == 0 {
+				return nil, false
+			}
+			seen[key] = true
+			kind, obj, children = r.sectionKind(key), nil, 0
+			if kind == nil {
+				return nil, false
+			}
+			if kind.Singleton() {
+				obj = &Object{Kind: kind.Name, Values: map[string][]string{}}
+				s.Put(obj)
+			}
+		case kind != nil && !kind.Singleton() && len(text) > 2 && text[2] != ' ' && strings.HasPrefix(text, "  "):
+			name, ok := strings.CutSuffix(text[2:], ":")
+			if !ok || !plainKey(name) || !finish() || seen[kind.Name+"/"+name] || CheckName(kind, name) != nil {
+				return nil, false
+			}
+			seen[kind.Name+"/"+name] = true
+			children++
+			obj = &Object{Kind: kind.Name, Name: name, Values: map[string][]string{}, line: n}
+			s.Put(obj)
+		default:
+			indent := "    "
+			if kind != nil && kind.Singleton() {
+				indent = "  "
+			}
+			rest, ok := strings.CutPrefix(text, indent)
+			if !ok || obj == nil || rest == "" || rest[0] == ' ' {
+				return nil, false
+			}
+			prop, v, ok := strings.Cut(rest, ": ")
+			if !ok || !plainKey(prop) {
+				return nil, false
+			}
+			if v == `"true"` || v == `"false"` {
+				v = v[1 : len(v)-1]
+			} else if !plainSafe(v) {
+				return nil, false
+			}
+			if _, dup := obj.Values[prop]; dup {
+				return nil, false
+			}
+			obj.Values[prop] = []string{v}
+			if kind.Singleton() {
+				children++
+				if obj.line == 0 {
+					obj.line = n // yaml's line of the values, as decodeSection has it
+				}
+			}
+		}
+	}
+	if !sawVersion || !finish() || kind != nil && children == 0 {
+		return nil, false
+	}
+	return s, true
+}
+
+// sectionKind returns the kind whose section key is, or nil.
+func (r *Registry) sectionKind(key string) *Kind {
+	for _, k := range r.kinds {
+		if k.Singleton() && key == k.Name || !k.Singleton() && key == k.Plural {
+			return k
+		}
+	}
+	return nil
+}
+
+// plainKey reports whether key is plainSafe and short enough to be a
+// key without "? " (yaml allows implicit keys up to 1024 characters).
+func plainKey(key string) bool { return len(key) <= maxPlainKey && plainSafe(key) }
