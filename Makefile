@@ -28,7 +28,7 @@ FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 DIST_TARGETS ?= linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64
 DISTDIR ?= dist
 
-.PHONY: build test lint docs quickstart demo e2e fuzz crash install uninstall install-test dist FORCE
+.PHONY: build test lint docs quickstart demo e2e fuzz crash bench install uninstall install-test dist FORCE
 
 build: bin/dsconfig
 
@@ -84,6 +84,11 @@ fuzz:
 # write path and at random times (docs/reliability.md). About 3 minutes.
 crash:
 	DSCONFIG_CRASH_TEST=1 $(GO) test ./cmd/dsconfig -run '^TestCrashConsistency$$' -count=1 -timeout 30m -v
+
+# Whole-process timings and peak memory against a bare Go binary, with
+# hyperfine when it is installed (docs/performance.md). Not run by CI.
+bench:
+	./scripts/bench.sh
 
 lint:
 	test -z "$$(gofmt -l .)" || { gofmt -l .; exit 1; }
