@@ -9,10 +9,12 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/dsconfig-smtp/dsconfig/internal/buildinfo"
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
 	"github.com/dsconfig-smtp/dsconfig/internal/history"
+	"github.com/dsconfig-smtp/dsconfig/internal/pingargs"
 	"github.com/dsconfig-smtp/dsconfig/internal/toolprops"
 )
 
@@ -31,7 +33,13 @@ func Main(args []string, io *IOStreams, getenv func(string) string) int {
 func run(f *factory, args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	root := newRootCmd(f)
+	args, ignored, err := pingargs.Strip(args)
+	if err != nil {
+		err = usagef("%v", err)
+		printError(f.IO.ErrOut, "dsconfig", err)
+		return exitCode(err)
+	}
+	root := newRoot(f, &rootOptions{Global: globalOptions{pingIgnored: ignored}})
 	root.SetArgs(args)
 	cmd, err := root.ExecuteContextC(ctx)
 	if err != nil && !errors.Is(err, errChanged) {
@@ -67,7 +75,10 @@ Property arguments are PROP:VALUE and are split on the first colon only:
   --remove PROP:VALUE  remove one value (a single-valued property returns to its default)
   --reset PROP         return to the default
 
-Global options may be given before or after the subcommand.
+Global options may be given before or after the subcommand. The connection
+options of PingDirectory's dsconfig (--hostname, --port, --bindDN,
+--bindPassword, --bindPasswordFile, --applyChangeTo, --useSSL, --useStartTLS,
+--trustAll, --offline) are accepted and ignored, with one warning.
 
 Exit codes:
 `
@@ -80,6 +91,8 @@ type rootOptions struct {
 	// kind, in a batch line that runs a command of one kind, limits the
 	// command tree to that kind, which makes large batches fast.
 	kind *config.Kind
+	// HelpAll is --help-all.
+	HelpAll bool
 }
 
 // newRootCmd builds the whole command tree from the registry. It is called
@@ -102,6 +115,15 @@ func newRoot(f *factory, o *rootOptions) *cobra.Command {
 			if len(args) > 0 {
 				return unknownSubcommand(cmd, args[0])
 			}
+			if o.HelpAll {
+				return helpAll(cmd)
+			}
+			if o.Batch.Stdin {
+				if o.Batch.File != "" && o.Batch.File != "-" {
+					return usagef("--batch reads the batch from standard input; it cannot be used with --batch-file %s", o.Batch.File)
+				}
+				o.Batch.File = "-"
+			}
 			if o.Batch.File != "" || o.Batch.DryRun || o.Batch.ContinueOnError {
 				return runBatch(cmd.Context(), f, o)
 			}
@@ -111,6 +133,7 @@ func newRoot(f *factory, o *rootOptions) *cobra.Command {
 		Version:           buildinfo.Get().Version,
 	}
 	root.Flags().BoolP("version", "V", false, "print the version of dsconfig")
+	root.Flags().BoolVar(&o.HelpAll, "help-all", false, "print help that lists every subcommand with its description")
 	root.SetVersionTemplate(versionTemplate(buildinfo.Get()))
 	root.DisableAutoGenTag = true // generated docs must not change by date
 	addBatchFlags(root, &o.Batch)
@@ -163,6 +186,14 @@ func addGlobalFlags(root *cobra.Command, g *globalOptions) {
 	g.MaxArchives = history.DefaultMaxArchives
 	pf.Var((*history.ArchiveCount)(&g.MaxArchives), "max-config-archives", "keep at most this many archived versions of the configuration (0: archive nothing)")
 	pf.BoolVar(&g.NoPropertiesFile, "no-properties-file", false, "ignore "+toolprops.FileName+" in the configuration directory")
+	pf.StringVar(&g.PropertiesFile, "propertiesFilePath", "", "read "+toolprops.FileName+" from this path instead of the configuration directory")
+	// PingDirectory's spelling of --no-properties-file.
+	root.SetGlobalNormalizationFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
+		if name == "noPropertiesFile" {
+			name = "no-properties-file"
+		}
+		return pflag.NormalizedName(name)
+	})
 	pf.StringVarP(&g.Reason, "reason", "r", "", "a reason for the change, recorded with it in the config audit log")
 }
 
