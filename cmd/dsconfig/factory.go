@@ -137,8 +137,12 @@ func stateOf(snap *config.Snapshot, err error) (*config.State, error) {
 }
 
 func newRegistry() (*config.Registry, error) {
-	return config.NewRegistry(config.Kinds(), config.GlobalTypes(),
+	r, err := config.NewRegistry(config.Kinds(), config.GlobalTypes(),
 		passphrase.Types(), tlsconf.Types(), httpauth.Types(), mailer.Types())
+	if err != nil {
+		return nil, err
+	}
+	return r, r.AddBuiltins(tlsconf.Builtins()...)
 }
 
 // configDir resolves the configuration directory: --config-dir, then
