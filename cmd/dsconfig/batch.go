@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 
 	"github.com/spf13/cobra"
 
 	"github.com/dsconfig-smtp/dsconfig/internal/batchfile"
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/pingargs"
 )
 
 // batchOptions are the batch-mode options of the root command.
@@ -18,12 +20,15 @@ type batchOptions struct {
 	File            string
 	ContinueOnError bool
 	DryRun          bool
+	// Stdin is --batch, PingDirectory's spelling of --batch-file -.
+	Stdin bool
 }
 
 func addBatchFlags(root *cobra.Command, o *batchOptions) {
 	fl := root.Flags()
 	fl.StringVarP(&o.File, "batch-file", "F", "", "run the dsconfig commands in this file (- for standard input) as one change: all or nothing")
 	fl.BoolVar(&o.ContinueOnError, "batch-continue-on-error", false, "with --batch-file, apply the commands that succeed and report the others")
+	fl.BoolVar(&o.Stdin, "batch", false, "read the batch from standard input: the same as --batch-file -")
 	fl.BoolVar(&o.DryRun, "dry-run", false, "with --batch-file, validate the commands and print what would change, without changing anything")
 }
 
@@ -64,6 +69,9 @@ func runBatch(ctx context.Context, f *factory, o *rootOptions) error {
 	}
 	lines, err := readBatch(f.IO, o.Batch.File)
 	if err != nil {
+		return err
+	}
+	if err := stripConnectionOptions(ui{f.IO, &o.Global}, lines); err != nil {
 		return err
 	}
 	if err := checkBatchCommands(f, lines); err != nil {
@@ -184,7 +192,7 @@ func (b batchRunner) execLine(ctx context.Context, tx *config.Tx, l batchfile.Li
 // checkBatchLine refuses, inside a batch, the options that would make a
 // line act on something other than the batch's store.
 func checkBatchLine(cmd *cobra.Command) error {
-	for _, name := range []string{"config-dir", "batch-file", "dry-run", "batch-continue-on-error", "no-properties-file", "reason"} {
+	for _, name := range []string{"config-dir", "batch-file", "dry-run", "batch-continue-on-error", "no-properties-file", "propertiesFilePath", "reason"} {
 		if fl := cmd.Flags().Lookup(name); fl != nil && fl.Changed {
 			return usagef("--%s cannot be used inside a batch file; give it on the dsconfig command line that runs the batch", name)
 		}
@@ -254,4 +262,26 @@ func objectCommandNames(k *config.Kind) []string {
 		return []string{"get-" + k.Name + "-prop", "set-" + k.Name + "-prop"}
 	}
 	return []string{"create-" + k.Name, "list-" + k.Plural, "get-" + k.Name + "-prop", "set-" + k.Name + "-prop", "delete-" + k.Name}
+}
+
+// stripConnectionOptions takes PingDirectory's connection options out of
+// the batch lines, as run does for the command line, and warns once.
+func stripConnectionOptions(u ui, lines []batchfile.Line) error {
+	var all []string
+	for i, l := range lines {
+		args, ignored, err := pingargs.Strip(l.Args)
+		if err != nil {
+			return &lineError{l, usagef("%v", err)}
+		}
+		lines[i].Args = args
+		for _, n := range ignored {
+			if !slices.Contains(all, n) && !slices.Contains(u.Global.pingIgnored, n) {
+				all = append(all, n)
+			}
+		}
+	}
+	if len(all) > 0 {
+		u.warn("%s", pingargs.Warning(all))
+	}
+	return nil
 }

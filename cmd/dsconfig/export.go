@@ -49,7 +49,9 @@ func exportRun(_ context.Context, o *exportOptions) error {
 	if err != nil {
 		return err
 	}
-	changes := o.Registry.Plan(config.NewState(), st)
+	// From the initial state, which an empty configuration directory
+	// starts with: untouched built-ins are not written.
+	changes := o.Registry.Plan(o.Registry.InitialState(), st)
 	return writeBatchOutput(o, "# dsconfig export-config: rebuilds the configuration from nothing.", changes)
 }
 

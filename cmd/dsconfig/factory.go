@@ -48,10 +48,15 @@ type globalOptions struct {
 	NoPropertiesFile bool
 	// Reason is recorded with the change in the config audit log.
 	Reason string
+	// PropertiesFile, when set, is where tools.properties is read from.
+	PropertiesFile string
 
 	// inBatch is set by the batch runner on the lines it runs; no flag
 	// sets it.
 	inBatch bool
+	// pingIgnored names the PingDirectory connection options taken out of
+	// the command line (see internal/pingargs), for the warning.
+	pingIgnored []string
 }
 
 // factory holds what the commands depend on, and nothing they parse:
@@ -132,8 +137,12 @@ func stateOf(snap *config.Snapshot, err error) (*config.State, error) {
 }
 
 func newRegistry() (*config.Registry, error) {
-	return config.NewRegistry(config.Kinds(), config.GlobalTypes(),
+	r, err := config.NewRegistry(config.Kinds(), config.GlobalTypes(),
 		passphrase.Types(), tlsconf.Types(), httpauth.Types(), mailer.Types())
+	if err != nil {
+		return nil, err
+	}
+	return r, r.AddBuiltins(tlsconf.Builtins()...)
 }
 
 // configDir resolves the configuration directory: --config-dir, then

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/spf13/cobra"
+
 	"github.com/dsconfig-smtp/dsconfig/internal/batchfile"
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
 )
@@ -138,4 +140,21 @@ func aFriendly(k *config.Kind) string {
 		return "an " + k.Friendly
 	}
 	return "a " + k.Friendly
+}
+
+// helpAll is --help-all: the root's help, then every subcommand, hidden
+// ones included, with its description.
+func helpAll(root *cobra.Command) error {
+	if err := root.Help(); err != nil {
+		return err
+	}
+	w := root.OutOrStdout()
+	fmt.Fprintln(w, "\nAll subcommands:")
+	for _, c := range root.Commands() {
+		if c.Name() == "help" || c.Name() == "completion" {
+			continue
+		}
+		fmt.Fprintf(w, "  %-40s %s\n", c.Name(), c.Short)
+	}
+	return nil
 }

@@ -67,7 +67,7 @@ func scopeFor(r *config.Registry, args []string) treeScope {
 }
 
 // rootValueFlags are the root's options that take a value.
-var rootValueFlags = []string{"--config-dir", "--max-config-archives", "--reason", "--batch-file", "-r", "-F"}
+var rootValueFlags = []string{"--config-dir", "--propertiesFilePath", "--max-config-archives", "--reason", "--batch-file", "-r", "-F"}
 
 func subcommandOf(args []string) (name string, help, version bool) {
 	for i := 0; i < len(args); i++ {

@@ -37,6 +37,8 @@ var leakSecrets = map[string]string{
 	"smtp-other":    "Lk7-smtpOther-Mf1Ws8Ij",
 	"argv-error":    "Lk7-argvError-Tq3Lb7Nd",
 	"argv-lower":    "lk7-argvlower-tq3lb7nd", // reads like a property name
+	"bind-password": "Lk7-bindPassword-Ew4Zs9Rb",
+	"file-ref":      "Lk7-fileRef-Jy6Hu2Mq",
 }
 
 // leakNeedles returns the forms in which s must not appear: clear text,
@@ -202,6 +204,14 @@ func leakProvision(l *leakRun, pwFile, outside string) {
 		"--set", "enabled:true", "--set", "command-path:"+filepath.Join(outside, "ok.sh"), "--set", "command-argument:--field=password")
 	l.must("", "create-passphrase-provider", "--provider-name", "Failing", "--type", "command",
 		"--set", "enabled:true", "--set", "command-path:"+filepath.Join(outside, "fail.sh"))
+	// PingDirectory's forms: a value read with PROP<PATH, and an ignored
+	// --bindPassword.
+	refFile := filepath.Join(outside, "ref.txt")
+	if err := os.WriteFile(refFile, []byte(leakSecrets["file-ref"]+"\n"), 0o600); err != nil {
+		l.t.Fatal(err)
+	}
+	l.must("", "create-passphrase-provider", "--hostname", "ds.example.com", "--bindPassword", leakSecrets["bind-password"],
+		"--provider-name", "FileRef", "--type", "obscured-value", "--set", "enabled:true", "--set", "obscured-value<"+refFile)
 	l.must("", "create-http-authorization-method", "--method-name", "Static", "--type", "static-bearer-token",
 		"--set", "enabled:true", "--set", "oauth-token-passphrase-provider:Env")
 	l.must("", "create-http-authorization-method", "--method-name", "Client", "--type", "client-credentials-bearer-token",

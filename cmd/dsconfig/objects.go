@@ -79,12 +79,12 @@ type propFlags struct {
 }
 
 func (p *propFlags) register(cmd *cobra.Command, modify bool) {
-	cmd.Flags().StringArrayVar(&p.Set, "set", nil, "assign a value, PROP:VALUE; repeat the property to give several values; a sensitive PROP alone prompts for its value without echo")
+	cmd.Flags().StringArrayVar(&p.Set, "set", nil, "assign a value, PROP:VALUE, or read it from a file, PROP<PATH; repeat the property to give several values; a sensitive PROP alone prompts for its value without echo")
 	cmd.Flags().StringArrayVar(&p.SetFromFile, "set-from-file", nil, "assign a value read from a file, PROP:PATH, or from standard input, PROP:- (for secrets in scripts)")
 	if !modify {
 		return
 	}
-	cmd.Flags().StringArrayVar(&p.Add, "add", nil, "add one value to a property, PROP:VALUE")
+	cmd.Flags().StringArrayVar(&p.Add, "add", nil, "add one value to a property, PROP:VALUE, or read it from a file, PROP<PATH")
 	cmd.Flags().StringArrayVar(&p.Remove, "remove", nil, "remove one value from a property, PROP:VALUE")
 	cmd.Flags().StringArrayVar(&p.Reset, "reset", nil, "reset a property to its default, PROP")
 }
@@ -93,13 +93,19 @@ func (p *propFlags) register(cmd *cobra.Command, modify bool) {
 // terminal, files or standard input (see passphrase_input.go). t is the
 // object's type when known (create), else nil.
 func (p *propFlags) mods(ctx context.Context, u ui, r *config.Registry, k *config.Kind, t *config.Type) ([]config.Mod, error) {
-	set, prompted := promptedProps(k, t, p.Set)
-	mods, err := r.ParseMods(set, p.Add, p.Remove, p.Reset)
+	set, fromSet := fileRefs(config.OpSet, p.Set)
+	add, fromAdd := fileRefs(config.OpAdd, p.Add)
+	set, prompted := promptedProps(k, t, set)
+	mods, err := r.ParseMods(set, add, p.Remove, p.Reset)
 	if err != nil {
 		return nil, err
 	}
-	p.argvWarning = u.argvSecretWarning(k, t, append(set, p.Add...))
-	extra, err := u.secretMods(ctx, prompted, p.SetFromFile)
+	p.argvWarning = u.argvSecretWarning(k, t, append(set, add...))
+	files, err := fromFileArgs(p.SetFromFile)
+	if err != nil {
+		return nil, err
+	}
+	extra, err := u.secretMods(ctx, prompted, append(append(files, fromSet...), fromAdd...))
 	if err != nil {
 		return nil, err
 	}

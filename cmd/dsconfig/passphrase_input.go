@@ -21,6 +21,8 @@ import (
 //	                           without echo (needs a terminal)
 //	--set-from-file PROP:PATH  read the value from PATH, or from standard
 //	                           input when PATH is "-" (for scripts)
+//	--set PROP<PATH            PingDirectory's form of the same, also
+//	--add PROP<PATH            for --add
 //
 // A separate option, rather than a marker inside --set such as
 // "PROP:@file", keeps --set PROP:VALUE literal: a password may well begin
@@ -37,6 +39,9 @@ command line, where process lists and shell history keep them:
   --set-from-file PROP:PATH   reads the value from the file PATH, one line,
                               a trailing newline is ignored
   --set-from-file PROP:-      reads the value from standard input, for scripts
+  --set PROP<PATH             PingDirectory's form of --set-from-file (quote
+                              it: the shell reads < as a redirection); also
+                              --add PROP<PATH
 `
 
 // hasSensitive reports whether any type of k has a sensitive property,
@@ -104,10 +109,43 @@ func promptedProps(k *config.Kind, t *config.Type, set []string) (rest, prompted
 	return rest, prompted
 }
 
-// secretMods reads the values of prompted properties and of
-// --set-from-file arguments. It runs before the store is locked, so a
-// person typing does not hold up other invocations.
-func (u ui) secretMods(ctx context.Context, prompted, fromFile []string) ([]config.Mod, error) {
+// fileArg is a value to read from a file or standard input: a
+// --set-from-file PROP:PATH, or PingDirectory's --set PROP<PATH and
+// --add PROP<PATH.
+type fileArg struct {
+	Op         config.Op
+	Prop, Path string
+}
+
+// fileRefs separates the PROP<PATH arguments of one option; the others
+// are returned unchanged.
+func fileRefs(op config.Op, args []string) (rest []string, files []fileArg) {
+	for _, a := range args {
+		if prop, path, ok := config.FileRef(a); ok {
+			files = append(files, fileArg{op, prop, path})
+			continue
+		}
+		rest = append(rest, a)
+	}
+	return rest, files
+}
+
+func fromFileArgs(args []string) ([]fileArg, error) {
+	var files []fileArg
+	for _, a := range args {
+		prop, path, err := parseFromFile(a)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, fileArg{config.OpSet, prop, path})
+	}
+	return files, nil
+}
+
+// secretMods reads the values of prompted properties and of values read
+// from files. It runs before the store is locked, so a person typing does
+// not hold up other invocations.
+func (u ui) secretMods(ctx context.Context, prompted []string, fromFile []fileArg) ([]config.Mod, error) {
 	var mods []config.Mod
 	for _, prop := range prompted {
 		v, err := u.promptSecret(ctx, prop)
@@ -117,22 +155,21 @@ func (u ui) secretMods(ctx context.Context, prompted, fromFile []string) ([]conf
 		mods = append(mods, config.Mod{Op: config.OpSet, Property: prop, Value: v})
 	}
 	stdinUsed := false
-	for _, arg := range fromFile {
-		prop, path, err := parseFromFile(arg)
-		if err != nil {
-			return nil, err
+	for _, f := range fromFile {
+		if f.Path == "" {
+			return nil, usagef("invalid value file for %q: give a path, as %s<PATH", f.Prop, f.Prop)
 		}
-		if path == "-" {
+		if f.Path == "-" {
 			if stdinUsed {
-				return nil, usagef("--set-from-file %s:-: standard input can give only one value per command", prop)
+				return nil, usagef("%s: standard input can give only one value per command", f.Prop)
 			}
 			stdinUsed = true
 		}
-		v, err := u.readValue(ctx, prop, path)
+		v, err := u.readValue(ctx, f.Prop, f.Path)
 		if err != nil {
 			return nil, err
 		}
-		mods = append(mods, config.Mod{Op: config.OpSet, Property: prop, Value: v})
+		mods = append(mods, config.Mod{Op: f.Op, Property: f.Prop, Value: v})
 	}
 	return mods, nil
 }

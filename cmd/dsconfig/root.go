@@ -9,9 +9,11 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/dsconfig-smtp/dsconfig/internal/buildinfo"
 	"github.com/dsconfig-smtp/dsconfig/internal/history"
+	"github.com/dsconfig-smtp/dsconfig/internal/pingargs"
 	"github.com/dsconfig-smtp/dsconfig/internal/toolprops"
 )
 
@@ -30,7 +32,13 @@ func Main(args []string, io *IOStreams, getenv func(string) string) int {
 func run(f *factory, args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	root := newRootFor(f, args)
+	args, ignored, err := pingargs.Strip(args)
+	if err != nil {
+		err = usagef("%v", err)
+		printError(f.IO.ErrOut, "dsconfig", err)
+		return exitCode(err)
+	}
+	root := newRoot(f, &rootOptions{Global: globalOptions{pingIgnored: ignored}, tree: scopeFor(f.Registry, args)})
 	root.SetArgs(args)
 	cmd, err := root.ExecuteContextC(ctx)
 	if err != nil && !errors.Is(err, errChanged) {
@@ -66,7 +74,10 @@ Property arguments are PROP:VALUE and are split on the first colon only:
   --remove PROP:VALUE  remove one value (a single-valued property returns to its default)
   --reset PROP         return to the default
 
-Global options may be given before or after the subcommand.
+Global options may be given before or after the subcommand. The connection
+options of PingDirectory's dsconfig (--hostname, --port, --bindDN,
+--bindPassword, --bindPasswordFile, --applyChangeTo, --useSSL, --useStartTLS,
+--trustAll, --offline) are accepted and ignored, with one warning.
 
 Exit codes:
 `
@@ -79,6 +90,8 @@ type rootOptions struct {
 	// tree limits the command tree to what running the arguments needs
 	// (lazy.go); the zero value is the whole tree.
 	tree treeScope
+	// HelpAll is --help-all.
+	HelpAll bool
 }
 
 // newRootCmd builds the whole command tree from the registry. It is called
@@ -101,6 +114,15 @@ func newRoot(f *factory, o *rootOptions) *cobra.Command {
 			if len(args) > 0 {
 				return unknownSubcommand(cmd, args[0])
 			}
+			if o.HelpAll {
+				return helpAll(cmd)
+			}
+			if o.Batch.Stdin {
+				if o.Batch.File != "" && o.Batch.File != "-" {
+					return usagef("--batch reads the batch from standard input; it cannot be used with --batch-file %s", o.Batch.File)
+				}
+				o.Batch.File = "-"
+			}
 			if o.Batch.File != "" || o.Batch.DryRun || o.Batch.ContinueOnError {
 				return runBatch(cmd.Context(), f, o)
 			}
@@ -117,6 +139,7 @@ func newRoot(f *factory, o *rootOptions) *cobra.Command {
 		root.CompletionOptions.DisableDefaultCmd = true
 	}
 	root.Flags().BoolP("version", "V", false, "print the version of dsconfig")
+	root.Flags().BoolVar(&o.HelpAll, "help-all", false, "print help that lists every subcommand with its description")
 	root.SetVersionTemplate(versionTemplate(buildinfo.Get()))
 	root.DisableAutoGenTag = true // generated docs must not change by date
 	addBatchFlags(root, &o.Batch)
@@ -174,6 +197,14 @@ func addGlobalFlags(root *cobra.Command, g *globalOptions) {
 	g.MaxArchives = history.DefaultMaxArchives
 	pf.Var((*history.ArchiveCount)(&g.MaxArchives), "max-config-archives", "keep at most this many archived versions of the configuration (0: archive nothing)")
 	pf.BoolVar(&g.NoPropertiesFile, "no-properties-file", false, "ignore "+toolprops.FileName+" in the configuration directory")
+	pf.StringVar(&g.PropertiesFile, "propertiesFilePath", "", "read "+toolprops.FileName+" from this path instead of the configuration directory")
+	// PingDirectory's spelling of --no-properties-file.
+	root.SetGlobalNormalizationFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
+		if name == "noPropertiesFile" {
+			name = "no-properties-file"
+		}
+		return pflag.NormalizedName(name)
+	})
 	pf.StringVarP(&g.Reason, "reason", "r", "", "a reason for the change, recorded with it in the config audit log")
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"path/filepath"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/pingargs"
 	"github.com/dsconfig-smtp/dsconfig/internal/toolprops"
 )
 
@@ -30,7 +32,7 @@ import (
 // configuration directory has its own DSCONFIG_CONFIG_DIR and holds the
 // file, --no-properties-file switches the file off, and a reason belongs
 // to one change.
-var noDefaults = map[string]bool{"config-dir": true, "no-properties-file": true, "help": true, "reason": true}
+var noDefaults = map[string]bool{"config-dir": true, "no-properties-file": true, "propertiesFilePath": true, "help": true, "reason": true}
 
 // envName is the environment variable for a global option.
 func envName(flag string) string {
@@ -46,7 +48,15 @@ func preRun(cmd *cobra.Command, getenv func(string) string, g *globalOptions) er
 	if strings.ContainsAny(g.Reason, "\r\n\x00") {
 		return usagef("--reason must be one line: it is written as a comment in the config audit log")
 	}
-	return applyToolDefaults(cmd, getenv, g)
+	if err := applyToolDefaults(cmd, getenv, g); err != nil {
+		return err
+	}
+	if len(g.pingIgnored) > 0 {
+		if !g.Quiet {
+			fmt.Fprintf(cmd.ErrOrStderr(), "dsconfig: warning: %s\n", pingargs.Warning(g.pingIgnored))
+		}
+	}
+	return nil
 }
 
 func applyToolDefaults(cmd *cobra.Command, getenv func(string) string, g *globalOptions) error {
@@ -87,6 +97,16 @@ func loadToolsProperties(cmd *cobra.Command, getenv func(string) string, g *glob
 	off := g.NoPropertiesFile
 	if !cmd.Root().PersistentFlags().Changed("no-properties-file") {
 		off = off || getenv(envName("no-properties-file")) == "true"
+	}
+	if g.PropertiesFile != "" {
+		if off {
+			return nil, usagef("--propertiesFilePath and --no-properties-file cannot be used together")
+		}
+		data, err := config.ReadRegular(g.PropertiesFile, toolprops.MaxSize)
+		if err != nil {
+			return nil, usagef("cannot read the properties file %s: %v", g.PropertiesFile, err)
+		}
+		return toolprops.Parse(g.PropertiesFile, data)
 	}
 	dir, err := configDir(getenv, g)
 	if off || err != nil {

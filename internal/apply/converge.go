@@ -102,7 +102,7 @@ func (d *Desired) prune(r *config.Registry, cur, t *config.State) error {
 			continue
 		}
 		for _, o := range cur.List(k.Name) {
-			if d.State.Get(k.Name, o.Name) == nil {
+			if d.State.Get(k.Name, o.Name) == nil && r.Builtin(k.Name, o.Name) == nil {
 				t.Delete(k.Name, o.Name)
 				gone = append(gone, o)
 			}

@@ -66,6 +66,13 @@ func (d *Desired) run(r *config.Registry, tx *config.Tx, l batchfile.Line) error
 		d.where[objectKey{c.kind.Name, c.name}] = l
 		return nil
 	}
+	if d.State.Get(c.kind.Name, c.name) == nil {
+		// A built-in object is changed from its shipped form, as
+		// export-config writes it.
+		if b := r.Builtin(c.kind.Name, c.name); b != nil {
+			d.State.Put(b)
+		}
+	}
 	if _, err := tx.Modify(c.kind, c.name, mods); err != nil {
 		return err
 	}

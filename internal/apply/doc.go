@@ -12,7 +12,9 @@
 // the current ones of the same name. Objects absent from the file are
 // kept, unless prune is set: then those of the kinds the file mentions
 // are deleted, but never one that an object left in place still refers
-// to; the whole change is refused instead.
+// to; the whole change is refused instead. Built-in objects (JVM-Default,
+// Blind Trust) are never pruned, and a set-X-prop of one that the file
+// does not create changes its shipped form.
 //
 // A desired file never holds secrets. A sensitive property in it is
 // refused, in clear or sealed form, and sensitive properties are left out

@@ -411,7 +411,8 @@ func (c *checker) whole(all bool) {
 	}
 	for _, kind := range []string{config.KindPassphraseProvider, config.KindTrustManagerProvider, config.KindKeyManagerProvider, config.KindHTTPAuthorizationMethod} {
 		for _, obj := range c.snap.State.List(kind) {
-			if !used[ref{kind, obj.Name}] {
+			// A built-in as shipped is meant to wait unused.
+			if !used[ref{kind, obj.Name}] && !c.snap.Registry.IsPristineBuiltin(obj) {
 				kd := c.snap.Registry.Kind(kind)
 				c.add(UnusedObject, kind, obj.Name, "", "nothing refers to it", "delete-"+kind, "--"+kd.NamingArg, obj.Name)
 			}

@@ -371,3 +371,22 @@ func maskIf(p *PropertyDef, v string) string {
 	}
 	return v
 }
+
+// FileRef reports whether a --set or --add argument is PingDirectory's
+// PROP<PATH, which reads the value from the file PATH, and splits it. An
+// argument whose first ":" comes before its first "<" is PROP:VALUE, so a
+// value may contain "<" as before.
+func FileRef(arg string) (prop, path string, ok bool) {
+	i := strings.IndexByte(arg, '<')
+	if i < 0 {
+		return "", "", false
+	}
+	if c := strings.IndexByte(arg, ':'); c >= 0 && c < i {
+		return "", "", false
+	}
+	prop = strings.TrimSpace(arg[:i])
+	if prop == "" || strings.ContainsAny(prop, " \t") {
+		return "", "", false
+	}
+	return prop, arg[i+1:], true
+}

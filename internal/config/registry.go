@@ -129,7 +129,8 @@ func (t *Type) Property(name string) *PropertyDef {
 // Registry holds every kind and type. It is built once per process from
 // the domain packages' types and never changes afterwards.
 type Registry struct {
-	kinds []*Kind
+	kinds    []*Kind
+	builtins []*Object // see builtin.go
 }
 
 var nameRE = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)

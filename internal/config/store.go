@@ -67,7 +67,7 @@ func (s *Store) Load() (*State, error) {
 func (s *Store) load() (*State, []byte, error) {
 	data, err := ReadRegular(s.Path(), MaxStoreSize)
 	if errors.Is(err, fs.ErrNotExist) {
-		return NewState(), nil, nil
+		return s.Registry.InitialState(), nil, nil
 	}
 	if err != nil {
 		return nil, nil, storeIOError(s.Path(), err)

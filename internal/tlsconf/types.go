@@ -41,3 +41,22 @@ func Types() []*config.Type {
 			}}},
 	}
 }
+
+// Names of the built-in trust manager providers, as PingDirectory ships
+// them.
+const (
+	BuiltinJVMDefault = "JVM-Default"
+	BuiltinBlindTrust = "Blind Trust"
+)
+
+// Builtins returns the trust manager providers every store starts with:
+// JVM-Default trusts the system's roots, and Blind Trust trusts anything,
+// so it is disabled until enabled.
+func Builtins() []*config.Object {
+	return []*config.Object{
+		{Kind: config.KindTrustManagerProvider, Name: BuiltinJVMDefault, Type: TypeSystemDefault,
+			Values: map[string][]string{"enabled": {"true"}}},
+		{Kind: config.KindTrustManagerProvider, Name: BuiltinBlindTrust, Type: TypeBlindTrust,
+			Values: map[string][]string{"enabled": {"false"}}},
+	}
+}
