@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -77,7 +78,11 @@ func listRun(_ context.Context, o *showOptions) error {
 	if enabledNote(k) != "" {
 		cols = append(cols, config.PropEnabled)
 	}
-	cols = append(cols, o.Properties...)
+	for _, p := range o.Properties {
+		if !slices.Contains(cols, p) { // enabled is there already
+			cols = append(cols, p)
+		}
+	}
 	var rows [][]string
 	var objs []jsonObject
 	for _, obj := range st.List(k.Name) {
