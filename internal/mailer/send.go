@@ -131,6 +131,9 @@ type Result struct {
 	// Connections is how many connections the send took (renewal and
 	// two-step fallback each add one).
 	Connections int
+	// Failed holds, after a failover, the failures of the servers tried
+	// before this one: the message went through, but they are down.
+	Failed []error
 }
 
 func (o *Options) now() time.Time {
