@@ -36,7 +36,7 @@ type jsonMailResult struct {
 	Failed []jsonMailFailed `json:"failed-servers"`
 	// Results holds, with --all-servers, every successful send.
 	Results []*jsonSent `json:"results,omitempty"`
-	Ms     int64           `json:"ms"`
+	Ms      int64       `json:"ms"`
 }
 
 type jsonSent struct {

@@ -23,7 +23,7 @@ func newCmdList(f *factory, g *globalOptions, k *config.Kind, runF func(*showOpt
 	cmd := &cobra.Command{
 		Use:     "list-" + k.Plural,
 		Short:   "Lists existing " + k.Friendly + "s",
-		Long:    "Lists the existing " + k.Friendly + "s with their type" + enabledNote(k) + ". Use --property to add columns. With --output json, each object holds the properties get-"+k.Name+"-prop shows, and those named with --property.",
+		Long:    "Lists the existing " + k.Friendly + "s with their type" + enabledNote(k) + ". Use --property to add columns. With --output json, each object holds the properties get-" + k.Name + "-prop shows, and those named with --property.",
 		Example: "  dsconfig list-" + k.Plural + "\n  dsconfig list-" + k.Plural + " --script-friendly\n  dsconfig list-" + k.Plural + " --output json",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

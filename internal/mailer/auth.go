@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/textproto"
 	"net/netip"
+	"net/textproto"
 	"strings"
 	"time"
 
