@@ -158,7 +158,7 @@ func clearTokenCache(u ui, dir, method string) error {
 
 // tokenReport is what get-access-token shows, and its JSON shape.
 type tokenReport struct {
-	Method      string           `json:"method"`
+	Method      string           `json:"name"`
 	Type        string           `json:"type"`
 	Endpoint    string           `json:"token-endpoint,omitempty"`
 	ClientID    string           `json:"client-id,omitempty"`

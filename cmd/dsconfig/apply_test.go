@@ -237,7 +237,7 @@ func TestApplyJSON(t *testing.T) {
 		t.Errorf("objects[2] = %+v, want the creation of external-server \"Exchange Online\" with server-port", o)
 	}
 	r = dsRun(t, dir, "apply-config", "-o", "json", desiredFile("quickstart"))
-	if want := "{\n  \"changed\": false,\n  \"dry_run\": false,\n  \"objects\": []\n}\n"; r.Out != want {
+	if want := "{\n  \"changed\": false,\n  \"dry-run\": false,\n  \"objects\": []\n}\n"; r.Out != want {
 		t.Errorf("second apply: %q, want %q", r.Out, want)
 	}
 }

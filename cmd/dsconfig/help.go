@@ -2,12 +2,14 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/dsconfig-smtp/dsconfig/internal/batchfile"
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/mailer"
 )
 
 // Help texts are rendered from the registry, so they cannot drift from
@@ -103,15 +105,24 @@ func exampleValue(p *config.PropertyDef) string {
 	return "VALUE"
 }
 
+// createExample shows the first type of k; for external servers it shows
+// the SMTP server first, the case dsconfig exists for, then the others.
 func createExample(k *config.Kind) string {
-	t := k.Types()[0]
-	line := fmt.Sprintf("  dsconfig create-%s --%s \"My %s\" --type %s", k.Name, k.NamingArg, k.Friendly, t.Name)
-	for _, p := range t.AllProperties() {
-		if p.Mandatory {
-			line += " --set " + batchfile.Quote(p.Name+":"+exampleValue(p))
-		}
+	types := k.Types()[:1]
+	if i := slices.IndexFunc(k.Types(), func(t *config.Type) bool { return t.Name == mailer.TypeSMTP }); i >= 0 {
+		types = append([]*config.Type{k.Types()[i]}, slices.Delete(slices.Clone(k.Types()), i, i+1)...)
 	}
-	return line
+	var lines []string
+	for _, t := range types {
+		line := fmt.Sprintf("  dsconfig create-%s --%s \"My %s\" --type %s", k.Name, k.NamingArg, k.Friendly, t.Name)
+		for _, p := range t.AllProperties() {
+			if p.Mandatory {
+				line += " --set " + batchfile.Quote(p.Name+":"+exampleValue(p))
+			}
+		}
+		lines = append(lines, line)
+	}
+	return strings.Join(lines, "\n")
 }
 
 func setPropExample(k *config.Kind) string {

@@ -116,18 +116,41 @@ func toJSON(v config.View, props []*config.PropertyDef) jsonObject {
 		vals := displayValues(v, p)
 		switch {
 		case p.Multi:
-			out.Properties[p.Name] = append([]string{}, vals...)
+			typed := make([]any, len(vals))
+			for i, s := range vals {
+				typed[i] = jsonValue(p, s)
+			}
+			out.Properties[p.Name] = typed
 		case len(vals) == 0:
 			out.Properties[p.Name] = nil
 		default:
-			out.Properties[p.Name] = vals[0]
+			out.Properties[p.Name] = jsonValue(p, vals[0])
 		}
 	}
 	return out
 }
 
+// jsonValue types a value for JSON: booleans and integers as such,
+// everything else (durations and sizes keep their units) as a string.
+func jsonValue(p *config.PropertyDef, s string) any {
+	switch p.Syntax.(type) {
+	case config.Boolean:
+		if b, err := strconv.ParseBool(s); err == nil {
+			return b
+		}
+	case config.Integer:
+		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+			return n
+		}
+	}
+	return s
+}
+
+// writeJSON writes v indented. HTML is not escaped: the output is for
+// scripts and people, and "<" must stay "<".
 func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
 }

@@ -21,7 +21,7 @@ not set, file missing or unreadable, command failed, encryption key file
 missing) and exits with code 3.`
 
 type testPassphraseResult struct {
-	Name        string `json:"provider-name"`
+	Name        string `json:"name"`
 	Type        string `json:"type"`
 	Length      int    `json:"length"`
 	Fingerprint string `json:"fingerprint"`

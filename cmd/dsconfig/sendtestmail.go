@@ -25,6 +25,7 @@ type sendTestMailOptions struct {
 	From          string
 	Subject, Body string
 	NoTokenCache  bool
+	AllServers    bool
 	Verbose       bool
 	Output        string
 
@@ -42,7 +43,10 @@ TLS (version and certificate), EHLO (the AUTH mechanisms offered), AUTH, MAIL,
 RCPT, DATA and the server's final reply.
 
 Without --server-name the servers of the global configuration's smtp-server
-property are tried in order until one succeeds, and each attempt is reported.
+property are tried in order until one succeeds, and each attempt is reported;
+when one succeeds after others failed, a warning names the failed servers
+(and the JSON lists them under failed-servers). --all-servers sends through
+every server of the list instead, and fails if any of them fails.
 
 With a token-acquisition-method, dsconfig authenticates as user-name with
 OAUTHBEARER when the server offers it, else XOAUTH2 (all Exchange Online
@@ -66,7 +70,8 @@ func newCmdSendTestMail(f *factory, g *globalOptions, runF func(*sendTestMailOpt
 		Long:    sendTestMailLong + "\n\nExit codes:\n" + exitCodeTable(),
 		Example: "  dsconfig send-test-mail --to ops@example.com\n" +
 			"  dsconfig send-test-mail --to ops@example.com --server-name \"Exchange Online\" --verbose\n" +
-			"  dsconfig send-test-mail --to ops@example.com --quit-after auth --output json",
+			"  dsconfig send-test-mail --to ops@example.com --quit-after auth --output json\n" +
+			"  dsconfig send-test-mail --to ops@example.com --all-servers --quit-after auth",
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := o.check(); err != nil {
@@ -87,6 +92,7 @@ func newCmdSendTestMail(f *factory, g *globalOptions, runF func(*sendTestMailOpt
 	fl.StringVar(&o.mechanism, "mechanism", "", "force the bearer-token SASL mechanism: xoauth2 or oauthbearer")
 	fl.StringVar(&o.initialResponse, "initial-response", "auto", "how the SASL response is sent: auto (inline up to 512 octets, two-step above), inline or two-step")
 	fl.StringVar(&o.quitAfter, "quit-after", "", "stop after this stage without sending: connect, tls, ehlo, auth, mail or rcpt")
+	fl.BoolVar(&o.AllServers, "all-servers", false, "send through every server of the smtp-server list, and fail if any fails")
 	fl.BoolVar(&o.NoTokenCache, "no-token-cache", false, "do not use the shared token cache: request a new token")
 	fl.BoolVarP(&o.Verbose, "verbose", "v", false, "show the token request and the SMTP transcript (credentials masked)")
 	fl.StringVarP(&o.Output, "output", "o", "table", "output format: table or json")
@@ -106,6 +112,9 @@ func (o *sendTestMailOptions) check() error {
 		to = append(to, as...)
 	}
 	o.To = to
+	if o.AllServers && o.ServerName != "" {
+		return usagef("--all-servers and --server-name cannot be combined: --all-servers tests every server of the smtp-server list")
+	}
 	if o.From != "" {
 		if err := checkAddress("--from", o.From); err != nil {
 			return err
@@ -165,7 +174,17 @@ func sendTestMailRun(ctx context.Context, o *sendTestMailOptions) error {
 	}
 	host, _ := os.Hostname()
 	m := &mailer.Message{From: o.From, To: o.To, Subject: o.Subject, Body: o.Body, Host: host}
+	if o.AllServers {
+		results, err := mailer.SendAll(ctx, cands, m, mopts)
+		if perr := p.finishAll(results, err, o.Now().Sub(start)); perr != nil {
+			return perr
+		}
+		return err
+	}
 	res, err := mailer.SendFailover(ctx, cands, m, mopts)
+	if w := mailer.FailoverWarning(res); w != "" {
+		o.warn("%s", w)
+	}
 	if perr := p.finish(res, err, o.Now().Sub(start)); perr != nil {
 		return perr
 	}

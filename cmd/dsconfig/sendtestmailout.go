@@ -31,7 +31,12 @@ type jsonMailResult struct {
 	Steps  []jsonStep      `json:"steps"`
 	Result *jsonSent       `json:"result"`
 	Error  *jsonMailFailed `json:"error"`
-	Ms     int64           `json:"ms"`
+	// Failed are the servers that failed before the one in Result
+	// (failover), or, with --all-servers, every server that failed.
+	Failed []jsonMailFailed `json:"failed-servers"`
+	// Results holds, with --all-servers, every successful send.
+	Results []*jsonSent `json:"results,omitempty"`
+	Ms      int64       `json:"ms"`
 }
 
 type jsonSent struct {
@@ -112,17 +117,55 @@ func (p *stepPrinter) document(res *mailer.Result, err error, total time.Duratio
 	if doc.Steps == nil {
 		doc.Steps = []jsonStep{}
 	}
+	doc.Failed = []jsonMailFailed{}
 	if res != nil {
-		doc.Result = &jsonSent{Server: res.Server, Reply: res.Reply, MessageID: res.MessageID,
-			QuitAfter: string(res.QuitAfter), Connections: res.Connections}
-	}
-	if err != nil {
-		doc.Error = &jsonMailFailed{Message: err.Error()}
-		var e *mailer.Error
-		if errors.As(err, &e) {
-			doc.Error.Stage, doc.Error.Server, doc.Error.Hint = string(e.Stage), e.Server, config.HintOf(e)
-			doc.Error.Reply = e.ReplyText()
+		doc.Result = sentJSON(res)
+		for _, f := range res.Failed {
+			doc.Failed = append(doc.Failed, *failedJSON(f))
 		}
 	}
+	if err != nil {
+		doc.Error = failedJSON(err)
+	}
 	return doc
+}
+
+func sentJSON(res *mailer.Result) *jsonSent {
+	return &jsonSent{Server: res.Server, Reply: res.Reply, MessageID: res.MessageID,
+		QuitAfter: string(res.QuitAfter), Connections: res.Connections}
+}
+
+func failedJSON(err error) *jsonMailFailed {
+	f := &jsonMailFailed{Message: err.Error()}
+	var e *mailer.Error
+	if errors.As(err, &e) {
+		f.Stage, f.Server, f.Hint = string(e.Stage), e.Server, config.HintOf(e)
+		f.Reply = e.ReplyText()
+	}
+	return f
+}
+
+// finishAll ends an --all-servers report: a result line per server that
+// worked, or the JSON document with every result and every failure.
+func (p *stepPrinter) finishAll(results []*mailer.Result, err error, total time.Duration) error {
+	var pe *mailer.PartialFailureError
+	if p.json {
+		doc := p.document(nil, err, total)
+		doc.Results = []*jsonSent{}
+		for _, r := range results {
+			doc.Results = append(doc.Results, sentJSON(r))
+		}
+		if errors.As(err, &pe) {
+			for _, f := range pe.Errors {
+				doc.Failed = append(doc.Failed, *failedJSON(f))
+			}
+		}
+		return writeJSON(p.io.Out, doc)
+	}
+	for _, r := range results {
+		if perr := p.finish(r, nil, total); perr != nil {
+			return perr
+		}
+	}
+	return nil
 }

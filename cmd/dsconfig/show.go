@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -22,7 +23,7 @@ func newCmdList(f *factory, g *globalOptions, k *config.Kind, runF func(*showOpt
 	cmd := &cobra.Command{
 		Use:     "list-" + k.Plural,
 		Short:   "Lists existing " + k.Friendly + "s",
-		Long:    "Lists the existing " + k.Friendly + "s with their type" + enabledNote(k) + ". Use --property to add columns.",
+		Long:    "Lists the existing " + k.Friendly + "s with their type" + enabledNote(k) + ". Use --property to add columns. With --output json, each object holds the properties get-" + k.Name + "-prop shows, and those named with --property.",
 		Example: "  dsconfig list-" + k.Plural + "\n  dsconfig list-" + k.Plural + " --script-friendly\n  dsconfig list-" + k.Plural + " --output json",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -77,20 +78,28 @@ func listRun(_ context.Context, o *showOptions) error {
 	if enabledNote(k) != "" {
 		cols = append(cols, config.PropEnabled)
 	}
-	cols = append(cols, o.Properties...)
+	for _, p := range o.Properties {
+		if !slices.Contains(cols, p) { // enabled is there already
+			cols = append(cols, p)
+		}
+	}
 	var rows [][]string
 	var objs []jsonObject
 	for _, obj := range st.List(k.Name) {
 		v := o.Registry.View(obj)
 		row := []string{display(obj.Name), obj.Type}
-		var props []*config.PropertyDef
+		// JSON holds what get-prop shows, plus the advanced properties
+		// named with --property.
+		props, _ := selectProps(v.Type, &showOptions{})
 		for _, c := range cols {
 			p := v.Type.Property(c)
 			if p == nil {
 				row = append(row, "-") // the property does not apply to this type
 				continue
 			}
-			props = append(props, p)
+			if !slices.Contains(props, p) {
+				props = append(props, p)
+			}
 			row = append(row, cell(displayValues(v, p), o.Global.ScriptFriendly))
 		}
 		rows = append(rows, row)

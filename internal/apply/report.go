@@ -31,7 +31,7 @@ type Entry struct {
 // tools: whether anything changed (or would, in a dry run), and what.
 type Result struct {
 	Changed bool    `json:"changed"`
-	DryRun  bool    `json:"dry_run"`
+	DryRun  bool    `json:"dry-run"`
 	Objects []Entry `json:"objects"`
 }
 

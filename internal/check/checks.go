@@ -189,7 +189,7 @@ type Finding struct {
 	// Kind and Name say which object; Name is empty for the global
 	// configuration.
 	Kind     string `json:"object-type"`
-	Name     string `json:"object-name,omitempty"`
+	Name     string `json:"name,omitempty"`
 	Property string `json:"property,omitempty"`
 	Message  string `json:"message"`
 	// Fix is the command that fixes it, when there is one.

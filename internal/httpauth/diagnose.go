@@ -111,8 +111,12 @@ var ClaimChecks = []ClaimCheck{
 		if forOutlook(c) {
 			return ""
 		}
-		return fmt.Sprintf("the token's audience is %q, not Exchange Online (https://outlook.office365.com): request the scope https://outlook.office365.com/.default",
+		msg := fmt.Sprintf("the token's audience is %q, not Exchange Online (https://outlook.office365.com): request the scope https://outlook.office365.com/.default",
 			DisplayText(strings.Join(c.Audience, " ")))
+		if forGraph(c) {
+			msg += "; a Microsoft Graph token is for the Graph API (sendMail), never for SMTP, and the app needs the Office 365 Exchange Online permission SMTP.SendAsApp"
+		}
+		return msg
 	}},
 	{Claim: "roles/scp", ExchangeOnly: true, check: func(c *Claims, _ time.Time) string {
 		if slices.Contains(c.Roles, "SMTP.SendAsApp") {
@@ -140,9 +144,12 @@ var ClaimChecks = []ClaimCheck{
 // audience is Exchange Online's, and the others always.
 func ClaimProblems(c *Claims, now time.Time, exchange bool) []ClaimProblem {
 	outlook := exchange || forOutlook(c)
+	// A Microsoft Graph token is a common mistake for SMTP: its audience
+	// is checked even when nothing says the server is Exchange Online.
+	graph := !outlook && forGraph(c)
 	var out []ClaimProblem
 	for _, ck := range ClaimChecks {
-		if ck.ExchangeOnly && !outlook {
+		if ck.ExchangeOnly && !outlook && !(graph && ck.Claim == "aud") {
 			continue
 		}
 		if msg := ck.check(c, now); msg != "" {
@@ -150,6 +157,18 @@ func ClaimProblems(c *Claims, now time.Time, exchange bool) []ClaimProblem {
 		}
 	}
 	return out
+}
+
+// graphAudiences are Microsoft Graph's audience values.
+var graphAudiences = []string{"https://graph.microsoft.com", "00000003-0000-0000-c000-000000000000"}
+
+func forGraph(c *Claims) bool {
+	for _, a := range c.Audience {
+		if slices.Contains(graphAudiences, strings.TrimSuffix(strings.ToLower(a), "/")) {
+			return true
+		}
+	}
+	return false
 }
 
 func forOutlook(c *Claims) bool {

@@ -47,7 +47,8 @@ func TestWarnings(t *testing.T) {
 		{"organizations tenant", Info{Endpoint: "https://login.microsoftonline.com/organizations/oauth2/v2.0/token", Scopes: []string{"x/.default"}}, good, nil, []string{`"organizations" tenant`}},
 		{"outlook without role", Info{}, good, &Claims{Audience: []string{"https://outlook.office365.com/"}, Roles: []string{"IMAP.AccessAsApp"}}, []string{"no SMTP.SendAsApp role"}},
 		{"delegated token", Info{}, good, &Claims{Audience: []string{"00000002-0000-0ff1-ce00-000000000000"}, Scope: "SMTP.Send"}, []string{"no SMTP.SendAsApp role", "delegated"}},
-		{"graph audience", Info{}, good, &Claims{Audience: []string{"https://graph.microsoft.com"}}, nil},
+		{"graph audience", Info{}, good, &Claims{Audience: []string{"https://graph.microsoft.com"}}, []string{"Microsoft Graph", "outlook.office365.com/.default", "SMTP.SendAsApp"}},
+		{"other audience", Info{}, good, &Claims{Audience: []string{"https://idp.example.com/smtp"}}, nil},
 		{"expired", Info{}, &Token{TokenType: "Bearer", Expiry: now.Add(-time.Minute)}, nil, []string{"expired at 2026-03-01T11:59:00Z"}},
 		{"not bearer", Info{}, &Token{TokenType: "pop"}, nil, []string{`"pop", not Bearer`}},
 	}
@@ -70,8 +71,10 @@ func TestWarnings(t *testing.T) {
 func TestClaimProblems(t *testing.T) {
 	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
 	graph := &Claims{Audience: []string{"https://graph.microsoft.com"}, ExpiresAt: now.Add(time.Hour)}
-	if p := ClaimProblems(graph, now, false); len(p) != 0 {
-		t.Errorf("a Graph token outside Exchange: %v, want none", p)
+	// A Graph token is never for SMTP: its audience is flagged even when
+	// nothing says the server is Exchange Online.
+	if p := ClaimProblems(graph, now, false); len(p) != 1 || p[0].Claim != "aud" || !strings.Contains(p[0].Message, "Microsoft Graph") {
+		t.Errorf("a Graph token outside Exchange: %v, want aud", p)
 	}
 	p := ClaimProblems(graph, now, true)
 	if len(p) != 2 || p[0].Claim != "aud" || p[1].Claim != "roles/scp" {

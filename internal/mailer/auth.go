@@ -1,10 +1,12 @@
 package mailer
 
 import (
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net"
 	"net/netip"
+	"net/textproto"
 	"strings"
 	"time"
 
@@ -28,7 +30,7 @@ func (a *attempt) auth() error {
 	}
 	mech, _, _ := client.Start()
 	client = &recordingClient{Client: a.irForm(client), s: a.sec, user: a.s.User}
-	if err := a.c.Auth(client); err != nil {
+	if err := a.saslAuth(client); err != nil {
 		e := a.fail(StageAuth, start, err)
 		if bearer != nil {
 			e.Challenge = bearer.errorChallenge()
@@ -42,6 +44,55 @@ func (a *attempt) auth() error {
 	}
 	a.report(StageAuth, start, fmt.Sprintf("%s as %s accepted (%s)", mech, a.s.User, form))
 	return nil
+}
+
+// saslAuth runs the AUTH exchange. go-smtp's Client.Auth answers every
+// failure with a "*", even a final reply such as 535 that has already
+// ended the exchange, and so draws a stray "501 5.5.2" (RFC 4954 allows
+// "*" only in answer to a 334). This loop sends "*" only when the client
+// cannot answer a challenge. SMTP is lock-step, so go-smtp's reader holds
+// nothing after EHLO and this can speak on the same connection.
+func (a *attempt) saslAuth(client sasl.Client) error {
+	tp := textproto.NewConn(nopCloser{a.conn})
+	mech, resp, err := client.Start()
+	if err != nil {
+		return err
+	}
+	line := "AUTH " + mech
+	if len(resp) > 0 {
+		line += " " + base64.StdEncoding.EncodeToString(resp)
+	} else if resp != nil {
+		line += " ="
+	}
+	code, msg, err := a.authCmd(tp, line)
+	for err == nil {
+		switch code {
+		case 235:
+			return nil
+		case 334:
+		default:
+			return smtpErr(&textproto.Error{Code: code, Msg: msg})
+		}
+		challenge, cerr := base64.StdEncoding.DecodeString(msg)
+		if cerr == nil {
+			resp, cerr = client.Next(challenge)
+		}
+		if cerr != nil {
+			// The server waits for an answer: cancel the exchange.
+			_, _, _ = a.authCmd(tp, "*")
+			return cerr
+		}
+		code, msg, err = a.authCmd(tp, base64.StdEncoding.EncodeToString(resp))
+	}
+	return err
+}
+
+// authCmd sends one line of the AUTH exchange and reads the reply, within
+// smtp-timeout.
+func (a *attempt) authCmd(tp *textproto.Conn, line string) (int, string, error) {
+	a.raw.SetDeadline(time.Now().Add(a.timeout()))
+	defer a.raw.SetDeadline(time.Time{})
+	return cmd(tp, 0, "%s", line)
 }
 
 // loopbackPeer reports whether c is connected to a loopback address. It

@@ -86,7 +86,7 @@ func (s *Server) trust(opts *CandidateOptions, trustManager string) error {
 	if err != nil {
 		return err
 	}
-	s.TLS, s.Unverified = cfg, tlsconf.Unverified(cfg)
+	s.TLS, s.Unverified, s.TrustManager = cfg, tlsconf.Unverified(cfg), trustManager
 	if s.Unverified {
 		opts.warn(tlsconf.UnverifiedWarning(fmt.Sprintf("the certificate of SMTP server %q", s.Name), trustManager))
 	}

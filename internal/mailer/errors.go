@@ -161,11 +161,18 @@ func failCtx(ctx context.Context, stage Stage, server string, err error) *Error 
 func fail(stage Stage, server string, err error) *Error {
 	e := &Error{Stage: stage, Server: server, Err: err}
 	var r *smtp.SMTPError
-	if errors.As(err, &r) {
+	switch {
+	case stage == StageToken || stage == StageConfig:
+		// Not an SMTP failure: the error's own hint (the token
+		// endpoint's, from httpauth) is the one that applies, through
+		// ErrorHint.
+	case errors.As(err, &r):
 		e.Reply = r
 		e.Hint = replyHint(r)
-	} else {
-		e.Hint = netHint(err)
+	default:
+		if config.HintOf(err) == "" { // else dsconfig's own finding, with its hint
+			e.Hint = netHint(err)
+		}
 		if e.Lost = lostIn(stage, err); e.Lost && isTimeout(err) {
 			e.Hint = "the server accepted the connection but stopped answering in time: it may be overloaded or filtering; try again, or raise smtp-timeout"
 		}
@@ -198,6 +205,8 @@ func replyHint(r *smtp.SMTPError) string {
 			return "SMTP AUTH is disabled for the tenant or the mailbox, which blocks OAuth too: Set-TransportConfig -SmtpClientAuthenticationDisabled $false (tenant) or Set-CASMailbox <mailbox> -SmtpClientAuthenticationDisabled $false; see https://aka.ms/smtp_auth_disabled"
 		}
 		return "the tenant refused the authentication (Security Defaults or Conditional Access); use a token-acquisition-method (XOAUTH2) rather than a password"
+	case code == 535 && enh == "5.7.8" && (strings.Contains(text, "badcredentials") || strings.Contains(text, "username and password not accepted")):
+		return "Gmail refused the token or the identity. Check: the token was issued for the scope https://mail.google.com/; for a service account, domain-wide delegation is granted to its client ID for that scope in the Google Workspace admin console, and the token's subject (the impersonated user) is user-name; user-name is the full Gmail or Workspace address"
 	case code == 535 && enh == "5.7.3":
 		return "Exchange Online refused the token or the identity. Check: the app has the Office 365 Exchange Online application permission SMTP.SendAsApp with admin consent (it shows in the token's roles); New-ServicePrincipal was run with the Object ID of the Enterprise Application, not of the App Registration; Add-MailboxPermission -AccessRights FullAccess on the mailbox; user-name is that mailbox; the token is for the right tenant and the scope is https://outlook.office365.com/.default"
 	case enh == "5.7.30" || strings.Contains(text, "basic authentication"):

@@ -42,13 +42,13 @@ func (e *FailoverError) ErrorHint() string { return config.HintOf(e.Unwrap()) }
 // With a single candidate its error is returned as is.
 func SendFailover(ctx context.Context, cands []Candidate, m *Message, o *Options) (*Result, error) {
 	if len(cands) == 0 {
-		return nil, &Error{Stage: StageConfig, Err: errors.New("no SMTP server is configured"),
-			Hint: "name one with --server-name, or list them with: dsconfig set-global-configuration-prop --add smtp-server:NAME"}
+		return nil, noServers()
 	}
 	var errs []error
 	for i, c := range cands {
 		res, err := sendOne(ctx, c, i, len(cands), m, o)
 		if err == nil {
+			res.Failed = errs
 			return res, nil
 		}
 		if ctx.Err() != nil || len(cands) == 1 || !mayFailOver(err, o) {
@@ -99,4 +99,92 @@ func mayFailOver(err error, o *Options) bool {
 		return false
 	}
 	return o.Failover(err)
+}
+
+// SendAll sends m through every server, in order, whatever happens to
+// the others: a check that each of them works, where SendFailover
+// needs only one. It returns the successful sends, and a
+// *PartialFailureError when any server failed.
+func SendAll(ctx context.Context, cands []Candidate, m *Message, o *Options) ([]*Result, error) {
+	if len(cands) == 0 {
+		return nil, noServers()
+	}
+	var (
+		results []*Result
+		errs    []error
+	)
+	for i, c := range cands {
+		res, err := sendOne(ctx, c, i, len(cands), m, o)
+		if ctx.Err() != nil {
+			return results, err
+		}
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		results = append(results, res)
+	}
+	if len(errs) > 0 {
+		return results, &PartialFailureError{Errors: errs, Total: len(cands)}
+	}
+	return results, nil
+}
+
+// noServers is the error for an empty server list.
+func noServers() error {
+	return &Error{Stage: StageConfig, Err: errors.New("no SMTP server is configured"),
+		Hint: "name one with --server-name, or list them with: dsconfig set-global-configuration-prop --add smtp-server:NAME"}
+}
+
+// PartialFailureError says that some of the servers SendAll tried
+// failed. It unwraps to the last failure, which decides the exit code
+// and the hint.
+type PartialFailureError struct {
+	Errors []error // one per failed server, in order
+	Total  int     // the servers tried
+}
+
+func (e *PartialFailureError) Error() string {
+	parts := make([]string, len(e.Errors))
+	for i, err := range e.Errors {
+		parts[i] = err.Error()
+	}
+	return fmt.Sprintf("smtp: %d of %d servers failed: %s", len(e.Errors), e.Total, strings.Join(parts, "; "))
+}
+
+func (e *PartialFailureError) Unwrap() error { return e.Errors[len(e.Errors)-1] }
+
+// ErrorHint returns the last failure's hint.
+func (e *PartialFailureError) ErrorHint() string { return config.HintOf(e.Unwrap()) }
+
+// ServerOf names the server a send error is about, or "".
+func ServerOf(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Server
+	}
+	return ""
+}
+
+// FailedNames names the servers of errs, quoted, in order.
+func FailedNames(errs []error) string {
+	names := make([]string, len(errs))
+	for i, err := range errs {
+		names[i] = fmt.Sprintf("%q", ServerOf(err))
+	}
+	return strings.Join(names, ", ")
+}
+
+// FailoverWarning is the warning for a send that succeeded only after
+// other servers failed, or "" when none failed: a monitoring job must
+// notice that the first server is down.
+func FailoverWarning(res *Result) string {
+	if res == nil || len(res.Failed) == 0 {
+		return ""
+	}
+	servers := "server"
+	if len(res.Failed) > 1 {
+		servers = "servers"
+	}
+	return fmt.Sprintf("the message went through %q, but the %s before it failed: %s", res.Server, servers, FailedNames(res.Failed))
 }

@@ -29,6 +29,9 @@ type Server struct {
 	// Unverified says that TLS accepts any certificate (a blind-trust
 	// trust manager); the TLS step then says so.
 	Unverified bool
+	// TrustManager is the trust-manager-provider's name, for reports;
+	// empty for the system trust store.
+	TrustManager string
 
 	User     string
 	Password string          // PLAIN or LOGIN when set
@@ -128,6 +131,9 @@ type Result struct {
 	// Connections is how many connections the send took (renewal and
 	// two-step fallback each add one).
 	Connections int
+	// Failed holds, after a failover, the failures of the servers tried
+	// before this one: the message went through, but they are down.
+	Failed []error
 }
 
 func (o *Options) now() time.Time {
@@ -181,6 +187,14 @@ func Send(ctx context.Context, s *Server, m *Message, o *Options) (*Result, erro
 			return nil, err
 		}
 		switch {
+		case tok != nil && tokenRejected(e) && isStatic(s.Tokens):
+			o.report(Step{Server: s.label(), Stage: StageAuth, Info: true, Detail: "the token was rejected; a static bearer token is not renewed, so there is no retry"})
+			if e.Hint == "" {
+				e.Hint = staticHint
+			} else {
+				e.Hint = staticHint + "; and: " + e.Hint
+			}
+			return nil, e
 		case !renewed && tok != nil && tokenRejected(e):
 			renewed = true
 			o.report(Step{Server: s.label(), Stage: StageAuth, Info: true, Detail: "the token was rejected; discarding it and retrying once with a new token on a new connection"})
@@ -254,7 +268,28 @@ func tokenRejected(e *Error) bool {
 	if e.Challenge != nil {
 		return true
 	}
-	return e.Reply != nil && (e.Reply.Code == 535 || enhanced(e.Reply) == "5.5.127")
+	if e.Reply == nil {
+		return false
+	}
+	// 5.7.139 is SMTP AUTH disabled for the tenant or the mailbox, and
+	// 5.7.30 basic authentication refused: policy, which no new token
+	// changes.
+	switch enhanced(e.Reply) {
+	case "5.5.127":
+		return true
+	case "5.7.139", "5.7.30":
+		return false
+	}
+	return e.Reply.Code == 535
+}
+
+// staticHint is the hint for a rejected static-bearer-token.
+const staticHint = "a static bearer token is never renewed: put a valid token (for the right audience and with the SMTP permission) in the method's token passphrase provider, or use a client-credentials-bearer-token method that obtains fresh ones"
+
+// isStatic says whether src hands out a token it cannot renew.
+func isStatic(src httpauth.Source) bool {
+	d, ok := src.(httpauth.Describer)
+	return ok && d.Describe().Type == httpauth.TypeStaticBearerToken
 }
 
 // lineRefused says whether an AUTH command was refused as malformed, which

@@ -31,7 +31,8 @@ type attempt struct {
 	raw        net.Conn
 	c          *smtp.Client
 	sentInline bool
-	encrypted  bool // the TLS handshake is done
+	encrypted  bool     // the TLS handshake is done
+	conn       net.Conn // the connection go-smtp speaks on, logged
 }
 
 func (a *attempt) report(stage Stage, start time.Time, detail string) {
@@ -129,7 +130,7 @@ func (a *attempt) connect(ctx context.Context) (net.Conn, string, error) {
 	}
 	greeting, err := a.greeting(conn)
 	if err != nil {
-		return nil, "", a.fail(StageConnect, start, err)
+		return nil, "", a.fail(StageConnect, start, a.noGreeting(err))
 	}
 	if a.s.Security != SecuritySSL {
 		a.report(StageConnect, start, detail+", "+greeting)
@@ -167,6 +168,25 @@ func (a *attempt) greeting(conn net.Conn) (string, error) {
 	return firstLine(msg), smtpErr(err)
 }
 
+// noGreeting explains a connection that opened but brought no greeting:
+// the read timed out or the server closed it. A refusal (a 554 banner)
+// is the server's own answer and is left as it is.
+func (a *attempt) noGreeting(err error) error {
+	var r *smtp.SMTPError
+	if errors.As(err, &r) {
+		return err
+	}
+	what := fmt.Sprintf("connected, but no SMTP greeting within smtp-timeout (%s)", a.timeout())
+	if !isTimeout(err) {
+		what = "connected, but the server closed the connection without an SMTP greeting"
+	}
+	hint := "the port may not be an SMTP port, or it may speak implicit TLS (smtp-security:ssl, usually port 465) where starttls or none is set; a firewall or proxy may also hold the connection open. Check server-port and smtp-security, or raise smtp-timeout for a slow server"
+	if a.s.Security == SecuritySSL {
+		hint = "the port may expect STARTTLS or plain SMTP (smtp-security:starttls, usually port 587) rather than implicit TLS, or not be an SMTP port; a firewall or proxy may also hold the connection open. Check server-port and smtp-security, or raise smtp-timeout for a slow server"
+	}
+	return hinted{fmt.Errorf("%s: %w", what, err), hint}
+}
+
 // startTLS upgrades a plain connection with STARTTLS when smtp-security
 // says so. go-smtp offers STARTTLS only inside NewClientStartTLS, which
 // hides the handshake and the plaintext part of the dialogue, so the
@@ -196,7 +216,7 @@ func (a *attempt) handshake(raw net.Conn) (net.Conn, error) {
 	cfg := a.tlsConfig()
 	tc := tls.Client(raw, cfg)
 	if err := tc.Handshake(); err != nil {
-		return nil, a.fail(StageTLS, start, withCertificate(err))
+		return nil, a.fail(StageTLS, start, withCertificate(err, a.s.TrustManager))
 	}
 	a.encrypted = true
 	st := tc.ConnectionState()
@@ -224,12 +244,18 @@ func (a *attempt) tlsConfig() *tls.Config {
 // withCertificate adds to a failed verification the certificate the
 // server presented: which name, CA and dates it has is what the admin
 // needs to see. It still wraps err, so netHint finds the x509 error.
-func withCertificate(err error) error {
+// The trust manager provider that judged it tells the admin where to
+// add the CA.
+func withCertificate(err error, trustManager string) error {
 	c := tlsconf.FailedCertificate(err)
 	if c == nil {
 		return err
 	}
-	return fmt.Errorf("%w; the server presented: %s", err, tlsconf.DescribeCertificate(c))
+	judge := "the system trust store (no trust-manager-provider set)"
+	if trustManager != "" {
+		judge = fmt.Sprintf("trust-manager-provider %q", trustManager)
+	}
+	return fmt.Errorf("%w; the server presented: %s; checked against %s", err, tlsconf.DescribeCertificate(c), judge)
 }
 
 // describeTLS is the TLS step's detail. A certificate that was not
@@ -257,7 +283,8 @@ func (a *attempt) ehlo(conn net.Conn, greeting string) error {
 	// go-smtp reads the greeting itself; it was read already, and after
 	// STARTTLS there is none, so it gets a replayed one that the
 	// transcript does not show.
-	a.c = smtp.NewClient(&replayConn{Conn: logged(conn, a.t), pending: []byte("220 " + greeting + "\r\n")})
+	a.conn = logged(conn, a.t)
+	a.c = smtp.NewClient(&replayConn{Conn: a.conn, pending: []byte("220 " + greeting + "\r\n")})
 	a.c.CommandTimeout = a.timeout()
 	a.c.SubmissionTimeout = a.timeout()
 	a.raw.SetDeadline(time.Time{})
