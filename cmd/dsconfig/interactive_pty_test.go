@@ -186,6 +186,16 @@ func TestNoPromptNamesMissing(t *testing.T) {
 	if exitCodeOf(err) != exitUsage || !strings.Contains(string(out), `The argument "--type" must be specified when this application is used non-interactively`) {
 		t.Errorf("without a terminal: %v\n%s", err, out)
 	}
+	// A batch line never prompts, even with a terminal.
+	batch := filepath.Join(dir, "batch.dsconfig")
+	os.WriteFile(batch, []byte("dsconfig create-passphrase-provider --type environment-variable\n"), 0o600)
+	s = startPTY(t, bin, "--config-dir", dir, "--batch-file", batch)
+	if code := s.wait(); code != exitUsage {
+		t.Fatalf("batch: exit %d, want %d:\n%s", code, exitUsage, s.output())
+	}
+	if out := s.output(); !strings.Contains(out, `"--provider-name" must be specified`) || strings.Contains(out, "Enter") {
+		t.Errorf("batch: the terminal shows:\n%s", out)
+	}
 	if storeBytes(t, dir) != nil {
 		t.Error("the store was written")
 	}
