@@ -11,6 +11,7 @@ import (
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
 	"github.com/dsconfig-smtp/dsconfig/internal/httpauth"
 	"github.com/dsconfig-smtp/dsconfig/internal/mailer"
+	"github.com/dsconfig-smtp/dsconfig/internal/prompt"
 	"github.com/dsconfig-smtp/dsconfig/internal/sendmail"
 )
 
@@ -120,7 +121,7 @@ func exitCode(err error) int {
 	switch {
 	case err == nil:
 		return exitOK
-	case errors.Is(err, context.Canceled):
+	case errors.Is(err, context.Canceled), errors.Is(err, prompt.ErrQuit):
 		return exitInterrupted
 	case errors.Is(err, errChanged):
 		return exitChanged

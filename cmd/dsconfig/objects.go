@@ -73,6 +73,8 @@ type propFlags struct {
 	Set, Add, Remove, Reset []string
 	// SetFromFile is PROP:PATH, the value read from PATH or stdin ("-").
 	SetFromFile []string
+	// prompted are the values asked for at the terminal (see complete).
+	prompted []config.Mod
 	// argvWarning, set by mods, is printed by warnArgv once the change
 	// has succeeded: a failed command has nothing to warn about yet.
 	argvWarning string
@@ -110,7 +112,7 @@ func (p *propFlags) mods(ctx context.Context, u ui, r *config.Registry, k *confi
 		return nil, err
 	}
 	// Keep the documented order: resets, sets, removes, adds.
-	mods = append(mods, extra...)
+	mods = append(append(mods, extra...), p.prompted...)
 	sort.SliceStable(mods, func(i, j int) bool { return mods[i].Op < mods[j].Op })
 	return mods, nil
 }
@@ -181,6 +183,9 @@ func newCmdCreate(f *factory, g *globalOptions, k *config.Kind, runF func(*creat
 		Example: createExample(k),
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := o.complete(cmd.Context(), cmd, &o.Type, &o.Props); err != nil {
+				return err
+			}
 			if err := requireName(cmd, k, o.Name); err != nil {
 				return err
 			}
@@ -233,6 +238,9 @@ func newCmdSetProp(f *factory, g *globalOptions, k *config.Kind, runF func(*setP
 		Example: setPropExample(k),
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := o.complete(cmd.Context(), cmd, nil, &o.Props); err != nil {
+				return err
+			}
 			if err := requireName(cmd, k, o.Name); err != nil {
 				return err
 			}

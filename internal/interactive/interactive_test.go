@@ -1,0 +1,69 @@
+package interactive
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/dsconfig-smtp/dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/httpauth"
+	"github.com/dsconfig-smtp/dsconfig/internal/mailer"
+	"github.com/dsconfig-smtp/dsconfig/internal/passphrase"
+	"github.com/dsconfig-smtp/dsconfig/internal/tlsconf"
+)
+
+func kind(t *testing.T) *config.Kind {
+	t.Helper()
+	r, err := config.NewRegistry(config.Kinds(), config.GlobalTypes(), passphrase.Types(), tlsconf.Types(), httpauth.Types(), mailer.Types())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r.Kind(config.KindPassphraseProvider)
+}
+
+func TestLacksAndMissing(t *testing.T) {
+	k := kind(t)
+	r := &Request{Kind: k, Create: true, Name: "P", NameGiven: true, Type: "obscured-value", Set: []string{"enabled:true"}}
+	if !r.Lacks() {
+		t.Fatal("obscured-value is mandatory and missing")
+	}
+	if m := r.Missing(k.Type("obscured-value")); len(m) != 1 || m[0].Name != "obscured-value" {
+		t.Errorf("missing = %v", m)
+	}
+	for _, given := range [][]string{{"obscured-value<file"}, {"obscured-value"}} {
+		r.Set = append([]string{"enabled:true"}, given...)
+		if r.Lacks() {
+			t.Errorf("%v gives the value", given)
+		}
+	}
+	r.Set, r.SetFromFile = []string{"enabled:true"}, []string{"obscured-value:-"}
+	if r.Lacks() {
+		t.Error("--set-from-file gives the value")
+	}
+	if (&Request{Kind: k, Create: true, Name: "P", NameGiven: true, Type: "no-such-type"}).Lacks() {
+		t.Error("an unknown type is the command's error, not a prompt")
+	}
+	if !(&Request{Kind: k}).Lacks() {
+		t.Error("set-prop without a name lacks it")
+	}
+}
+
+// Secrets are never in the command: a clear or prompted value becomes
+// --set PROP, a file reference stays one.
+func TestCommandHidesSecrets(t *testing.T) {
+	k := kind(t)
+	r := &Request{Kind: k, Create: true, Name: "Two words", Type: "obscured-value", Set: []string{"enabled:true", "obscured-value:argv-Secret-1"}}
+	got := Command(r, []config.Mod{{Op: config.OpSet, Property: "description", Value: "d"}})
+	const want = `dsconfig create-passphrase-provider --provider-name "Two words" --type obscured-value --set enabled:true --set obscured-value --set description:d`
+	if got != want {
+		t.Errorf("Command =\n%s\nwant\n%s", got, want)
+	}
+	r.Set = []string{"enabled:true"}
+	got = Command(r, []config.Mod{{Op: config.OpSet, Property: "obscured-value", Value: "prompted-Secret-2"}})
+	if strings.Contains(got, "Secret") || !strings.HasSuffix(got, "--set obscured-value") {
+		t.Errorf("Command = %s", got)
+	}
+	r.Set, r.SetFromFile = nil, []string{"obscured-value:/run/s"}
+	if got = Command(r, nil); !strings.HasSuffix(got, "--set-from-file obscured-value:/run/s") {
+		t.Errorf("Command = %s", got)
+	}
+}
