@@ -14,13 +14,14 @@
 #   RUNS=11            runs per measurement (median)
 #   BATCH_SIZES="100 1000 10000 100000"
 #   STORE_SIZES="1 1000 10000"
-#   MAIL=0             skip P3 and P4
+#   MAIL=0             skip P3 and P4; an empty BATCH_SIZES or STORE_SIZES
+#                      skips that part
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-11}
-BATCH_SIZES=${BATCH_SIZES:-"100 1000 10000 100000"}
-STORE_SIZES=${STORE_SIZES:-"1 1000 10000"}
+BATCH_SIZES=${BATCH_SIZES-"100 1000 10000 100000"}
+STORE_SIZES=${STORE_SIZES-"1 1000 10000"}
 MAIL=${MAIL:-1}
 work=$(mktemp -d)
 sbpid=
