@@ -87,15 +87,19 @@ func newTokenCache(opts *Options, wait time.Duration) *tokenCache {
 	return &tokenCache{path: filepath.Join(opts.Config.Dir, CacheFileName), key: key, warn: opts.warn, wait: wait}
 }
 
-// getOrFetch returns the cached token for key when it may be reused at
-// now, or else the result of fetch, which it stores. fetch runs under
+// getOrFetch returns the cached token for key when it may be reused now,
+// or else the result of fetch, which it stores. now is read again after
+// every wait: a process that waited for another's request must judge that
+// token at the time it gets it, or a token that is never to be reused
+// (maximum-token-lifetime 1 s) would look reusable to every process that
+// started before it was obtained. fetch runs under
 // the entry's own lock (lock.go), so that processes asking for the same
 // token wait for one request, and the cache file is locked only to read
 // it and to write the new token. A broken cache costs only a request:
 // one that cannot be opened is bypassed and one that cannot be written
 // is not updated, with a warning either way.
-func (c *tokenCache) getOrFetch(ctx context.Context, key, method string, now time.Time, fetch func() (*Token, error)) (*Token, error) {
-	tok, cerr := c.get(key, now)
+func (c *tokenCache) getOrFetch(ctx context.Context, key, method string, now func() time.Time, fetch func() (*Token, error)) (*Token, error) {
+	tok, cerr := c.get(key, now())
 	if tok != nil {
 		return tok, nil
 	}
@@ -113,14 +117,14 @@ func (c *tokenCache) getOrFetch(ctx context.Context, key, method string, now tim
 	}
 	defer lock.release()
 	// Another process may have obtained it while this one waited.
-	if tok, _ := c.get(key, now); tok != nil {
+	if tok, _ := c.get(key, now()); tok != nil {
 		return tok, nil
 	}
 	tok, err = fetch()
 	if err != nil {
 		return nil, err
 	}
-	if ce := c.put(key, method, tok, now); ce != nil {
+	if ce := c.put(key, method, tok, now()); ce != nil {
 		c.warnf(ce, "the new token was not saved")
 	}
 	return tok, nil

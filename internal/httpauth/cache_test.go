@@ -328,3 +328,44 @@ func TestFIFOCacheIsRefusedAtOnce(t *testing.T) {
 		t.Errorf("warnings = %q", warnings)
 	}
 }
+
+// A process that waited while another obtained the token judges it with
+// the clock read after the wait, not the time it started: a token that
+// is never to be reused (ReuseUntil = obtain time, as with
+// maximum-token-lifetime 1 s) is neither stored nor handed to a process
+// that started before it was obtained.
+func TestCacheReadsTheClockAfterWaiting(t *testing.T) {
+	p := newIdP(t, false)
+	f := newFixture(t, p.URL, nil)
+	src := f.source(t).(*ccSource)
+	c := newTokenCache(src.opts, time.Second)
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	t1 := t0.Add(100 * time.Millisecond)
+	fetches := 0
+	fetch := func() (*Token, error) {
+		fetches++
+		return &Token{AccessToken: "tok-" + strings.Repeat("x", fetches), TokenType: "Bearer",
+			ObtainedAt: t1, Expiry: t1.Add(time.Hour), ReuseUntil: t1}, nil
+	}
+	// The first process started at t0 and obtained the token at t1.
+	calls := 0
+	clock := func() time.Time {
+		calls++
+		if calls == 1 {
+			return t0
+		}
+		return t1
+	}
+	if _, err := c.getOrFetch(t.Context(), "k", "m", clock, fetch); err != nil {
+		t.Fatal(err)
+	}
+	// The second also started at t0, before the token was obtained, and
+	// gets the entry's lock at t1.
+	calls = 0
+	if _, err := c.getOrFetch(t.Context(), "k", "m", clock, fetch); err != nil {
+		t.Fatal(err)
+	}
+	if fetches != 2 {
+		t.Errorf("fetches = %d, want 2: a token that is never reused was handed to a second process", fetches)
+	}
+}

@@ -99,7 +99,7 @@ func (s *ccSource) Token(ctx context.Context) (*Token, error) {
 	if s.cache == nil {
 		tok, err = s.fetch(ctx)
 	} else {
-		tok, err = s.cache.getOrFetch(ctx, s.key, s.info.Method, now, func() (*Token, error) { return s.fetch(ctx) })
+		tok, err = s.cache.getOrFetch(ctx, s.key, s.info.Method, s.opts.now, func() (*Token, error) { return s.fetch(ctx) })
 	}
 	if lt := (*lockTimeout)(nil); errors.As(err, &lt) {
 		return nil, &TokenError{Method: s.info.Method, Endpoint: s.info.Endpoint, ClientID: s.info.ClientID,
