@@ -3,6 +3,7 @@ package config
 import (
 	"bytes"
 	"strings"
+	"unicode/utf8"
 )
 
 // decodeFast reads a store file that has only the lines Encode writes
@@ -14,6 +15,10 @@ import (
 // and Decode reads the file with yaml, which accepts all of YAML and
 // words the errors, so the fast path changes no result.
 func (r *Registry) decodeFast(data []byte) (*State, bool) {
+	// yaml refuses invalid UTF-8 anywhere, comments included.
+	if !utf8.Valid(data) {
+		return nil, false
+	}
 	s := NewState()
 	var kind *Kind // the section being read
 	var obj *Object
