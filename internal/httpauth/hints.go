@@ -8,9 +8,11 @@ import (
 // Hints for Microsoft Entra ID codes. Microsoft says the codes may change,
 // so they only choose a hint, never what the program does.
 var aadstsHints = map[string]string{
-	"AADSTS7000215": "the client secret is wrong; a common mistake is to use the secret's ID instead of its Value, which Entra ID shows only once, when the secret is created",
+	"AADSTS7000215": "the client secret is wrong; a common mistake is to use the secret's ID instead of its Value, which Entra ID shows only once, when the secret is created; or upload a certificate and use credentials-submission-method private-key-jwt, which needs no secret",
 	"AADSTS7000222": "the client secret has expired: create a new one in the app registration (Certificates & secrets) and put its Value in the passphrase provider",
-	"AADSTS7000218": "the request carried no client secret: check the passphrase provider and credentials-submission-method",
+	"AADSTS7000218": "the request carried no client secret or assertion: check the passphrase provider and credentials-submission-method (basic-authorization, request-body, or private-key-jwt with a key-manager-provider whose certificate is uploaded to the app registration)",
+	"AADSTS700027":  "the client assertion's signature or certificate is not accepted: upload the certificate of key-manager-provider to the app registration (Certificates & secrets, Certificates); get-access-token shows its thumbprint (x5t), which must match the one Entra ID lists",
+	"AADSTS700024":  "the client assertion is outside its validity time: check this machine's clock (the assertion is valid for 5 minutes from now)",
 	"AADSTS700016":  "the application (client id) was not found in this tenant: check oauth-client-id and the tenant in the token endpoint URL",
 	"AADSTS70011":   "the scope is invalid: for client credentials it must be <resource>/.default, e.g. https://outlook.office365.com/.default; SMTP.SendAsApp is a permission, not a scope",
 	"AADSTS700022":  "request a single resource's /.default scope, e.g. https://outlook.office365.com/.default",
@@ -85,6 +87,10 @@ func (e *TokenError) ErrorHint() string {
 
 func (e *TokenError) oauthHint() string {
 	h := oauthHints[e.Code]
+	if e.SigningKid != "" && e.Code == "invalid_client" {
+		h = "the server refused the client assertion: check oauth-client-id, and that the authorization server holds the certificate of key-manager-provider for this client " +
+			"(its public key under kid " + e.SigningKid + ") and that the certificate has not expired"
+	}
 	if ah, ok := aadstsHints[e.AADSTS]; ok {
 		h = ah
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/tlsconf"
 )
 
 // SecretResolver gives the secret held by a passphrase provider;
@@ -70,6 +71,10 @@ type Info struct {
 	// is not checked at all.
 	TrustManager string
 	Unverified   bool
+	// Signing describes the certificate of the key that signs the client
+	// assertion (private-key-jwt); nil otherwise, and until the first
+	// Token call has read the key.
+	Signing *tlsconf.CertInfo
 }
 
 // Describer is implemented by every Source that New returns.

@@ -79,16 +79,11 @@ func (s Settings) applyTrust(cfg *tls.Config) error {
 }
 
 func (s Settings) applyKey(cfg *tls.Config) error {
-	v, err := s.Config.Lookup(config.KindKeyManagerProvider, s.KeyManager)
+	k, err := LoadKeyPair(s.Config, s.KeyManager)
 	if err != nil {
 		return err
 	}
-	file := s.Config.Path(v.String(propKeyStoreFile))
-	cert, err := tls.LoadX509KeyPair(file, file)
-	if err != nil {
-		return fmt.Errorf("key manager provider %q: reading %s: %w", s.KeyManager, file, err)
-	}
-	cfg.Certificates = []tls.Certificate{cert}
+	cfg.Certificates = []tls.Certificate{k.TLS()}
 	return nil
 }
 
