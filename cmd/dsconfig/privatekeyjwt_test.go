@@ -23,6 +23,8 @@ import (
 	"testing"
 	"time"
 
+	"software.sslmate.com/src/go-pkcs12"
+
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
 	"github.com/dsconfig-smtp/dsconfig/internal/history"
 	"github.com/dsconfig-smtp/dsconfig/internal/httpauth"
@@ -150,13 +152,25 @@ func TestPrivateKeyJWTCommands(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	l := &leakRun{t: t, dir: filepath.Join(t.TempDir(), "config"), env: map[string]string{}}
+	const pin = "Lk7-p12Pin-Zq8Wd3Rv"
+	pfx, err := pkcs12.Modern.Encode(good.key, good.cert, nil, pin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(keys, "good.pfx"), pfx, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	l := &leakRun{t: t, dir: filepath.Join(t.TempDir(), "config"), env: map[string]string{"P12_PIN": pin}}
 	l.must("", "create-key-manager-provider", "--provider-name", "Signing", "--type", "file-based",
 		"--set", "enabled:true", "--set", "key-store-file:"+filepath.Join(keys, "good.pem"))
 	l.must("", "create-key-manager-provider", "--provider-name", "Other", "--type", "file-based",
 		"--set", "enabled:true", "--set", "key-store-file:"+filepath.Join(keys, "bad.pem"))
 	l.must("", "create-passphrase-provider", "--provider-name", "Env", "--type", "environment-variable",
 		"--set", "enabled:true", "--set", "environment-variable:X")
+	l.must("", "create-passphrase-provider", "--provider-name", "Pin", "--type", "environment-variable",
+		"--set", "enabled:true", "--set", "environment-variable:P12_PIN")
+	l.must("", "create-key-manager-provider", "--provider-name", "Pfx", "--type", "file-based",
+		"--set", "enabled:true", "--set", "key-store-file:"+filepath.Join(keys, "good.pfx"), "--set", "key-store-pin-passphrase-provider:Pin")
 	store := filepath.Join(l.dir, config.StoreFileName)
 	before, _ := os.ReadFile(store)
 	base := []string{"create-http-authorization-method", "--method-name", "JWT", "--type", "client-credentials-bearer-token",
@@ -196,6 +210,13 @@ func TestPrivateKeyJWTCommands(t *testing.T) {
 		t.Errorf("the trace does not show the request:\n%s", out)
 	}
 
+	// The same key from a PKCS#12 file: the same kid, and the cached
+	// token, which is keyed by the certificate, not the provider's name.
+	l.must("", "set-http-authorization-method-prop", "--method-name", "JWT", "--set", "key-manager-provider:Pfx")
+	if out := l.must("", "get-access-token", "--method-name", "JWT"); !strings.Contains(out, good.kid()) {
+		t.Errorf("the PKCS#12 key store: no kid %s in\n%s", good.kid(), out)
+	}
+
 	// Another key: refused by the server, exit 4, with a hint that names
 	// the kid to register.
 	l.must("", "set-http-authorization-method-prop", "--method-name", "JWT", "--set", "key-manager-provider:Other")
@@ -206,8 +227,8 @@ func TestPrivateKeyJWTCommands(t *testing.T) {
 	if len(ep.tokens) != 3 || len(ep.seen) != 4 {
 		t.Errorf("the endpoint issued %d tokens for %d assertions, want 3 for 4", len(ep.tokens), len(ep.seen))
 	}
+	secrets := map[string]string{"PKCS#12 password": pin}
 
-	secrets := map[string]string{}
 	for name, k := range map[string]*jwtKey{"good": good, "bad": bad} {
 		for form, s := range k.secrets() {
 			secrets[name+" "+form] = s
@@ -222,7 +243,7 @@ func TestPrivateKeyJWTCommands(t *testing.T) {
 	}
 	hits := leakHitsOf(secrets, "stdout/stderr", l.outputs.Bytes())
 	seen := map[string]bool{}
-	err := filepath.WalkDir(l.dir, func(p string, d fs.DirEntry, err error) error {
+	err = filepath.WalkDir(l.dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}

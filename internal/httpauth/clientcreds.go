@@ -136,7 +136,7 @@ func (s *ccSource) resolve(ctx context.Context) error {
 		return nil
 	}
 	if s.jwt {
-		k, err := tlsconf.LoadKeyPair(s.opts.Config, s.keyMgr)
+		k, err := tlsconf.LoadKeyPair(ctx, s.opts.Config, s.opts.Secrets, s.keyMgr)
 		if err != nil {
 			return &ConfigError{Method: s.info.Method, Err: fmt.Errorf("signing key: %w", err)}
 		}

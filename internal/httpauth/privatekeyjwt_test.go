@@ -22,6 +22,8 @@ import (
 	"testing"
 	"time"
 
+	"software.sslmate.com/src/go-pkcs12"
+
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
 )
 
@@ -243,12 +245,12 @@ func TestPrivateKeyJWTKeyStoreErrors(t *testing.T) {
 		data []byte
 		want string
 	}{
-		"no key":        {c.certPEM, "no PEM private key"},
-		"no cert":       {c.keyPEM, "no PEM certificate"},
-		"mismatch":      {append(append([]byte{}, c.keyPEM...), other.certPEM...), "none of the 1 certificates matches the private key"},
-		"encrypted":     {append(append([]byte{}, enc...), c.certPEM...), "the private key is encrypted"},
-		"two keys":      {append(append(append([]byte{}, c.keyPEM...), other.keyPEM...), c.certPEM...), "2 private keys"},
-		"not a key too": {[]byte("garbage"), "no PEM private key"},
+		"no key":    {c.certPEM, "no PEM private key"},
+		"no cert":   {c.keyPEM, "no PEM certificate"},
+		"mismatch":  {append(append([]byte{}, c.keyPEM...), other.certPEM...), "none of the 1 certificates matches the private key"},
+		"encrypted": {append(append([]byte{}, enc...), c.certPEM...), "the private key is encrypted"},
+		"two keys":  {append(append(append([]byte{}, c.keyPEM...), other.keyPEM...), c.certPEM...), "2 private keys"},
+		"neither":   {[]byte("garbage"), "neither PEM nor a readable PKCS#12 key store"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			f := newFixture(t, "http://127.0.0.1:1/token", nil)
@@ -305,4 +307,29 @@ func TestPrivateKeyJWTValidation(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestPrivateKeyJWTPKCS12 signs with the key of a PKCS#12 key store whose
+// password is the planted secret, which never shows in an error.
+func TestPrivateKeyJWTPKCS12(t *testing.T) {
+	p := newIdP(t, false)
+	f := newFixture(t, p.URL+"/token", nil)
+	c := newTestCert(t, false, "pfx")
+	data, err := pkcs12.Modern.Encode(c.key, c.cert, []*x509.Certificate{c.ca}, testSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.useKey(t, data)
+	f.st.Get(config.KindKeyManagerProvider, "km").Values["key-store-pin-passphrase-provider"] = []string{"secret"}
+	mustToken(t, f.source(t))
+	verifyAssertion(t, p.last().Form.Get("client_assertion"), c, "RS256", testClientID, p.URL+"/token", f.clock.now())
+
+	f.secrets["secret"] = "wrong " + testSecret
+	f.clock.advance(2 * time.Hour)
+	_, err = f.source(t).Token(context.Background())
+	var ce *ConfigError
+	if !asConfigError(err, &ce) || !strings.Contains(err.Error(), "the PKCS#12 password is wrong") {
+		t.Fatalf("wrong password: %v", err)
+	}
+	assertNoSecret(t, "the error", err.Error()+ce.ErrorHint())
 }

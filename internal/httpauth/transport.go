@@ -41,7 +41,7 @@ func buildTransport(opts *Options, v config.View) (*http.Transport, error) {
 	}
 	if endpoint.Scheme == "https" {
 		cfg, err := tlsconf.ClientConfig(tlsconf.Settings{Config: opts.Config,
-			TrustManager: v.String(propTrustManagerProvider), KeyManager: v.String(propKeyManagerProvider),
+			TrustManager: v.String(propTrustManagerProvider), KeyManager: v.String(propKeyManagerProvider), Secrets: opts.Secrets,
 			ServerName: endpoint.Hostname(), SkipHostnameCheck: v.String(propHostnameVerification) == hostnameAllowAll})
 		if err != nil {
 			return nil, err

@@ -2,6 +2,7 @@ package tlsconf
 
 import (
 	"bytes"
+	"context"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
@@ -15,6 +16,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"software.sslmate.com/src/go-pkcs12"
 
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
 )
@@ -60,9 +63,16 @@ func DescribeSigningCert(c *x509.Certificate) CertInfo {
 		X5tS256: t256, Kid: t256, NotAfter: c.NotAfter.UTC()}
 }
 
-// LoadKeyPair reads the key store of the named key manager provider. The
-// errors name the provider and the file, never the key.
-func LoadKeyPair(snap *config.Snapshot, name string) (*KeyPair, error) {
+// SecretResolver gives the secret held by a passphrase provider.
+type SecretResolver interface {
+	Secret(ctx context.Context, name string) (string, error)
+}
+
+// LoadKeyPair reads the key store of the named key manager provider: PEM,
+// or PKCS#12 (recognised by its content) whose password comes from
+// key-store-pin-passphrase-provider through secrets. The errors name the
+// provider and the file, never the key or the password.
+func LoadKeyPair(ctx context.Context, snap *config.Snapshot, secrets SecretResolver, name string) (*KeyPair, error) {
 	v, err := snap.Lookup(config.KindKeyManagerProvider, name)
 	if err != nil {
 		return nil, err
@@ -72,7 +82,21 @@ func LoadKeyPair(snap *config.Snapshot, name string) (*KeyPair, error) {
 	if err != nil {
 		return nil, fmt.Errorf("key manager provider %q: reading the key store: %w", name, err)
 	}
-	k, err := parsePEMKeyStore(data)
+	var k *KeyPair
+	if isPEM(data) {
+		k, err = parsePEMKeyStore(data)
+	} else {
+		var pin string
+		if p := v.String(PropKeyStorePin); p != "" {
+			if secrets == nil {
+				return nil, fmt.Errorf("key manager provider %q: no passphrase resolver for %s", name, PropKeyStorePin)
+			}
+			if pin, err = secrets.Secret(ctx, p); err != nil {
+				return nil, fmt.Errorf("key manager provider %q: the PKCS#12 password: %w", name, err)
+			}
+		}
+		k, err = parsePKCS12(data, pin)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("key manager provider %q: %s: %w", name, file, err)
 	}
@@ -175,6 +199,24 @@ func samePublic(a, b crypto.PublicKey) bool {
 		return a.Equal(b)
 	}
 	return false
+}
+
+// parsePKCS12 reads a PKCS#12 key store with one private key, as
+// Windows, Entra ID and openssl pkcs12 -export write them, including
+// OpenSSL 3's default AES-256 with PBKDF2.
+func parsePKCS12(data []byte, pin string) (*KeyPair, error) {
+	key, leaf, cas, err := pkcs12.DecodeChain(data, pin)
+	if errors.Is(err, pkcs12.ErrIncorrectPassword) {
+		return nil, errors.New("the PKCS#12 password is wrong: check key-store-pin-passphrase-provider")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("neither PEM nor a readable PKCS#12 key store: %w", err)
+	}
+	s, ok := key.(crypto.Signer)
+	if !ok {
+		return nil, fmt.Errorf("the private key is a %T, which cannot sign", key)
+	}
+	return pair(s, append([]*x509.Certificate{leaf}, cas...))
 }
 
 // isPEM says whether data looks like PEM rather than DER.
