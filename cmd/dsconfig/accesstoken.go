@@ -24,6 +24,7 @@ type accessTokenOptions struct {
 	Now      func() time.Time
 
 	Method     string
+	Subject    string
 	NoCache    bool
 	ShowToken  bool
 	ClearCache bool
@@ -80,6 +81,7 @@ func newCmdGetAccessToken(f *factory, g *globalOptions, runF func(*accessTokenOp
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&o.Method, "method-name", "", "the http-authorization-method to get a token from")
+	fl.StringVar(&o.Subject, "subject", "", "the mailbox a service-account-bearer-token method acts as, instead of its subject-user-name")
 	fl.BoolVar(&o.NoCache, "no-token-cache", false, "neither use nor update the shared token cache")
 	fl.BoolVar(&o.ShowToken, "show-token", false, "print the access token itself")
 	fl.BoolVar(&o.ClearCache, "clear-cache", false, "discard cached tokens first: the method's, or all when --method-name is not given")
@@ -115,6 +117,15 @@ func accessTokenRun(ctx context.Context, o *accessTokenOptions) error {
 	src, err := creds.TokenSource(o.Method)
 	if err != nil {
 		return err
+	}
+	if o.Subject != "" {
+		ss, ok := src.(httpauth.SubjectSource)
+		if !ok || src.(httpauth.Describer).Describe().Type != httpauth.TypeServiceAccount {
+			return usagef("--subject applies only to a %s method", httpauth.TypeServiceAccount)
+		}
+		if src, err = ss.WithSubject(o.Subject, true); err != nil {
+			return err
+		}
 	}
 	d, ok := src.(httpauth.Describer)
 	if !ok {
@@ -175,6 +186,7 @@ type tokenReport struct {
 	Length      int               `json:"access-token-length"`
 	Claims      *httpauth.Claims  `json:"claims-unverified,omitempty"`
 	Signing     *tlsconf.CertInfo `json:"signing-certificate,omitempty"`
+	Subject     string            `json:"subject,omitempty"`
 	Warnings    []string          `json:"warnings"`
 }
 
@@ -182,7 +194,7 @@ func newTokenReport(info httpauth.Info, tok *httpauth.Token, show bool, now time
 	r := &tokenReport{Method: info.Method, Type: info.Type, Endpoint: info.Endpoint, ClientID: info.ClientID,
 		Scopes: info.Scopes, TokenType: tok.TokenType, ObtainedAt: tok.ObtainedAt, Expiry: tok.Expiry,
 		ReuseUntil: tok.ReuseUntil, Token: config.Mask, Fingerprint: config.Fingerprint(tok.AccessToken),
-		Length: len(tok.AccessToken), Signing: info.Signing, Warnings: []string{}}
+		Length: len(tok.AccessToken), Signing: info.Signing, Subject: info.Subject, Warnings: []string{}}
 	if show {
 		r.Token = tok.AccessToken
 	}
@@ -222,6 +234,9 @@ func (r *tokenReport) writeText(w io.Writer, now time.Time, script bool) {
 	if r.Endpoint != "" {
 		rows = append(rows, [2]string{"Token Endpoint", r.Endpoint}, [2]string{"Client ID", r.ClientID},
 			[2]string{"Requested Scope", cmp.Or(strings.Join(r.Scopes, " "), "(none)")})
+	}
+	if r.Subject != "" {
+		rows = append(rows, [2]string{"Acting As (subject)", r.Subject})
 	}
 	if c := r.Signing; c != nil {
 		rows = append(rows, [2]string{"Signing Certificate", httpauth.DisplayText(c.Subject)},

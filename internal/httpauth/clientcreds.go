@@ -14,6 +14,7 @@ import (
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
+	"golang.org/x/oauth2/jwt"
 
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
 	"github.com/dsconfig-smtp/dsconfig/internal/tlsconf"
@@ -29,6 +30,9 @@ type ccSource struct {
 	basic     bool
 	jwt       bool   // private-key-jwt: an assertion signed with keyMgr's key
 	keyMgr    string // key-manager-provider
+	view      config.View
+	sa        bool   // a service account: the JWT bearer grant
+	subject   string // the mailbox a service account acts as
 	get       bool
 	timeout   time.Duration
 	maxLife   time.Duration
@@ -40,7 +44,9 @@ type ccSource struct {
 	secret   string // resolved on first use
 	signer   *tlsconf.KeyPair
 	lastJWT  string // the last client assertion, for redaction
-	key      string // cache key, derived from the settings and the secret
+	saConf   *jwt.Config
+	redact   []string // a service account's key, in every form held
+	key      string   // cache key, derived from the settings and the secret
 	cache    *tokenCache
 	cur      *Token
 }
@@ -52,7 +58,7 @@ var (
 
 func newClientCredentials(opts *Options, v config.View) (*ccSource, error) {
 	s := &ccSource{
-		opts: opts,
+		opts: opts, view: v,
 		info: Info{Method: v.Object.Name, Type: v.Object.Type, Endpoint: v.String(propTokenEndpointURL),
 			ClientID: v.String(propClientID), Scopes: v.Values(propRequestedScope)},
 		provider: v.String(propClientSecretProvider),
@@ -135,7 +141,11 @@ func (s *ccSource) resolve(ctx context.Context) error {
 	if s.resolved {
 		return nil
 	}
-	if s.jwt {
+	if s.sa {
+		if err := s.resolveServiceAccount(ctx); err != nil {
+			return err
+		}
+	} else if s.jwt {
 		k, err := tlsconf.LoadKeyPair(ctx, s.opts.Config, s.opts.Secrets, s.keyMgr)
 		if err != nil {
 			return &ConfigError{Method: s.info.Method, Err: fmt.Errorf("signing key: %w", err)}
@@ -205,6 +215,11 @@ func (s *ccSource) fetch(ctx context.Context) (*Token, error) {
 	defer cancel()
 	ctx = context.WithValue(ctx, oauth2.HTTPClient, client)
 	ctx = rec.trace.withClientTrace(ctx)
+	if s.sa {
+		// x/oauth2/jwt sends its request without the context: give it
+		// the deadline, the cancellation and the trace here.
+		client.Transport = ctxTransport{rec, ctx}
+	}
 	start := s.opts.now()
 	var assertion string
 	if s.jwt {
@@ -214,7 +229,13 @@ func (s *ccSource) fetch(ctx context.Context) (*Token, error) {
 		}
 		assertion, s.lastJWT = a, a
 	}
-	ot, err := s.config(assertion).Token(ctx)
+	var ot *oauth2.Token
+	var err error
+	if s.sa {
+		ot, err = s.saConf.TokenSource(ctx).Token()
+	} else {
+		ot, err = s.config(assertion).Token(ctx)
+	}
 	rec.trace.end(rec.last, err)
 	if err != nil {
 		return nil, s.tokenError(ctx, err, rec)
@@ -270,6 +291,7 @@ func (s *ccSource) tokenError(ctx context.Context, err error, rec *recorder) err
 	if s.info.Signing != nil {
 		e.SigningKid = s.info.Signing.Kid
 	}
+	e.ServiceAccount = s.sa
 	e.classify(ctx, err, rec)
 	e.redact(s.redactions())
 	return e
@@ -279,6 +301,9 @@ func (s *ccSource) tokenError(ctx context.Context, err error, rec *recorder) err
 // secret (config.Redact adds its URL and base64 forms) and the Basic
 // authorization credentials, whose base64 holds it at an offset.
 func (s *ccSource) redactions() []string {
+	if s.sa {
+		return s.redact
+	}
 	if s.jwt {
 		if s.lastJWT == "" {
 			return nil
@@ -294,6 +319,9 @@ func (s *ccSource) redactions() []string {
 // included. A plain hash would let anyone who reads the cache file test
 // guesses of the secret against it.
 func (s *ccSource) cacheKey() (string, error) {
+	if s.sa {
+		return s.serviceAccountCacheKey()
+	}
 	cred := "secret:" + s.secret
 	if s.jwt {
 		// The certificate names the key: a changed key manager provider
@@ -303,4 +331,14 @@ func (s *ccSource) cacheKey() (string, error) {
 	return s.cache.key.MAC("token-cache", "client-credentials", s.info.Method, s.info.Endpoint, s.info.ClientID,
 		cred, strings.Join(s.info.Scopes, " "),
 		fmt.Sprintf("basic=%t jwt=%t get=%t id=%s secret=%s max=%d", s.basic, s.jwt, s.get, s.idParam, s.secParam, s.maxLife))
+}
+
+// ctxTransport sends each request with ctx.
+type ctxTransport struct {
+	base http.RoundTripper
+	ctx  context.Context
+}
+
+func (t ctxTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	return t.base.RoundTrip(r.WithContext(t.ctx))
 }

@@ -27,6 +27,14 @@ var aadstsHints = map[string]string{
 	"AADSTS53003":   "a Conditional Access policy blocked the request: ask an administrator to check the sign-in logs",
 }
 
+// Hints for Google's errors to a service account's JWT bearer grant.
+var googleHints = map[string]string{
+	"unauthorized_client": "domain-wide delegation is not granted for this service account and scope: in the Google Workspace Admin console (Security, API controls, Domain-wide delegation) add the service account's client ID with the scope https://mail.google.com/",
+	"invalid_grant":       "the mailbox to act as (subject-user-name, the SMTP user-name or --subject) is not a user of the Workspace domain, or this machine's clock is off: check both",
+	"invalid_scope":       "check requested-scope; Gmail SMTP needs https://mail.google.com/",
+	"access_denied":       "the service account may not act as this mailbox: check domain-wide delegation and the subject",
+}
+
 // Hints for RFC 6749 §5.2 error codes.
 var oauthHints = map[string]string{
 	"invalid_request":         "the server found the request malformed: check oauth-server-token-endpoint-url, request-method, and the client-id/client-secret parameter names",
@@ -87,6 +95,9 @@ func (e *TokenError) ErrorHint() string {
 
 func (e *TokenError) oauthHint() string {
 	h := oauthHints[e.Code]
+	if gh, ok := googleHints[e.Code]; ok && e.ServiceAccount {
+		h = gh
+	}
 	if e.SigningKid != "" && e.Code == "invalid_client" {
 		h = "the server refused the client assertion: check oauth-client-id, and that the authorization server holds the certificate of key-manager-provider for this client " +
 			"(its public key under kid " + e.SigningKid + ") and that the certificate has not expired"

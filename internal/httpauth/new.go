@@ -75,6 +75,8 @@ type Info struct {
 	// assertion (private-key-jwt); nil otherwise, and until the first
 	// Token call has read the key.
 	Signing *tlsconf.CertInfo
+	// Subject is the mailbox a service account acts as.
+	Subject string
 }
 
 // Describer is implemented by every Source that New returns.
@@ -124,6 +126,8 @@ func New(opts Options, methodName string) (Source, error) {
 		return newClientCredentials(&opts, v)
 	case TypeStaticBearerToken:
 		return newStatic(&opts, v)
+	case TypeServiceAccount:
+		return newServiceAccount(&opts, v, "")
 	}
 	return nil, &ConfigError{Method: methodName, Err: fmt.Errorf("type %s cannot give tokens", v.Object.Type)}
 }

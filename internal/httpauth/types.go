@@ -63,6 +63,9 @@ func Types() []*config.Type {
 		{Kind: config.KindHTTPAuthorizationMethod, Name: TypeClientCredentials,
 			Synopsis: "Obtains bearer tokens from an OAuth 2.0 authorization server with the client credentials grant.",
 			Check:    checkClientCredentials, Properties: clientCredentialsProperties()},
+		{Kind: config.KindHTTPAuthorizationMethod, Name: TypeServiceAccount,
+			Synopsis:   "Obtains bearer tokens for a Google service account with domain-wide delegation, acting as one mailbox (the JWT bearer grant).",
+			Properties: serviceAccountProperties()},
 		{Kind: config.KindHTTPAuthorizationMethod, Name: TypeStaticBearerToken,
 			Synopsis: "Uses a fixed bearer token; for testing and troubleshooting only.",
 			Properties: []*config.PropertyDef{{
