@@ -59,9 +59,10 @@ func TestServiceAccountCommands(t *testing.T) {
 	}))
 	defer srv.Close()
 	p8, _ := x509.MarshalPKCS8PrivateKey(key)
-	keyJSON, _ := json.Marshal(map[string]string{"type": "service_account", "private_key_id": "k1",
+	// Indented over several lines, as Google's key files are.
+	keyJSON, _ := json.MarshalIndent(map[string]string{"type": "service_account", "private_key_id": "k1",
 		"private_key":  string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: p8})),
-		"client_email": "mailer@p.iam.gserviceaccount.com", "token_uri": srv.URL + "/token"})
+		"client_email": "mailer@p.iam.gserviceaccount.com", "token_uri": srv.URL + "/token"}, "", "  ")
 	keyFile := filepath.Join(t.TempDir(), "sa.json")
 	if err := os.WriteFile(keyFile, keyJSON, 0o600); err != nil {
 		t.Fatal(err)

@@ -98,7 +98,10 @@ func (e *TokenError) oauthHint() string {
 	if gh, ok := googleHints[e.Code]; ok && e.ServiceAccount {
 		h = gh
 	}
-	if e.SigningKid != "" && e.Code == "invalid_client" {
+	// With private-key-jwt the parameter names are fixed, so a malformed
+	// request is the assertion too: Hydra answers invalid_request for a
+	// kid it does not know.
+	if e.SigningKid != "" && (e.Code == "invalid_client" || e.Code == "invalid_request") {
 		h = "the server refused the client assertion: check oauth-client-id, and that the authorization server holds the certificate of key-manager-provider for this client " +
 			"(its public key under kid " + e.SigningKid + ") and that the certificate has not expired"
 	}

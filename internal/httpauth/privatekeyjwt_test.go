@@ -232,8 +232,11 @@ func TestPrivateKeyJWTRefused(t *testing.T) {
 		t.Errorf("hint %q, want the AADSTS700027 hint", h)
 	}
 	te.AADSTS = ""
-	if h := te.ErrorHint(); !strings.Contains(h, c.kid()) {
-		t.Errorf("invalid_client hint %q, want it to name kid %s", h, c.kid())
+	for _, code := range []string{"invalid_client", "invalid_request"} {
+		te.Code = code
+		if h := te.ErrorHint(); !strings.Contains(h, c.kid()) {
+			t.Errorf("%s hint %q, want it to name kid %s", code, h, c.kid())
+		}
 	}
 }
 

@@ -438,11 +438,13 @@ private_key_jwt_case() {
 	run_send "$LAST_LOG" --to "$RCPT"
 	rc=$?
 	sleep 1
-	if [ $rc -eq 4 ] && has "invalid_client" && has_line "$other" && [ "$(count_messages "$RCPT")" -eq 1 ] &&
+	# Hydra answers invalid_request for a kid it does not know; the hint
+	# names the kid to register either way.
+	if [ $rc -eq 4 ] && has "hint: the server refused the client assertion" && has_line "$other" && [ "$(count_messages "$RCPT")" -eq 1 ] &&
 		! grep -rqF -- "PRIVATE KEY" "$LAST_LOG" "$CFG"; then
 		pass
 	else
-		fail "expected the other key to be refused with invalid_client naming its kid, exit 4, nothing more sent (exit $rc)"
+		fail "expected the other key to be refused, the hint naming its kid, exit 4, nothing more sent (exit $rc)"
 	fi
 }
 
