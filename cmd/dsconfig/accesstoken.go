@@ -13,6 +13,7 @@ import (
 	"github.com/dsconfig-smtp/dsconfig/internal/check"
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
 	"github.com/dsconfig-smtp/dsconfig/internal/httpauth"
+	"github.com/dsconfig-smtp/dsconfig/internal/tlsconf"
 )
 
 type accessTokenOptions struct {
@@ -23,6 +24,7 @@ type accessTokenOptions struct {
 	Now      func() time.Time
 
 	Method     string
+	Subject    string
 	NoCache    bool
 	ShowToken  bool
 	ClearCache bool
@@ -79,6 +81,7 @@ func newCmdGetAccessToken(f *factory, g *globalOptions, runF func(*accessTokenOp
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&o.Method, "method-name", "", "the http-authorization-method to get a token from")
+	fl.StringVar(&o.Subject, "subject", "", "the mailbox a service-account-bearer-token method acts as, instead of its subject-user-name")
 	fl.BoolVar(&o.NoCache, "no-token-cache", false, "neither use nor update the shared token cache")
 	fl.BoolVar(&o.ShowToken, "show-token", false, "print the access token itself")
 	fl.BoolVar(&o.ClearCache, "clear-cache", false, "discard cached tokens first: the method's, or all when --method-name is not given")
@@ -115,6 +118,15 @@ func accessTokenRun(ctx context.Context, o *accessTokenOptions) error {
 	if err != nil {
 		return err
 	}
+	if o.Subject != "" {
+		ss, ok := src.(httpauth.SubjectSource)
+		if !ok || src.(httpauth.Describer).Describe().Type != httpauth.TypeServiceAccount {
+			return usagef("--subject applies only to a %s method", httpauth.TypeServiceAccount)
+		}
+		if src, err = ss.WithSubject(o.Subject, true); err != nil {
+			return err
+		}
+	}
 	d, ok := src.(httpauth.Describer)
 	if !ok {
 		return fmt.Errorf("http authorization method %q: its token source cannot describe itself", o.Method)
@@ -132,7 +144,8 @@ func accessTokenRun(ctx context.Context, o *accessTokenOptions) error {
 	if creds.trace != nil && tok.FromCache {
 		fmt.Fprintln(creds.trace, "* the token came from the cache: no request was made (--no-token-cache makes one)")
 	}
-	return showAccessToken(o, info, tok, o.Now())
+	// The signing key is read by the first Token call.
+	return showAccessToken(o, d.Describe(), tok, o.Now())
 }
 
 // clearAllTokens is get-access-token without --method-name: only
@@ -158,28 +171,30 @@ func clearTokenCache(u ui, dir, method string) error {
 
 // tokenReport is what get-access-token shows, and its JSON shape.
 type tokenReport struct {
-	Method      string           `json:"name"`
-	Type        string           `json:"type"`
-	Endpoint    string           `json:"token-endpoint,omitempty"`
-	ClientID    string           `json:"client-id,omitempty"`
-	Scopes      []string         `json:"requested-scope,omitempty"`
-	Source      string           `json:"source"`
-	TokenType   string           `json:"token-type"`
-	ObtainedAt  time.Time        `json:"obtained-at"`
-	Expiry      time.Time        `json:"expires-at,omitzero"`
-	ReuseUntil  time.Time        `json:"reuse-until,omitzero"`
-	Token       string           `json:"access-token"`
-	Fingerprint string           `json:"access-token-sha256"`
-	Length      int              `json:"access-token-length"`
-	Claims      *httpauth.Claims `json:"claims-unverified,omitempty"`
-	Warnings    []string         `json:"warnings"`
+	Method      string            `json:"name"`
+	Type        string            `json:"type"`
+	Endpoint    string            `json:"token-endpoint,omitempty"`
+	ClientID    string            `json:"client-id,omitempty"`
+	Scopes      []string          `json:"requested-scope,omitempty"`
+	Source      string            `json:"source"`
+	TokenType   string            `json:"token-type"`
+	ObtainedAt  time.Time         `json:"obtained-at"`
+	Expiry      time.Time         `json:"expires-at,omitzero"`
+	ReuseUntil  time.Time         `json:"reuse-until,omitzero"`
+	Token       string            `json:"access-token"`
+	Fingerprint string            `json:"access-token-sha256"`
+	Length      int               `json:"access-token-length"`
+	Claims      *httpauth.Claims  `json:"claims-unverified,omitempty"`
+	Signing     *tlsconf.CertInfo `json:"signing-certificate,omitempty"`
+	Subject     string            `json:"subject,omitempty"`
+	Warnings    []string          `json:"warnings"`
 }
 
 func newTokenReport(info httpauth.Info, tok *httpauth.Token, show bool, now time.Time) *tokenReport {
 	r := &tokenReport{Method: info.Method, Type: info.Type, Endpoint: info.Endpoint, ClientID: info.ClientID,
 		Scopes: info.Scopes, TokenType: tok.TokenType, ObtainedAt: tok.ObtainedAt, Expiry: tok.Expiry,
 		ReuseUntil: tok.ReuseUntil, Token: config.Mask, Fingerprint: config.Fingerprint(tok.AccessToken),
-		Length: len(tok.AccessToken), Warnings: []string{}}
+		Length: len(tok.AccessToken), Signing: info.Signing, Subject: info.Subject, Warnings: []string{}}
 	if show {
 		r.Token = tok.AccessToken
 	}
@@ -219,6 +234,14 @@ func (r *tokenReport) writeText(w io.Writer, now time.Time, script bool) {
 	if r.Endpoint != "" {
 		rows = append(rows, [2]string{"Token Endpoint", r.Endpoint}, [2]string{"Client ID", r.ClientID},
 			[2]string{"Requested Scope", cmp.Or(strings.Join(r.Scopes, " "), "(none)")})
+	}
+	if r.Subject != "" {
+		rows = append(rows, [2]string{"Acting As (subject)", r.Subject})
+	}
+	if c := r.Signing; c != nil {
+		rows = append(rows, [2]string{"Signing Certificate", httpauth.DisplayText(c.Subject)},
+			[2]string{"Certificate Expires", when(c.NotAfter, now, "")},
+			[2]string{"Thumbprint (x5t)", c.X5t}, [2]string{"Key ID (kid, x5t#S256)", c.Kid})
 	}
 	rows = append(rows, [2]string{"Token Source", r.Source}, [2]string{"Token Type", r.TokenType},
 		[2]string{"Expires At", when(r.Expiry, now, "unknown (the server gave no expires_in and the token has no exp)")},

@@ -254,3 +254,9 @@ func propertyNames(ps []*PropertyDef) []string {
 
 // Problemf makes a problem for a type's Check function.
 func Problemf(hint, format string, args ...any) error { return problem(hint, format, args...) }
+
+// Missingf makes a problem for a type's Check function about a property
+// that the other properties make mandatory.
+func Missingf(prop, hint, format string, args ...any) error {
+	return &MissingError{problem(hint, format, args...), prop}
+}

@@ -14,6 +14,7 @@ import (
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
+	"golang.org/x/oauth2/jwt"
 
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
 	"github.com/dsconfig-smtp/dsconfig/internal/tlsconf"
@@ -27,6 +28,11 @@ type ccSource struct {
 	idParam   string
 	secParam  string
 	basic     bool
+	jwt       bool   // private-key-jwt: an assertion signed with keyMgr's key
+	keyMgr    string // key-manager-provider
+	view      config.View
+	sa        bool   // a service account: the JWT bearer grant
+	subject   string // the mailbox a service account acts as
 	get       bool
 	timeout   time.Duration
 	maxLife   time.Duration
@@ -36,7 +42,11 @@ type ccSource struct {
 	mu       sync.Mutex
 	resolved bool
 	secret   string // resolved on first use
-	key      string // cache key, derived from the settings and the secret
+	signer   *tlsconf.KeyPair
+	lastJWT  string // the last client assertion, for redaction
+	saConf   *jwt.Config
+	redact   []string // a service account's key, in every form held
+	key      string   // cache key, derived from the settings and the secret
 	cache    *tokenCache
 	cur      *Token
 }
@@ -48,13 +58,15 @@ var (
 
 func newClientCredentials(opts *Options, v config.View) (*ccSource, error) {
 	s := &ccSource{
-		opts: opts,
+		opts: opts, view: v,
 		info: Info{Method: v.Object.Name, Type: v.Object.Type, Endpoint: v.String(propTokenEndpointURL),
 			ClientID: v.String(propClientID), Scopes: v.Values(propRequestedScope)},
 		provider: v.String(propClientSecretProvider),
 		idParam:  v.String(propClientIDParameterName),
 		secParam: v.String(propClientSecretParamName),
-		basic:    v.String(propCredentialsSubmission) != submitBody,
+		basic:    v.String(propCredentialsSubmission) == submitBasic,
+		jwt:      v.String(propCredentialsSubmission) == submitJWT,
+		keyMgr:   v.String(propKeyManagerProvider),
 		get:      v.String(propRequestMethod) == methodGet,
 		timeout:  v.Duration(propResponseTimeout),
 		maxLife:  v.Duration(propMaximumTokenLifetime),
@@ -129,11 +141,28 @@ func (s *ccSource) resolve(ctx context.Context) error {
 	if s.resolved {
 		return nil
 	}
-	sec, err := secret(ctx, s.opts, s.info.Method, "client secret", s.provider)
-	if err != nil {
-		return err
+	if s.sa {
+		if err := s.resolveServiceAccount(ctx); err != nil {
+			return err
+		}
+	} else if s.jwt {
+		k, err := tlsconf.LoadKeyPair(ctx, s.opts.Config, s.opts.Secrets, s.keyMgr)
+		if err != nil {
+			return &ConfigError{Method: s.info.Method, Err: fmt.Errorf("signing key: %w", err)}
+		}
+		if _, err := signingMethod(k); err != nil {
+			return &ConfigError{Method: s.info.Method, Err: err}
+		}
+		ci := k.Describe()
+		s.signer, s.info.Signing = k, &ci
+	} else {
+		sec, err := secret(ctx, s.opts, s.info.Method, "client secret", s.provider)
+		if err != nil {
+			return err
+		}
+		s.secret = sec
 	}
-	s.secret, s.resolved = sec, true
+	s.resolved = true
 	if s.cache == nil {
 		return nil
 	}
@@ -155,8 +184,14 @@ func (s *ccSource) resolve(ctx context.Context) error {
 // id and secret go in as endpoint parameters, so that their names can
 // be changed; x/oauth2 then adds nothing itself because its ClientID and
 // ClientSecret are empty.
-func (s *ccSource) config() *clientcredentials.Config {
+func (s *ccSource) config(assertion string) *clientcredentials.Config {
 	c := &clientcredentials.Config{TokenURL: s.info.Endpoint, Scopes: s.info.Scopes}
+	if s.jwt {
+		c.AuthStyle = oauth2.AuthStyleInParams
+		c.EndpointParams = url.Values{"client_id": {s.info.ClientID},
+			"client_assertion_type": {assertionType}, "client_assertion": {assertion}}
+		return c
+	}
 	if s.basic {
 		c.ClientID, c.ClientSecret, c.AuthStyle = s.info.ClientID, s.secret, oauth2.AuthStyleInHeader
 		return c
@@ -180,8 +215,27 @@ func (s *ccSource) fetch(ctx context.Context) (*Token, error) {
 	defer cancel()
 	ctx = context.WithValue(ctx, oauth2.HTTPClient, client)
 	ctx = rec.trace.withClientTrace(ctx)
+	if s.sa {
+		// x/oauth2/jwt sends its request without the context: give it
+		// the deadline, the cancellation and the trace here.
+		client.Transport = ctxTransport{rec, ctx}
+	}
 	start := s.opts.now()
-	ot, err := s.config().Token(ctx)
+	var assertion string
+	if s.jwt {
+		a, err := clientAssertion(s.signer, s.info.ClientID, s.info.Endpoint, start)
+		if err != nil {
+			return nil, &ConfigError{Method: s.info.Method, Err: err}
+		}
+		assertion, s.lastJWT = a, a
+	}
+	var ot *oauth2.Token
+	var err error
+	if s.sa {
+		ot, err = s.saConf.TokenSource(ctx).Token()
+	} else {
+		ot, err = s.config(assertion).Token(ctx)
+	}
 	rec.trace.end(rec.last, err)
 	if err != nil {
 		return nil, s.tokenError(ctx, err, rec)
@@ -234,6 +288,10 @@ func expiresIn(ot *oauth2.Token) (secs int64, given bool) {
 
 func (s *ccSource) tokenError(ctx context.Context, err error, rec *recorder) error {
 	e := &TokenError{Method: s.info.Method, Endpoint: s.info.Endpoint, ClientID: s.info.ClientID, Timeout: s.timeout}
+	if s.info.Signing != nil {
+		e.SigningKid = s.info.Signing.Kid
+	}
+	e.ServiceAccount = s.sa
 	e.classify(ctx, err, rec)
 	e.redact(s.redactions())
 	return e
@@ -243,6 +301,15 @@ func (s *ccSource) tokenError(ctx context.Context, err error, rec *recorder) err
 // secret (config.Redact adds its URL and base64 forms) and the Basic
 // authorization credentials, whose base64 holds it at an offset.
 func (s *ccSource) redactions() []string {
+	if s.sa {
+		return s.redact
+	}
+	if s.jwt {
+		if s.lastJWT == "" {
+			return nil
+		}
+		return []string{s.lastJWT}
+	}
 	id, sec := url.QueryEscape(s.info.ClientID), url.QueryEscape(s.secret)
 	return []string{s.secret, basicAuth(id, sec)}
 }
@@ -252,7 +319,26 @@ func (s *ccSource) redactions() []string {
 // included. A plain hash would let anyone who reads the cache file test
 // guesses of the secret against it.
 func (s *ccSource) cacheKey() (string, error) {
+	if s.sa {
+		return s.serviceAccountCacheKey()
+	}
+	cred := "secret:" + s.secret
+	if s.jwt {
+		// The certificate names the key: a changed key manager provider
+		// or key store never reuses a token obtained with the old key.
+		cred = "x5t#S256:" + s.info.Signing.X5tS256
+	}
 	return s.cache.key.MAC("token-cache", "client-credentials", s.info.Method, s.info.Endpoint, s.info.ClientID,
-		"secret:"+s.secret, strings.Join(s.info.Scopes, " "),
-		fmt.Sprintf("basic=%t get=%t id=%s secret=%s max=%d", s.basic, s.get, s.idParam, s.secParam, s.maxLife))
+		cred, strings.Join(s.info.Scopes, " "),
+		fmt.Sprintf("basic=%t jwt=%t get=%t id=%s secret=%s max=%d", s.basic, s.jwt, s.get, s.idParam, s.secParam, s.maxLife))
+}
+
+// ctxTransport sends each request with ctx.
+type ctxTransport struct {
+	base http.RoundTripper
+	ctx  context.Context
+}
+
+func (t ctxTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	return t.base.RoundTrip(r.WithContext(t.ctx))
 }

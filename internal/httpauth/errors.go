@@ -54,6 +54,12 @@ type TokenError struct {
 	Endpoint string
 	ClientID string
 	Class    ErrorClass
+	// SigningKid is the kid of the key that signed the client assertion
+	// (private-key-jwt); empty for a secret.
+	SigningKid string
+	// ServiceAccount says the grant was a service account's JWT bearer
+	// grant (Google), whose error codes mean other things.
+	ServiceAccount bool
 
 	Status      int    // HTTP status; 0 when there was no response
 	StatusText  string // e.g. "401 Unauthorized"

@@ -8,9 +8,11 @@ import (
 // Hints for Microsoft Entra ID codes. Microsoft says the codes may change,
 // so they only choose a hint, never what the program does.
 var aadstsHints = map[string]string{
-	"AADSTS7000215": "the client secret is wrong; a common mistake is to use the secret's ID instead of its Value, which Entra ID shows only once, when the secret is created",
+	"AADSTS7000215": "the client secret is wrong; a common mistake is to use the secret's ID instead of its Value, which Entra ID shows only once, when the secret is created; or upload a certificate and use credentials-submission-method private-key-jwt, which needs no secret",
 	"AADSTS7000222": "the client secret has expired: create a new one in the app registration (Certificates & secrets) and put its Value in the passphrase provider",
-	"AADSTS7000218": "the request carried no client secret: check the passphrase provider and credentials-submission-method",
+	"AADSTS7000218": "the request carried no client secret or assertion: check the passphrase provider and credentials-submission-method (basic-authorization, request-body, or private-key-jwt with a key-manager-provider whose certificate is uploaded to the app registration)",
+	"AADSTS700027":  "the client assertion's signature or certificate is not accepted: upload the certificate of key-manager-provider to the app registration (Certificates & secrets, Certificates); get-access-token shows its thumbprint (x5t), which must match the one Entra ID lists",
+	"AADSTS700024":  "the client assertion is outside its validity time: check this machine's clock (the assertion is valid for 5 minutes from now)",
 	"AADSTS700016":  "the application (client id) was not found in this tenant: check oauth-client-id and the tenant in the token endpoint URL",
 	"AADSTS70011":   "the scope is invalid: for client credentials it must be <resource>/.default, e.g. https://outlook.office365.com/.default; SMTP.SendAsApp is a permission, not a scope",
 	"AADSTS700022":  "request a single resource's /.default scope, e.g. https://outlook.office365.com/.default",
@@ -23,6 +25,14 @@ var aadstsHints = map[string]string{
 	"AADSTS7000112": "the application is disabled in the tenant: ask an administrator to enable it",
 	"AADSTS65001":   "the application lacks admin consent: grant admin consent for its API permissions",
 	"AADSTS53003":   "a Conditional Access policy blocked the request: ask an administrator to check the sign-in logs",
+}
+
+// Hints for Google's errors to a service account's JWT bearer grant.
+var googleHints = map[string]string{
+	"unauthorized_client": "domain-wide delegation is not granted for this service account and scope: in the Google Workspace Admin console (Security, API controls, Domain-wide delegation) add the service account's client ID with the scope https://mail.google.com/",
+	"invalid_grant":       "the mailbox to act as (subject-user-name, the SMTP user-name or --subject) is not a user of the Workspace domain, or this machine's clock is off: check both",
+	"invalid_scope":       "check requested-scope; Gmail SMTP needs https://mail.google.com/",
+	"access_denied":       "the service account may not act as this mailbox: check domain-wide delegation and the subject",
 }
 
 // Hints for RFC 6749 §5.2 error codes.
@@ -85,6 +95,16 @@ func (e *TokenError) ErrorHint() string {
 
 func (e *TokenError) oauthHint() string {
 	h := oauthHints[e.Code]
+	if gh, ok := googleHints[e.Code]; ok && e.ServiceAccount {
+		h = gh
+	}
+	// With private-key-jwt the parameter names are fixed, so a malformed
+	// request is the assertion too: Hydra answers invalid_request for a
+	// kid it does not know.
+	if e.SigningKid != "" && (e.Code == "invalid_client" || e.Code == "invalid_request") {
+		h = "the server refused the client assertion: check oauth-client-id, and that the authorization server holds the certificate of key-manager-provider for this client " +
+			"(its public key under kid " + e.SigningKid + ") and that the certificate has not expired"
+	}
 	if ah, ok := aadstsHints[e.AADSTS]; ok {
 		h = ah
 	}

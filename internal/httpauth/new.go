@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/tlsconf"
 )
 
 // SecretResolver gives the secret held by a passphrase provider;
@@ -70,6 +71,12 @@ type Info struct {
 	// is not checked at all.
 	TrustManager string
 	Unverified   bool
+	// Signing describes the certificate of the key that signs the client
+	// assertion (private-key-jwt); nil otherwise, and until the first
+	// Token call has read the key.
+	Signing *tlsconf.CertInfo
+	// Subject is the mailbox a service account acts as.
+	Subject string
 }
 
 // Describer is implemented by every Source that New returns.
@@ -119,6 +126,8 @@ func New(opts Options, methodName string) (Source, error) {
 		return newClientCredentials(&opts, v)
 	case TypeStaticBearerToken:
 		return newStatic(&opts, v)
+	case TypeServiceAccount:
+		return newServiceAccount(&opts, v, "")
 	}
 	return nil, &ConfigError{Method: methodName, Err: fmt.Errorf("type %s cannot give tokens", v.Object.Type)}
 }

@@ -22,7 +22,13 @@ import (
 // secret would reach it in clear, and such an endpoint is on loopback
 // anyway.
 func buildTransport(opts *Options, v config.View) (*http.Transport, error) {
-	endpoint, err := url.Parse(v.String(propTokenEndpointURL))
+	return buildTransportFor(opts, v, v.String(propTokenEndpointURL))
+}
+
+// buildTransportFor is buildTransport for an endpoint that may come from
+// elsewhere than the method's settings (a service account's key).
+func buildTransportFor(opts *Options, v config.View, endpointURL string) (*http.Transport, error) {
+	endpoint, err := url.Parse(endpointURL)
 	if err != nil {
 		return nil, err
 	}
@@ -41,7 +47,7 @@ func buildTransport(opts *Options, v config.View) (*http.Transport, error) {
 	}
 	if endpoint.Scheme == "https" {
 		cfg, err := tlsconf.ClientConfig(tlsconf.Settings{Config: opts.Config,
-			TrustManager: v.String(propTrustManagerProvider), KeyManager: v.String(propKeyManagerProvider),
+			TrustManager: v.String(propTrustManagerProvider), KeyManager: v.String(propKeyManagerProvider), Secrets: opts.Secrets,
 			ServerName: endpoint.Hostname(), SkipHostnameCheck: v.String(propHostnameVerification) == hostnameAllowAll})
 		if err != nil {
 			return nil, err

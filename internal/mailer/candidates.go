@@ -99,6 +99,11 @@ func credentials(ctx context.Context, opts *CandidateOptions, v config.View, s *
 	switch {
 	case v.IsSet(propTokenAcquisitionMethod):
 		s.Tokens, err = opts.Tokens.TokenSource(v.String(propTokenAcquisitionMethod))
+		// A service account acts as the SMTP user unless its method
+		// names the mailbox itself.
+		if ss, ok := s.Tokens.(httpauth.SubjectSource); ok && err == nil {
+			s.Tokens, err = ss.WithSubject(v.String(propUserName), false)
+		}
 	case v.IsSet(propPassphraseProvider):
 		s.Password, err = opts.Secrets.Secret(ctx, v.String(propPassphraseProvider))
 	case v.IsSet(propPassword):

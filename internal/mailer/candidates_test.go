@@ -93,3 +93,40 @@ func TestCandidatesRefuse(t *testing.T) {
 		}
 	}
 }
+
+// subjectSource is a service account's source: it records the mailbox it
+// was asked to act as.
+type subjectSource struct {
+	badSource
+	subject  string
+	override bool
+}
+
+func (s *subjectSource) WithSubject(subject string, override bool) (httpauth.Source, error) {
+	s.subject, s.override = subject, override
+	return s, nil
+}
+
+type subjectCredentials struct {
+	fakeCredentials
+	src *subjectSource
+}
+
+func (f *subjectCredentials) TokenSource(string) (httpauth.Source, error) { return f.src, nil }
+
+// TestCandidatesServiceAccountSubject: a service account acts as the SMTP
+// server's user-name, which does not override the method's own
+// subject-user-name.
+func TestCandidatesServiceAccountSubject(t *testing.T) {
+	creds := &subjectCredentials{src: &subjectSource{}}
+	cands, err := Candidates(CandidateOptions{Config: candidateSnapshot(t), Secrets: creds, Tokens: creds}, "tokens")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cands[0].Resolve(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if creds.src.subject != "alerts@example.com" || creds.src.override {
+		t.Errorf("WithSubject(%q, %v), want the SMTP user-name without override", creds.src.subject, creds.src.override)
+	}
+}

@@ -1,6 +1,7 @@
 package tlsconf
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -17,7 +18,9 @@ type Settings struct {
 
 	TrustManager string // trust-manager-provider name; empty: system roots
 	KeyManager   string // key-manager-provider name; empty: no client certificate
-	ServerName   string
+	// Secrets resolves a PKCS#12 key store's password.
+	Secrets    SecretResolver
+	ServerName string
 	// SkipHostnameCheck verifies the chain but not that the certificate
 	// names ServerName (hostname-verification-method: allow-all).
 	SkipHostnameCheck bool
@@ -79,16 +82,13 @@ func (s Settings) applyTrust(cfg *tls.Config) error {
 }
 
 func (s Settings) applyKey(cfg *tls.Config) error {
-	v, err := s.Config.Lookup(config.KindKeyManagerProvider, s.KeyManager)
+	// The settings are built before any request, so there is no
+	// request context for a password provider yet.
+	k, err := LoadKeyPair(context.Background(), s.Config, s.Secrets, s.KeyManager)
 	if err != nil {
 		return err
 	}
-	file := s.Config.Path(v.String(propKeyStoreFile))
-	cert, err := tls.LoadX509KeyPair(file, file)
-	if err != nil {
-		return fmt.Errorf("key manager provider %q: reading %s: %w", s.KeyManager, file, err)
-	}
-	cfg.Certificates = []tls.Certificate{cert}
+	cfg.Certificates = []tls.Certificate{k.TLS()}
 	return nil
 }
 

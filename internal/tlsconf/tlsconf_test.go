@@ -18,7 +18,7 @@ func setup(t *testing.T, typ string, set ...string) tlsconf.Settings {
 	t.Helper()
 	// Only the kinds this package provides types for: the others would
 	// have no types and the registry refuses that.
-	reg, err := config.NewRegistry(kindsOnly(), tlsconf.Types())
+	reg, err := config.NewRegistry(kindsOnly(), tlsconf.Types(), passphraseStandIn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,10 +34,14 @@ func setup(t *testing.T, typ string, set ...string) tlsconf.Settings {
 	return tlsconf.Settings{Config: &config.Snapshot{Registry: reg, State: st, Dir: t.TempDir()}, TrustManager: "tm"}
 }
 
+// passphraseStandIn stands for the passphrase provider types, which a key
+// store's password refers to.
+var passphraseStandIn = []*config.Type{{Kind: config.KindPassphraseProvider, Name: "stand-in", Synopsis: "A stand-in for tests."}}
+
 func kindsOnly() []*config.Kind {
 	var out []*config.Kind
 	for _, k := range config.Kinds() {
-		if k.Name == config.KindTrustManagerProvider || k.Name == config.KindKeyManagerProvider {
+		if k.Name == config.KindTrustManagerProvider || k.Name == config.KindKeyManagerProvider || k.Name == config.KindPassphraseProvider {
 			out = append(out, k)
 		}
 	}

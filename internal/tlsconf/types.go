@@ -15,6 +15,7 @@ const (
 const (
 	PropTrustStoreFile = "trust-store-file"
 	propKeyStoreFile   = "key-store-file"
+	PropKeyStorePin    = "key-store-pin-passphrase-provider"
 )
 
 // Types returns the trust- and key-manager-provider types.
@@ -33,11 +34,15 @@ func Types() []*config.Type {
 			Synopsis: "Trusts every certificate without checking it; for testing only.",
 			Warning:  "blind-trust accepts any certificate, " + blindTrustRisk},
 		{Kind: config.KindKeyManagerProvider, Name: TypeFileBased,
-			Synopsis: "Presents the client certificate and private key in a PEM file.",
+			Synopsis: "Presents the client certificate and private key in a PEM or PKCS#12 file.",
 			Properties: []*config.PropertyDef{{
-				Name: propKeyStoreFile, Synopsis: "The path to a PEM file with the client certificate chain and its unencrypted private key.",
+				Name: propKeyStoreFile, Synopsis: "The path to a PEM file with the client certificate chain and its unencrypted private key, or to a PKCS#12 file (.pfx, .p12).",
 				Syntax: config.Path{}, Mandatory: true,
-				Note: "PingDirectory reads a Java key store here; dsconfig reads PEM. Keep the file mode 0600.",
+				Note: "PingDirectory reads a Java key store here; dsconfig reads PEM (key and certificates in any order) or PKCS#12, recognised by the content, not the name. Keep the file mode 0600.",
+			}, {
+				Name: PropKeyStorePin, Synopsis: "The passphrase provider that holds the password of a PKCS#12 key store.",
+				Syntax: config.Reference{Kind: config.KindPassphraseProvider}, DefaultText: "an empty password",
+				Note: "Used only when key-store-file is PKCS#12; a PEM key must be unencrypted.",
 			}}},
 	}
 }

@@ -455,6 +455,73 @@ send_mail_queue_case() {
 		pass
 	else
 		fail "expected send-queued-mail to deliver the queued message exactly once and empty the queue"
+# b64url: standard input as unpadded base64url.
+b64url() { base64 -w0 | tr '+/' '-_' | tr -d '='; }
+
+# make_signing_key DIR NAME: an RSA key and a self-signed certificate in
+# one PEM key store DIR/NAME.pem; prints the certificate's kid, the
+# base64url SHA-256 of its DER, as dsconfig puts it in the assertion.
+make_signing_key() {
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=dsconfig e2e $2" \
+		-keyout "$1/$2.key" -out "$1/$2.crt" >/dev/null 2>&1 &&
+		cat "$1/$2.key" "$1/$2.crt" >"$1/$2.pem" && rm -f "$1/$2.key" &&
+		openssl x509 -in "$1/$2.crt" -outform DER | openssl dgst -sha256 -binary | b64url
+}
+
+# register_jwt_client ID CERT KID: a Hydra client that authenticates
+# with private_key_jwt, its public key given as a JWKS under KID.
+register_jwt_client() {
+	local n e
+	n=$(openssl x509 -in "$2" -noout -pubkey | openssl rsa -pubin -noout -modulus 2>/dev/null | sed 's/^Modulus=//' | xxd -r -p | b64url)
+	e=$(printf '\001\000\001' | b64url)
+	curl -sS --cacert "$E2E_CA" -X DELETE "$E2E_HYDRA_ADMIN_URL/admin/clients/$1" >/dev/null 2>&1
+	curl -sS --fail-with-body --cacert "$E2E_CA" -H 'Content-Type: application/json' \
+		-d "{\"client_id\":\"$1\",\"grant_types\":[\"client_credentials\"],\"response_types\":[\"token\"],\"scope\":\"mail\",
+			\"token_endpoint_auth_method\":\"private_key_jwt\",\"token_endpoint_auth_signing_alg\":\"RS256\",
+			\"jwks\":{\"keys\":[{\"kty\":\"RSA\",\"use\":\"sig\",\"alg\":\"RS256\",\"kid\":\"$3\",\"n\":\"$n\",\"e\":\"$e\"}]}}" \
+		"$E2E_HYDRA_ADMIN_URL/admin/clients" >"$WORK/client-$1.json"
+}
+
+# private_key_jwt_case: a client with no secret at all; dsconfig signs
+# the client assertion with the key manager provider's key, Hydra checks
+# it against the JWKS, and the token sends mail through Postfix. Another
+# key is refused at the token endpoint: exit 4, nothing sent.
+private_key_jwt_case() {
+	begin private-key-jwt-hydra rcpt40
+	local id=dsc-pkjwt@example.test keys="$WORK/pkjwt-keys" kid other rc
+	mkdir -p "$keys"
+	kid=$(make_signing_key "$keys" good) && other=$(make_signing_key "$keys" other) && [ -n "$kid" ] ||
+		{ fail "openssl could not make the keys"; return; }
+	register_jwt_client "$id" "$keys/good.crt" "$kid" || { LAST_LOG="$WORK/client-$id.json"; fail "registering the client at Hydra"; return; }
+	{ add_ca &&
+		ds create-key-manager-provider --provider-name "Signing Key" --type file-based \
+			--set enabled:true --set "key-store-file:$keys/good.pem" &&
+		ds create-key-manager-provider --provider-name "Other Key" --type file-based \
+			--set enabled:true --set "key-store-file:$keys/other.pem" &&
+		ds create-http-authorization-method --method-name "SMTP Bearer Token" --type client-credentials-bearer-token \
+			--set enabled:true --set "oauth-server-token-endpoint-url:$E2E_TOKEN_URL" --set "oauth-client-id:$id" \
+			--set credentials-submission-method:private-key-jwt --set "key-manager-provider:Signing Key" \
+			--set "trust-manager-provider:E2E CA" --set requested-scope:mail &&
+		add_server "Mail" "$E2E_POSTFIX_SUBMISSION_PORT" starttls "SMTP Bearer Token" "$id" &&
+		ds set-global-configuration-prop --set "smtp-server:Mail"; } >"$LAST_LOG" 2>&1 || { fail "provisioning"; return; }
+	if ! run_send "$LAST_LOG" --to "$RCPT" --verbose || ! has "as $id accepted" || ! has "client_assertion=\*\*\*\*\*" || ! delivered 1; then
+		fail "expected a token for the signed assertion and one delivered message"
+		return
+	fi
+	ds get-access-token --method-name "SMTP Bearer Token" >"$LAST_LOG" 2>&1 && has_line "$kid" ||
+		{ fail "get-access-token does not show kid $kid"; return; }
+	ds set-http-authorization-method-prop --method-name "SMTP Bearer Token" --set "key-manager-provider:Other Key" >"$LAST_LOG" 2>&1 ||
+		{ fail "switching the key"; return; }
+	run_send "$LAST_LOG" --to "$RCPT"
+	rc=$?
+	sleep 1
+	# Hydra answers invalid_request for a kid it does not know; the hint
+	# names the kid to register either way.
+	if [ $rc -eq 4 ] && has "hint: the server refused the client assertion" && has_line "$other" && [ "$(count_messages "$RCPT")" -eq 1 ] &&
+		! grep -rqF -- "PRIVATE KEY" "$LAST_LOG" "$CFG"; then
+		pass
+	else
+		fail "expected the other key to be refused, the hint naming its kid, exit 4, nothing more sent (exit $rc)"
 	fi
 }
 
@@ -483,6 +550,7 @@ check_bad_case check-config-wrong-port rcpt20 online-connect check_wrong_port
 check_bad_case check-config-no-bearer-mechanism rcpt21 online-auth check_no_bearer
 send_mail_t_case
 send_mail_queue_case
+private_key_jwt_case
 
 echo
 echo "==== dsconfig e2e cases ===="
