@@ -108,6 +108,12 @@ func (b batchRunner) apply(ctx context.Context, lines []batchfile.Line, cont, dr
 		return err
 	}
 	var failures []error
+	missing := storeMissing(s)
+	defer func() {
+		if msg := createdNotice(s, missing); msg != "" && !b.global.Quiet {
+			fmt.Fprintln(b.f.IO.ErrOut, "dsconfig: "+msg)
+		}
+	}()
 	_, err = s.Update(func(tx *config.Tx) error {
 		tx.State.Record()
 		failures = b.execLines(ctx, tx, lines, cont)

@@ -59,6 +59,9 @@ func (c completer) addOtherCompletions(root *cobra.Command) {
 	for _, m := range mailer.IRModes() {
 		modes = append(modes, string(m))
 	}
+	completeFlag(root, "list-properties", "type", func(cmd *cobra.Command, _ []string, prefix string) ([]string, cobra.ShellCompDirective) {
+		return withPrefix(typeNames(c.Registry, flagValue(cmd, "object-type")), prefix), noFiles
+	})
 	completeFlag(root, "send-test-mail", "mechanism", fixed(mechs))
 	completeFlag(root, "send-test-mail", "quit-after", fixed(stages))
 	completeFlag(root, "send-test-mail", "initial-response", fixed(modes))
@@ -139,7 +142,11 @@ func (cc completer) addObjectCompletions(c *cobra.Command, k *config.Kind) {
 			continue
 		}
 		nameOnly := flag == "reset" || flag == "property"
+		current := flag == "remove" && !creating
 		c.RegisterFlagCompletionFunc(flag, func(cmd *cobra.Command, _ []string, prefix string) ([]string, cobra.ShellCompDirective) {
+			if current && strings.Contains(prefix, ":") {
+				return cc.currentValues(cmd, k, prefix), noFiles
+			}
 			return cc.completeProperty(cmd, k, creating, nameOnly, prefix)
 		})
 	}
@@ -188,6 +195,9 @@ func (c completer) completeProperty(cmd *cobra.Command, k *config.Kind, creating
 	}
 	for _, t := range types {
 		if p := t.Property(name); p != nil {
+			if _, ok := p.Syntax.(config.Path); ok {
+				return nil, cobra.ShellCompDirectiveDefault // a file name
+			}
 			var out []string
 			for _, v := range propertyValues(load, p, value) {
 				out = append(out, name+":"+v)
@@ -196,6 +206,28 @@ func (c completer) completeProperty(cmd *cobra.Command, k *config.Kind, creating
 		}
 	}
 	return nil, noFiles
+}
+
+// currentValues completes --remove PROP: with the values the named
+// object holds, which are the only ones worth removing.
+func (c completer) currentValues(cmd *cobra.Command, k *config.Kind, prefix string) []string {
+	st := c.loadOnce()()
+	if st == nil {
+		return nil
+	}
+	o := st.Get(k.Name, flagValue(cmd, k.NamingArg))
+	if o == nil {
+		return nil
+	}
+	name, _, _ := strings.Cut(prefix, ":")
+	if t := c.Registry.TypeOf(o); t == nil || t.Property(name) == nil || t.Property(name).Sensitive {
+		return nil // a sealed value is not offered
+	}
+	var out []string
+	for _, v := range o.Values[name] {
+		out = append(out, name+":"+v)
+	}
+	return withPrefix(out, prefix)
 }
 
 // completionTypes are the types the command's object can have: for
@@ -305,4 +337,20 @@ func withPrefix(list []string, prefix string) []string {
 		}
 	}
 	return out
+}
+
+// typeNames lists the types of kind, or of every kind when kind is empty
+// or unknown, once each, sorted.
+func typeNames(r *config.Registry, kind string) []string {
+	if k := r.Kind(kind); k != nil {
+		return k.TypeNames()
+	}
+	var out []string
+	for _, k := range r.Kinds() {
+		if !k.Singleton() {
+			out = append(out, k.TypeNames()...)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }

@@ -55,6 +55,13 @@ func TestCompletion(t *testing.T) {
 		{"set-from-file offers sensitive properties", []string{"set-passphrase-provider-prop", "--provider-name", "vault", "--set-from-file", ""},
 			"obscured-value:", ":6"},
 		{"set-from-file on create", []string{"create-external-server", "--type", "smtp", "--set-from-file", ""}, "password:", ":6"},
+		{"--remove offers the named object's values", []string{"set-http-authorization-method-prop", "--method-name", "SMTP Bearer Token", "--remove", "requested-scope:"},
+			"requested-scope:https://outlook.office365.com/.default|requested-scope:offline_access", ":4"},
+		{"--remove of an unset property offers nothing", []string{"set-external-server-prop", "--server-name", "proxy", "--remove", "description:"}, "", ":4"},
+		{"--remove of the global list", []string{"set-global-configuration-prop", "--remove", "smtp-server:"}, "smtp-server:Exchange Online", ":4"},
+		{"list-properties --type", []string{"list-properties", "--type", "c"}, "client-credentials-bearer-token|command", ":4"},
+		{"list-properties --type of --object-type", []string{"list-properties", "--object-type", "external-server", "--type", ""}, "http-proxy|smtp", ":4"},
+		{"file properties complete paths", []string{"create-trust-manager-provider", "--type", "file-based", "--set", "trust-store-file:"}, "", ":0"},
 		{"set-from-file completes files after the colon", []string{"set-passphrase-provider-prop", "--provider-name", "vault", "--set-from-file", "obscured-value:"},
 			"", ":0"},
 	}

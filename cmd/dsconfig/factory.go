@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -90,6 +91,7 @@ func newFactory(ios *IOStreams, getenv func(string) string, now func() time.Time
 		return nil, err
 	}
 	f := &factory{IO: ios, Registry: reg, Getenv: getenv, Now: now}
+	var notice func(g *globalOptions, msg string)
 	// The store is archived, and its changes recorded in the audit log.
 	f.Store = func(g *globalOptions) (*config.Store, error) {
 		dir, err := configDir(f.Getenv, g)
@@ -105,6 +107,9 @@ func newFactory(ios *IOStreams, getenv func(string) string, now func() time.Time
 		if err != nil {
 			return nil, err
 		}
+		if storeMissing(s) {
+			notice(g, missingNotice(s))
+		}
 		st, err := s.Load()
 		if err != nil {
 			return nil, err
@@ -116,16 +121,47 @@ func newFactory(ios *IOStreams, getenv func(string) string, now func() time.Time
 		if err != nil {
 			return err
 		}
+		missing := storeMissing(s)
 		_, err = s.Update(func(tx *config.Tx) error {
 			tx.State.Record()
 			return applyChange(reg, tx, change, false)
 		})
 		if err == nil {
+			notice(g, createdNotice(s, missing))
 			done()
 		}
 		return err
 	}
+	// A mistyped --config-dir would otherwise go unnoticed: say once per
+	// command when the store is missing or new.
+	said := false
+	notice = func(g *globalOptions, msg string) {
+		if msg == "" || said || g.Quiet {
+			return
+		}
+		said = true
+		fmt.Fprintln(f.IO.ErrOut, "dsconfig: "+msg)
+	}
 	return f, nil
+}
+
+// storeMissing reports whether the store file does not exist yet.
+func storeMissing(s *config.Store) bool {
+	_, err := os.Lstat(s.Path())
+	return errors.Is(err, fs.ErrNotExist)
+}
+
+// createdNotice is the notice for a change that created the store, or ""
+// when it existed before (missing is false) or was not written.
+func createdNotice(s *config.Store, missing bool) string {
+	if !missing || storeMissing(s) {
+		return ""
+	}
+	return "created a new configuration store in " + s.Dir
+}
+
+func missingNotice(s *config.Store) string {
+	return "no configuration store in " + s.Dir + "; the configuration is empty"
 }
 
 // stateOf returns the configuration of a snapshot.

@@ -217,7 +217,8 @@ func TestArgvWarningInBatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, _, errOut := ppRun(t, dir, nil, "", "--batch-file", batch)
-	want := "dsconfig: warning: the value of the sensitive property obscured-value is in the batch file in clear text; keep the file private, or use --set-from-file obscured-value:FILE\n"
+	want := "dsconfig: warning: the value of the sensitive property obscured-value is in the batch file in clear text; keep the file private, or use --set-from-file obscured-value:FILE\n" +
+		"dsconfig: created a new configuration store in " + dir + "\n"
 	if code != 0 || errOut != want {
 		t.Errorf("batch: exit %d, stderr %q; want 0 and %q", code, errOut, want)
 	}

@@ -54,6 +54,7 @@ const (
 	BlindTrust         = "blind-trust"
 	HostnameNotChecked = "hostname-verification-off"
 	PlaintextCreds     = "plaintext-credentials"
+	ConnectionProperty = "connection-property-ignored"
 	SecretFileReadable = "secret-file-readable"
 	ExchangeScope      = "exchange-scope"
 	ExchangeGraphScope = "exchange-graph-scope"
@@ -129,6 +130,10 @@ var Table = []Check{
 		What: "smtp-security is none to a host that is not loopback, with a token or a password",
 		Why:  "send-test-mail refuses to send credentials in clear to a remote host",
 		Fix:  "dsconfig set-external-server-prop --server-name NAME --set smtp-security:starttls --set server-port:587"},
+	{ID: ConnectionProperty, Severity: Warning, Quick: true,
+		What: "smtp-connection-properties holds a name dsconfig does not implement, or a value it cannot use (stores from before the names were checked)",
+		Why:  "the setting is ignored: send-test-mail and send-mail connect without it",
+		Fix:  "dsconfig set-external-server-prop --server-name NAME --remove \"smtp-connection-properties:NAME=VALUE\"; the names are mail.smtp.connectiontimeout, mail.smtp.timeout, mail.smtp.writetimeout, mail.smtp.localhost and mail.smtp.ssl.protocols"},
 	{ID: SecretFileReadable, Severity: Warning,
 		What: "a password file in use can be read by group or others",
 		Why:  "other users of the machine can read the secret",

@@ -30,6 +30,7 @@ const (
 	propPassword      = "password"
 	propPassProvider  = "passphrase-provider"
 	propTokenMethod   = "token-acquisition-method"
+	propConnProps     = "smtp-connection-properties"
 	propTrustFile     = "trust-store-file"
 	propKeyFile       = "key-store-file"
 
@@ -332,6 +333,7 @@ func (c *checker) server(v config.View) {
 			setServer(name, "--set", propPort+":587", "--set", propSecurity+":starttls")...)
 	}
 	c.blindTrust(v)
+	c.connectionProperties(v)
 	if method == "" {
 		return
 	}
@@ -350,6 +352,19 @@ func (c *checker) server(v config.View) {
 			c.add(GoogleScope, config.KindHTTPAuthorizationMethod, method, propScope,
 				fmt.Sprintf("is %q, but %s (server %q) needs exactly %s", strings.Join(s, " "), gmailHost, name, gmailScope),
 				setMethod(method, "--set", propScope+":"+gmailScope)...)
+		}
+	}
+}
+
+// connectionProperties reports the smtp-connection-properties values
+// that the session ignores: create and set refuse them now, but an older
+// store may hold them.
+func (c *checker) connectionProperties(v config.View) {
+	for _, kv := range v.Values(propConnProps) {
+		if _, e := mailer.ParseConnectionProperties([]string{kv}); len(e) > 0 {
+			c.add(ConnectionProperty, config.KindExternalServer, v.Object.Name, propConnProps,
+				fmt.Sprintf("%q is ignored: %v", kv, e[0]),
+				setServer(v.Object.Name, "--remove", propConnProps+":"+kv)...)
 		}
 	}
 }

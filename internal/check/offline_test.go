@@ -128,6 +128,8 @@ func TestOfflineChecks(t *testing.T) {
 			set(s, es, srv, propTrustManager, "trust-all")
 		}},
 		{HostnameNotChecked, func(s *config.Snapshot) { set(s, hm, mth, propHostnameCheck, "allow-all") }},
+		{ConnectionProperty, func(s *config.Snapshot) { set(s, es, srv, propConnProps, "mail.smtp.starttls.enable=true") }},
+		{ConnectionProperty, func(s *config.Snapshot) { set(s, es, srv, propConnProps, "mail.smtp.timeout=soon") }},
 		{NoSMTPServer, func(s *config.Snapshot) {
 			set(s, gc, "", config.PropSMTPServer)
 			s.State.Delete(es, srv)
@@ -296,7 +298,7 @@ func TestTable(t *testing.T) {
 	}
 	r := testRegistry(t)
 	for _, p := range []string{propEndpoint, propScope, propMaxLifetime, propHostnameCheck, propTrustManager, propKeyManager,
-		propHost, propPort, propSecurity, propUser, propPassword, propPassProvider, propTokenMethod, propTrustFile, propKeyFile} {
+		propHost, propPort, propSecurity, propUser, propPassword, propPassProvider, propTokenMethod, propTrustFile, propKeyFile, propConnProps} {
 		if !r.IsPropertyName(p) {
 			t.Errorf("%q is not a property", p)
 		}

@@ -218,7 +218,8 @@ func (a *applier) apply(m Mod) {
 		a.reset(p)
 		return
 	}
-	v, ok := a.parse(p, m.Value)
+	// A value being removed need only be one the store may hold.
+	v, ok := a.parse(p, m.Value, m.Op != OpRemove)
 	if !ok {
 		return
 	}
@@ -240,10 +241,14 @@ func (a *applier) reset(p *PropertyDef) {
 	delete(a.o.Values, p.Name)
 }
 
-// parse checks v against the property's syntax and, for a sensitive
-// property, seals it.
-func (a *applier) parse(p *PropertyDef, v string) (string, bool) {
-	c, err := p.Syntax.Parse(v)
+// parse checks v against the property's syntax (its stricter rule for
+// new values when strict) and, for a sensitive property, seals it.
+func (a *applier) parse(p *PropertyDef, v string, strict bool) (string, bool) {
+	parse := p.Syntax.Parse
+	if s, ok := p.Syntax.(StrictSyntax); ok && strict {
+		parse = s.ParseNew
+	}
+	c, err := parse(v)
 	if err != nil {
 		a.problems = append(a.problems, &PropertyError{classed{ErrRejected}, p, maskIf(p, v), err})
 		return "", false

@@ -26,6 +26,16 @@ type Syntax interface {
 	Describe() string
 }
 
+// A StrictSyntax holds new values to a rule that values already in a
+// store are not held to: create and set parse what they are given with
+// ParseNew, while a store that holds an older value still loads (Parse),
+// so that a rule added later does not lock users out of their store.
+type StrictSyntax interface {
+	Syntax
+	// ParseNew is Parse for a value given on the command line.
+	ParseNew(v string) (string, error)
+}
+
 // SyntaxMismatch is a value that is not of the syntax at all, with nothing
 // more particular to say; "not " + What reads on its own ("not a
 // boolean"), and a message that shows Describe leaves it out.

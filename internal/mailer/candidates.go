@@ -72,6 +72,11 @@ func resolve(ctx context.Context, opts *CandidateOptions, name string) (*Server,
 	}
 	s := &Server{Name: name, Host: v.String(propServerHostName), Port: v.Int(propServerPort),
 		Security: v.String(propSMTPSecurity), Timeout: v.Duration(propSMTPTimeout), User: v.String(propUserName)}
+	var errs []error
+	s.Conn, errs = ParseConnectionProperties(v.Values(propSMTPConnectionProperties))
+	for _, err := range errs {
+		opts.warn(fmt.Sprintf("SMTP server %q: smtp-connection-properties: ignoring %v", name, err))
+	}
 	if s.Security != SecurityNone {
 		if err := s.trust(opts, v.String(propTrustManagerProvider)); err != nil {
 			return nil, err

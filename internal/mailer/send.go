@@ -23,6 +23,9 @@ type Server struct {
 	Port     int
 	Security string // SecurityNone, SecurityStartTLS or SecuritySSL
 	Timeout  time.Duration
+	// Conn holds smtp-connection-properties: finer timeouts, the EHLO
+	// name and the TLS versions.
+	Conn ConnectionProperties
 	// TLS is the client TLS configuration (trust-manager-provider). Nil
 	// means the system roots; an empty ServerName is set to Host.
 	TLS *tls.Config
@@ -100,7 +103,7 @@ type Options struct {
 	// Report receives each step as it ends.
 	Report    func(Step)
 	Now       func() time.Time
-	LocalName string // the EHLO name; default "localhost"
+	LocalName string // the EHLO name unless the server sets mail.smtp.localhost; default "localhost"
 	// Failover, when set, says whether SendFailover may try the next
 	// server after a failure; nil tries it after any failure. It is
 	// never asked once a server has begun to receive the body (with nil,

@@ -114,6 +114,7 @@ func (a *attempt) connect(ctx context.Context) (net.Conn, string, error) {
 	if err != nil {
 		return nil, "", a.fail(StageConnect, start, err)
 	}
+	raw = withOpDeadlines(raw, a.s.Conn.ReadTimeout, a.s.Conn.WriteTimeout)
 	a.raw = raw
 	// One deadline covers the handshake and the greeting; go-smtp sets
 	// its own per command afterwards.
@@ -148,13 +149,22 @@ func (a *attempt) timeout() time.Duration {
 	return defaultTimeout
 }
 
+// connectTimeout bounds the TCP connection attempt:
+// mail.smtp.connectiontimeout, else smtp-timeout.
+func (a *attempt) connectTimeout() time.Duration {
+	if a.s.Conn.ConnectTimeout > 0 {
+		return a.s.Conn.ConnectTimeout
+	}
+	return a.timeout()
+}
+
 func (a *attempt) dial(ctx context.Context) (net.Conn, error) {
-	ctx, cancel := context.WithTimeout(ctx, a.timeout())
+	ctx, cancel := context.WithTimeout(ctx, a.connectTimeout())
 	defer cancel()
 	if a.s.Dial != nil {
 		return a.s.Dial(ctx, "tcp", a.s.addr())
 	}
-	d := &net.Dialer{Timeout: a.timeout()}
+	d := &net.Dialer{Timeout: a.connectTimeout()}
 	return d.DialContext(ctx, "tcp", a.s.addr())
 }
 
@@ -176,7 +186,11 @@ func (a *attempt) noGreeting(err error) error {
 	if errors.As(err, &r) {
 		return err
 	}
-	what := fmt.Sprintf("connected, but no SMTP greeting within smtp-timeout (%s)", a.timeout())
+	limit := fmt.Sprintf("smtp-timeout (%s)", a.timeout())
+	if r := a.s.Conn.ReadTimeout; r > 0 && r < a.timeout() {
+		limit = fmt.Sprintf("mail.smtp.timeout (%s)", r)
+	}
+	what := "connected, but no SMTP greeting within " + limit
 	if !isTimeout(err) {
 		what = "connected, but the server closed the connection without an SMTP greeting"
 	}
@@ -234,9 +248,14 @@ func (a *attempt) tlsConfig() *tls.Config {
 	if cfg == nil {
 		cfg = &tls.Config{MinVersion: tls.VersionTLS12}
 	}
-	if cfg.ServerName == "" {
+	if cfg.ServerName == "" || a.s.Conn.MinTLS != 0 {
 		cfg = cfg.Clone()
+	}
+	if cfg.ServerName == "" {
 		cfg.ServerName = a.s.Host
+	}
+	if a.s.Conn.MinTLS != 0 { // mail.smtp.ssl.protocols
+		cfg.MinVersion, cfg.MaxVersion = a.s.Conn.MinTLS, a.s.Conn.MaxTLS
 	}
 	return cfg
 }
@@ -299,7 +318,12 @@ func (a *attempt) ehlo(conn net.Conn, greeting string) error {
 	return nil
 }
 
+// localName is the EHLO name: the server's mail.smtp.localhost, else
+// the caller's (dsconfig gives this host's name), else localhost.
 func (a *attempt) localName() string {
+	if a.s.Conn.LocalName != "" {
+		return a.s.Conn.LocalName
+	}
 	if a.o.LocalName != "" {
 		return a.o.LocalName
 	}

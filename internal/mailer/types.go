@@ -60,11 +60,14 @@ func Types() []*config.Type {
 			{Name: propTokenAcquisitionMethod, Synopsis: "The HTTP authorization method that obtains bearer tokens for SMTP authentication.",
 				Syntax: config.Reference{Kind: config.KindHTTPAuthorizationMethod},
 				Note:   "When set, dsconfig authenticates with XOAUTH2 or OAUTHBEARER as user-name instead of a password."},
-			{Name: propSMTPTimeout, Synopsis: "The longest time a connection, or an attempt to connect, to the SMTP server may take.",
+			{Name: propSMTPTimeout, Synopsis: "The longest time an attempt to connect, the greeting and TLS handshake, or one command to the SMTP server may take; see smtp-connection-properties for finer limits.",
 				Syntax: config.Duration{Min: 100 * time.Millisecond, Max: time.Hour}, Default: []string{config.FormatDuration(defaultTimeout)}, Advanced: true},
-			{Name: propSMTPConnectionProperties, Synopsis: "Extra connection settings as name=value pairs.",
-				Syntax: config.KeyValue{}, Multi: true, Advanced: true, DefaultText: "none",
-				Note: "Kept for compatibility with PingDirectory; dsconfig stores the values but uses none of them yet."},
+			{Name: propSMTPConnectionProperties, Synopsis: "JavaMail connection settings as name=value pairs: mail.smtp.connectiontimeout (ms; replaces smtp-timeout for connecting), mail.smtp.timeout and mail.smtp.writetimeout (ms; limit each read and write, within smtp-timeout per command), mail.smtp.localhost (the EHLO name), mail.smtp.ssl.protocols (TLS versions: TLSv1.2, TLSv1.3).",
+				Syntax: connectionProperty{}, Multi: true, Advanced: true, DefaultText: "none",
+				Note: "mail.smtp.connectiontimeout (ms) replaces smtp-timeout for the TCP connection attempt; " +
+					"mail.smtp.timeout and mail.smtp.writetimeout (ms) limit each read and each write on the socket, while smtp-timeout still limits the greeting and TLS handshake and each command as a whole (the earlier limit applies); " +
+					"mail.smtp.localhost is the EHLO name (default: this host's name); mail.smtp.ssl.protocols lists the TLS versions allowed, TLSv1.2 and/or TLSv1.3 (default both). " +
+					"create and set refuse other names; a store that holds one still loads, the name is ignored, and check-config reports it."},
 			{Name: propTrustManagerProvider, Synopsis: "The trust manager provider that decides whether the SMTP server's certificate is trusted.",
 				Syntax: config.Reference{Kind: config.KindTrustManagerProvider}, DefaultText: "the system trust store",
 				Note: "PingDirectory has no such property on SMTP servers; dsconfig adds it so that private CAs work."},
