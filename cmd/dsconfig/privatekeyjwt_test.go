@@ -66,7 +66,8 @@ func (k *jwtKey) kid() string {
 // its DER, and each line of its PEM body.
 func (k *jwtKey) secrets() map[string]string {
 	p8, _ := x509.MarshalPKCS8PrivateKey(k.key)
-	out := map[string]string{"key DER": string(p8), "key scalar": string(k.key.D.Bytes())}
+	scalar, _ := k.key.Bytes()
+	out := map[string]string{"key DER": string(p8), "key scalar": string(scalar)}
 	body := base64.StdEncoding.EncodeToString(p8)
 	for i := 0; i < len(body); i += 64 {
 		out[fmt.Sprintf("key PEM line %d", i/64)] = body[i:min(i+64, len(body))]
