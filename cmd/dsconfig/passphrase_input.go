@@ -55,22 +55,6 @@ func hasSensitive(k *config.Kind) bool {
 	return false
 }
 
-// isSensitiveName reports whether prop is a sensitive property of t, or,
-// when t is nil, of some type of k: set-prop learns the object's type only
-// from the store, under the lock, and Apply checks the property then.
-func isSensitiveName(k *config.Kind, t *config.Type, prop string) bool {
-	types := k.Types()
-	if t != nil {
-		types = []*config.Type{t}
-	}
-	for _, t := range types {
-		if p := t.Property(prop); p != nil && p.Sensitive {
-			return true
-		}
-	}
-	return false
-}
-
 // argvSecretWarning is the warning for a sensitive value typed on the
 // command line, or "" when there is none. It still works (PingDirectory's
 // examples do it), but ps and the shell history have seen the value. The
@@ -80,7 +64,7 @@ func isSensitiveName(k *config.Kind, t *config.Type, prop string) bool {
 func (u ui) argvSecretWarning(k *config.Kind, t *config.Type, args []string) string {
 	for _, a := range args {
 		name, value, ok := strings.Cut(a, ":")
-		if name = strings.TrimSpace(name); !ok || !isSensitiveName(k, t, name) || config.IsSealed(value) {
+		if name = strings.TrimSpace(name); !ok || !k.IsSensitive(t, name) || config.IsSealed(value) {
 			continue
 		}
 		if u.Global.inBatch {
@@ -100,7 +84,7 @@ func (u ui) argvSecretWarning(k *config.Kind, t *config.Type, args []string) str
 // property without a value; the others are returned unchanged.
 func promptedProps(k *config.Kind, t *config.Type, set []string) (rest, prompted []string) {
 	for _, a := range set {
-		if !strings.Contains(a, ":") && isSensitiveName(k, t, strings.TrimSpace(a)) {
+		if !strings.Contains(a, ":") && k.IsSensitive(t, strings.TrimSpace(a)) {
 			prompted = append(prompted, strings.TrimSpace(a))
 			continue
 		}

@@ -53,6 +53,22 @@ func (k *Kind) Singleton() bool { return k.NamingArg == "" }
 // Types returns the concrete types of the kind in registration order.
 func (k *Kind) Types() []*Type { return k.types }
 
+// IsSensitive reports whether prop is a sensitive property of t, or, when
+// t is nil (set-prop learns an object's type only from the store), of
+// some type of k.
+func (k *Kind) IsSensitive(t *Type, prop string) bool {
+	types := k.types
+	if t != nil {
+		types = []*Type{t}
+	}
+	for _, t := range types {
+		if p := t.Property(prop); p != nil && p.Sensitive {
+			return true
+		}
+	}
+	return false
+}
+
 // Type returns the named type, or nil.
 func (k *Kind) Type(name string) *Type {
 	for _, t := range k.types {

@@ -217,18 +217,7 @@ func Command(r *Request, prompted []config.Mod) string {
 		verb = "create-" + k.Name
 		t = k.Type(r.Type)
 	}
-	sensitive := func(prop string) bool {
-		types := k.Types()
-		if t != nil {
-			types = []*config.Type{t}
-		}
-		for _, t := range types {
-			if p := t.Property(prop); p != nil && p.Sensitive {
-				return true
-			}
-		}
-		return false
-	}
+	sensitive := func(prop string) bool { return k.IsSensitive(t, prop) }
 	args := []string{verb}
 	if !k.Singleton() {
 		args = append(args, "--"+k.NamingArg, r.Name)
