@@ -3,7 +3,6 @@ package config
 import (
 	"bytes"
 	"strings"
-	"unicode/utf8"
 )
 
 // decodeFast reads a store file that has only the lines Encode writes
@@ -15,8 +14,9 @@ import (
 // and Decode reads the file with yaml, which accepts all of YAML and
 // words the errors, so the fast path changes no result.
 func (r *Registry) decodeFast(data []byte) (*State, bool) {
-	// yaml refuses invalid UTF-8 anywhere, comments included.
-	if !utf8.Valid(data) {
+	// yaml refuses invalid UTF-8 and control characters anywhere,
+	// comments included; leave anything but printable ASCII to it.
+	if !printableASCII(data) {
 		return nil, false
 	}
 	s := NewState()
@@ -120,3 +120,15 @@ func (r *Registry) sectionKind(key string) *Kind {
 // plainKey reports whether key is plainSafe and short enough to be a
 // key without "? " (yaml allows implicit keys up to 1024 characters).
 func plainKey(key string) bool { return len(key) <= maxPlainKey && plainSafe(key) }
+
+// printableASCII reports whether data holds only printable ASCII, tabs
+// and newlines: the only bytes the encoder writes for ASCII values (a
+// carriage return is a line break to yaml, and never written).
+func printableASCII(data []byte) bool {
+	for _, c := range data {
+		if (c < 0x20 && c != '\t' && c != '\n') || c >= 0x7f {
+			return false
+		}
+	}
+	return true
+}
