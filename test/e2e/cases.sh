@@ -455,6 +455,9 @@ send_mail_queue_case() {
 		pass
 	else
 		fail "expected send-queued-mail to deliver the queued message exactly once and empty the queue"
+	fi
+}
+
 # b64url: standard input as unpadded base64url.
 b64url() { base64 -w0 | tr '+/' '-_' | tr -d '='; }
 
