@@ -1,0 +1,194 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/dsconfig-smtp/dsconfig/internal/batchfile"
+)
+
+// The menu console (dsconfig with no arguments at a terminal), driven
+// through a real pseudo-terminal against the built binary.
+
+func runBin(t *testing.T, bin string, args ...string) {
+	t.Helper()
+	if b, err := exec.Command(bin, args...).CombinedOutput(); err != nil {
+		t.Fatalf("%s: %v\n%s", strings.Join(args, " "), err, b)
+	}
+}
+
+var createEnv = []string{"create-passphrase-provider", "--provider-name", "Env",
+	"--type", "environment-variable", "--set", "enabled:true", "--set", "environment-variable:OLD_VAR"}
+
+// propNumber returns the number the console's property table gives prop.
+func propNumber(t *testing.T, s *ptySession, prop string) string {
+	t.Helper()
+	s.waitFor(")  " + prop + " ")
+	m := regexp.MustCompile(`(\d+)\)  ` + regexp.QuoteMeta(prop) + ` `).FindAllStringSubmatch(s.output(), -1)
+	if m == nil {
+		t.Fatalf("no %s in the property table:\n%s", prop, s.output())
+	}
+	return m[len(m)-1][1]
+}
+
+// openEnv opens the console on dir and goes to the property table of the
+// passphrase provider Env.
+func openEnv(t *testing.T, bin, dir string, extra ...string) *ptySession {
+	s := startPTY(t, bin, append([]string{"--config-dir", dir}, extra...)...)
+	s.waitFor(">>>> dsconfig main menu")
+	s.waitFor("   1) Passphrase Provider")
+	s.waitFor("   6) Global Configuration")
+	s.waitFor("Enter choice: ")
+	s.typeText("1\r")
+	s.waitFor(">>>> Passphrase Provider management menu")
+	s.waitFor("   3) View and edit an existing Passphrase Provider")
+	s.waitFor("Enter choice: ")
+	s.typeText("3\r")
+	s.waitFor("   1) Env  (environment-variable)")
+	s.typeText("1\r")
+	s.waitFor(`>>>> Configure the properties of the Passphrase Provider "Env" (environment-variable)`)
+	return s
+}
+
+func TestConsoleEdit(t *testing.T) {
+	bin := buildDsconfig(t)
+	dir := t.TempDir()
+	runBin(t, bin, append([]string{"--config-dir", dir}, createEnv...)...)
+	s := openEnv(t, bin, dir)
+	s.typeText(propNumber(t, s, "environment-variable") + "\r")
+	s.waitFor(">>>> Property environment-variable")
+	s.waitFor("The name of the environment variable that holds the secret.")
+	s.waitFor("  Value(s):  OLD_VAR")
+	s.waitFor("   1) Change the value")
+	s.typeText("1\r")
+	s.waitFor("Enter a value of environment-variable, or q to quit: ")
+	s.typeText("NEW_VAR\r")
+	s.typeText(propNumber(t, s, "enabled") + "\r")
+	s.waitFor(">>>> Property enabled")
+	s.typeText("1\r")
+	s.waitFor("Enter a value of enabled, or q to quit: ")
+	s.typeText("maybe\r")
+	s.waitFor("Invalid value: ")
+	s.typeText("false\r")
+	s.waitFor("f) finish - apply the 2 pending change(s)")
+	s.typeText("f\r")
+	s.waitFor("The equivalent non-interactive command:")
+	s.waitFor("Apply this change? [y/N]: ")
+	s.typeText("y\r")
+	s.waitFor("The Passphrase Provider was modified successfully")
+	s.waitFor("Enter choice: ")
+	s.typeText("b\r")
+	s.waitFor(">>>> Passphrase Provider management menu")
+	s.typeText("q\r")
+	if code := s.wait(); code != 0 {
+		t.Fatalf("exit %d; the terminal shows:\n%s", code, s.output())
+	}
+	out := s.output()
+	m := regexp.MustCompile(`(?m)^  (dsconfig set-passphrase-provider-prop .*?)\r?$`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no equivalent command shown:\n%s", out)
+	}
+	const want = "dsconfig set-passphrase-provider-prop --provider-name Env --set environment-variable:NEW_VAR --set enabled:false"
+	if m[1] != want {
+		t.Errorf("equivalent command:\n%s\nwant\n%s", m[1], want)
+	}
+	store := storeBytes(t, dir)
+	if !bytes.Contains(store, []byte("NEW_VAR")) || bytes.Contains(store, []byte("OLD_VAR")) {
+		t.Errorf("the change is not in the store:\n%s", store)
+	}
+	audit, err := os.ReadFile(filepath.Join(dir, "config-audit.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := bytes.Count(audit, []byte("NEW_VAR")); n != 1 {
+		t.Errorf("the audit log records NEW_VAR %d times, want once:\n%s", n, audit)
+	}
+	// The equivalent command, run in a fresh store, gives the same store.
+	lines, err := batchfile.Parse("shown", strings.NewReader(m[1]+"\n"))
+	if err != nil || len(lines) != 1 {
+		t.Fatalf("parsing %q: %v", m[1], err)
+	}
+	fresh := t.TempDir()
+	runBin(t, bin, append([]string{"--config-dir", fresh}, createEnv...)...)
+	runBin(t, bin, append([]string{"--config-dir", fresh}, lines[0].Args...)...)
+	if b := storeBytes(t, fresh); !bytes.Equal(store, b) {
+		t.Errorf("the console's store:\n%s\ndiffers from the equivalent command's:\n%s", store, b)
+	}
+}
+
+// q with changes pending, Ctrl-C, b and a "no" to the confirmation
+// apply nothing: the store and the audit log stay byte for byte.
+func TestConsoleLeaving(t *testing.T) {
+	bin := buildDsconfig(t)
+	dir := t.TempDir()
+	runBin(t, bin, append([]string{"--config-dir", dir}, createEnv...)...)
+	before := storeBytes(t, dir)
+	auditBefore, _ := os.ReadFile(filepath.Join(dir, "config-audit.log"))
+	for _, c := range []struct {
+		name, keys string
+		code       int
+	}{
+		{"q-pending", "q\r", 0},
+		{"q-at-value", "1\rq\r", 0},
+		{"ctrl-c", "\x03", exitInterrupted},
+		{"ctrl-c-at-value", "1\rNEW\x03", exitInterrupted},
+		{"back", "b\rq\r", 0},
+		{"declined", "f\rn\rb\rq\r", 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := openEnv(t, bin, dir)
+			s.typeText(propNumber(t, s, "environment-variable") + "\r")
+			s.waitFor("   1) Change the value")
+			s.typeText("1\r")
+			s.waitFor("Enter a value of environment-variable, or q to quit: ")
+			s.typeText("PENDING_VAR\r")
+			s.waitFor("f) finish - apply the 1 pending change(s)")
+			s.waitFor("Enter choice: ")
+			s.typeText(propNumber(t, s, "enabled") + "\r")
+			s.waitFor(">>>> Property enabled")
+			s.waitFor("Enter choice: ")
+			if strings.HasPrefix(c.keys, "1\r") {
+				s.typeText("1\r")
+				s.waitFor("Enter a value of enabled")
+				s.typeText(strings.TrimPrefix(c.keys, "1\r"))
+			} else {
+				s.typeText("b\r")
+				s.waitFor("f) finish")
+				for _, k := range strings.SplitAfter(c.keys, "\r") {
+					if k != "" {
+						s.waitFor(": ")
+						s.typeText(k)
+					}
+				}
+			}
+			if code := s.wait(); code != c.code {
+				t.Fatalf("exit %d, want %d; the terminal shows:\n%s", code, c.code, s.output())
+			}
+			if !bytes.Equal(storeBytes(t, dir), before) {
+				t.Error("the store changed")
+			}
+			if a, _ := os.ReadFile(filepath.Join(dir, "config-audit.log")); !bytes.Equal(a, auditBefore) {
+				t.Error("the audit log changed")
+			}
+		})
+	}
+}
+
+// Without a terminal, or with --no-prompt, dsconfig with no arguments
+// still says that a subcommand is needed, exit 2.
+func TestConsoleNeedsTerminal(t *testing.T) {
+	bin := buildDsconfig(t)
+	s := startPTY(t, bin, "--config-dir", t.TempDir(), "--no-prompt")
+	if code := s.wait(); code != exitUsage || !strings.Contains(s.output(), "A sub-command must be specified") {
+		t.Fatalf("--no-prompt: exit %d:\n%s", code, s.output())
+	}
+	out, err := exec.Command(bin, "--config-dir", t.TempDir()).CombinedOutput()
+	if exitCodeOf(err) != exitUsage || !strings.Contains(string(out), "A sub-command must be specified") {
+		t.Fatalf("no terminal: %v\n%s", err, out)
+	}
+}
