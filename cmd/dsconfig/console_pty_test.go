@@ -29,7 +29,7 @@ var createEnv = []string{"create-passphrase-provider", "--provider-name", "Env",
 func propNumber(t *testing.T, s *ptySession, prop string) string {
 	t.Helper()
 	s.waitFor(")  " + prop + " ")
-	m := regexp.MustCompile(`(\d+)\)  ` + regexp.QuoteMeta(prop) + ` `).FindAllStringSubmatch(s.output(), -1)
+	m := regexp.MustCompile(`(\d+)\)  `+regexp.QuoteMeta(prop)+` `).FindAllStringSubmatch(s.output(), -1)
 	if m == nil {
 		t.Fatalf("no %s in the property table:\n%s", prop, s.output())
 	}
