@@ -8,6 +8,7 @@ import (
 
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
 	"github.com/dsconfig-smtp/dsconfig/internal/console"
+	"github.com/dsconfig-smtp/dsconfig/internal/mailer"
 	"github.com/dsconfig-smtp/dsconfig/internal/prompt"
 )
 
@@ -26,10 +27,11 @@ func runConsole(ctx context.Context, f *factory, o *rootOptions) error {
 		return a == "--advanced" || strings.HasPrefix(a, "--advanced=")
 	})
 	c := &console.Console{
-		Term:     &prompt.Terminal{Out: f.IO.Out, FD: fd},
-		Registry: f.Registry,
-		Advanced: o.Advanced,
-		Snapshot: func() (*config.Snapshot, error) { return f.Snapshot(&o.Global) },
+		Term:      &prompt.Terminal{Out: f.IO.Out, FD: fd},
+		Registry:  f.Registry,
+		Advanced:  o.Advanced,
+		Snapshot:  func() (*config.Snapshot, error) { return f.Snapshot(&o.Global) },
+		Shortcuts: consoleShortcuts,
 		Apply: func(ctx context.Context, args []string, prompted []config.Mod) error {
 			full := append(slices.Clone(global), args...)
 			root := newRoot(f, &rootOptions{Global: globalOptions{consolePrompted: prompted}, tree: scopeFor(f.Registry, full)})
@@ -42,4 +44,23 @@ func runConsole(ctx context.Context, f *factory, o *rootOptions) error {
 		},
 	}
 	return c.Run(ctx)
+}
+
+// consoleShortcuts are the troubleshooting commands offered while an
+// object is edited: edit, test, edit.
+func consoleShortcuts(o *config.Object) []console.Shortcut {
+	switch {
+	case o.Kind == config.KindHTTPAuthorizationMethod:
+		return []console.Shortcut{{Key: "t", Label: "get an access token from this method (get-access-token, no cache)",
+			Args: func(string) []string {
+				return []string{"get-access-token", "--method-name", o.Name, "--no-token-cache"}
+			}}}
+	case o.Kind == config.KindExternalServer && o.Type == mailer.TypeSMTP:
+		return []console.Shortcut{{Key: "t", Label: "send a test mail through this server (send-test-mail)",
+			Ask: "Enter the recipient address",
+			Args: func(to string) []string {
+				return []string{"send-test-mail", "--server-name", o.Name, "--to", to}
+			}}}
+	}
+	return nil
 }

@@ -192,3 +192,131 @@ func TestConsoleNeedsTerminal(t *testing.T) {
 		t.Fatalf("no terminal: %v\n%s", err, out)
 	}
 }
+
+// A create through the console (name, type and mandatory properties, the
+// secret read hidden), an edit of the secret and a delete: the secrets
+// are never shown, and the equivalent commands prompt for them.
+func TestConsoleCreateSecretDelete(t *testing.T) {
+	bin := buildDsconfig(t)
+	dir := t.TempDir()
+	const secret1, secret2 = "console-First-Qx81", "console-Second-Wv27"
+	s := startPTY(t, bin, "--config-dir", dir)
+	s.waitFor("Enter choice: ")
+	s.typeText("1\r")
+	s.waitFor("   2) Create a new Passphrase Provider")
+	s.waitFor("Enter choice: ")
+	s.typeText("2\r")
+	s.waitFor("Enter the name, or q to quit: ")
+	s.typeText("Obs\r")
+	s.waitFor("Enter choice [1-4, or q to quit]: ")
+	s.typeText("obscured-value\r")
+	s.waitFor("Enter the value of enabled")
+	s.typeText("true\r")
+	s.waitFor("Enter the value of obscured-value, or q to quit: ")
+	s.typeText(secret1 + "\r")
+	s.waitFor("  dsconfig create-passphrase-provider --provider-name Obs --type obscured-value --set enabled:true --set obscured-value\r\n")
+	s.waitFor("Apply this change? [y/N]: ")
+	s.typeText("y\r")
+	s.waitFor("The Passphrase Provider was created successfully")
+	s.waitFor("Enter choice: ")
+	s.typeText("3\r")
+	s.waitFor("   1) Obs  (obscured-value)")
+	s.typeText("1\r")
+	s.typeText(propNumber(t, s, "obscured-value") + "\r")
+	s.waitFor("   1) Change the value")
+	s.typeText("1\r")
+	s.waitFor("Enter a value of obscured-value, or q to quit: ")
+	s.typeText(secret2 + "\r")
+	s.waitFor("f) finish")
+	s.typeText("f\r")
+	s.waitFor("  dsconfig set-passphrase-provider-prop --provider-name Obs --set obscured-value\r\n")
+	s.waitFor("Apply this change? [y/N]: ")
+	s.typeText("y\r")
+	s.waitFor("The Passphrase Provider was modified successfully")
+	s.waitFor("Enter choice: ")
+	store := storeBytes(t, dir)
+	s.typeText("b\r")
+	s.waitFor("   4) Delete an existing Passphrase Provider")
+	s.waitFor("Enter choice: ")
+	s.typeText("4\r")
+	s.waitFor("   1) Obs  (obscured-value)")
+	s.typeText("1\r")
+	s.waitFor("  dsconfig delete-passphrase-provider --provider-name Obs\r\n")
+	s.typeText("y\r")
+	s.waitFor("The Passphrase Provider was deleted successfully")
+	s.waitFor("Enter choice: ")
+	s.typeText("q\r")
+	if code := s.wait(); code != 0 {
+		t.Fatalf("exit %d; the terminal shows:\n%s", code, s.output())
+	}
+	audit, _ := os.ReadFile(filepath.Join(dir, "config-audit.log"))
+	for what, b := range map[string][]byte{"the terminal": []byte(s.output()), "the store": store, "the audit log": audit} {
+		if bytes.Contains(b, []byte(secret1)) || bytes.Contains(b, []byte(secret2)) {
+			t.Errorf("%s shows a secret:\n%s", what, b)
+		}
+	}
+	if !bytes.Contains(store, []byte("Obs")) || bytes.Contains(storeBytes(t, dir), []byte("Obs")) {
+		t.Errorf("created, then deleted: the store was\n%s\nand is\n%s", store, storeBytes(t, dir))
+	}
+}
+
+// An external server hides its advanced properties unless --advanced,
+// and offers send-test-mail; a method offers get-access-token. A
+// failing shortcut leaves the console running.
+func TestConsoleShortcutsAndAdvanced(t *testing.T) {
+	bin := buildDsconfig(t)
+	dir := t.TempDir()
+	b, err := os.ReadFile("testdata/apply/quickstart.dsconfig")
+	if err != nil {
+		t.Fatal(err)
+	}
+	batch := filepath.Join(dir, "setup.dsconfig")
+	os.WriteFile(batch, bytes.ReplaceAll(b, []byte("https://idp.example.com/oauth2/token"), []byte("https://127.0.0.1:1/token")), 0o600)
+	runBin(t, bin, "--config-dir", dir, "--batch-file", batch)
+	before := storeBytes(t, dir)
+
+	for _, advanced := range []bool{false, true} {
+		args := []string{"--config-dir", dir}
+		if advanced {
+			args = append(args, "--advanced")
+		}
+		s := startPTY(t, bin, args...)
+		s.waitFor("Enter choice: ")
+		s.typeText("5\r")
+		s.waitFor("Enter choice: ")
+		s.typeText("3\r")
+		s.waitFor("   1) Exchange Online  (smtp)")
+		s.typeText("1\r")
+		s.waitFor("   t) send a test mail through this server (send-test-mail)")
+		s.waitFor("Enter choice: ")
+		if got := strings.Contains(s.output(), ")  smtp-timeout "); got != advanced {
+			t.Errorf("--advanced %v: smtp-timeout shown %v:\n%s", advanced, got, s.output())
+		}
+		s.typeText("q\r")
+		if code := s.wait(); code != 0 {
+			t.Fatalf("exit %d; the terminal shows:\n%s", code, s.output())
+		}
+	}
+
+	t.Setenv("SMTP_CLIENT_SECRET", "") // the token request fails before any network
+	s := startPTY(t, bin, "--config-dir", dir)
+	s.waitFor("Enter choice: ")
+	s.typeText("4\r")
+	s.waitFor("Enter choice: ")
+	s.typeText("3\r")
+	s.waitFor("   1) SMTP Bearer Token  (client-credentials-bearer-token)")
+	s.typeText("1\r")
+	s.waitFor("   t) get an access token from this method (get-access-token, no cache)")
+	s.waitFor("Enter choice: ")
+	s.typeText("t\r")
+	s.waitFor("Running: dsconfig get-access-token --method-name \"SMTP Bearer Token\" --no-token-cache")
+	s.waitFor("the environment variable SMTP_CLIENT_SECRET is not set")
+	s.waitFor("Enter choice: ")
+	s.typeText("q\r")
+	if code := s.wait(); code != 0 {
+		t.Fatalf("exit %d; the terminal shows:\n%s", code, s.output())
+	}
+	if !bytes.Equal(storeBytes(t, dir), before) {
+		t.Error("the store changed")
+	}
+}

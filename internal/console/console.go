@@ -39,6 +39,19 @@ type Console struct {
 	Apply func(ctx context.Context, args []string, prompted []config.Mod) error
 	// Advanced shows the advanced properties.
 	Advanced bool
+	// Shortcuts returns the commands that test the object being edited
+	// (send-test-mail, get-access-token), or none.
+	Shortcuts func(o *config.Object) []Shortcut
+}
+
+// Shortcut is a command offered in the property menu of an object, run at
+// once: it reads the saved configuration and changes nothing.
+type Shortcut struct {
+	Key   string // the menu letter
+	Label string
+	// Ask, when set, is a question whose answer Args needs.
+	Ask  string
+	Args func(answer string) []string
 }
 
 // errBack leaves a menu for the one above it.
@@ -291,6 +304,13 @@ func (c *Console) edit(ctx context.Context, k *config.Kind, name string) error {
 			c.printf("   f) finish - apply the %d pending change(s) to the %s\n", len(pending), k.Friendly)
 			c.printf("   d) display the equivalent dsconfig command\n")
 		}
+		var shortcuts []Shortcut
+		if c.Shortcuts != nil {
+			shortcuts = c.Shortcuts(obj)
+		}
+		for _, sc := range shortcuts {
+			c.printf("   %s) %s\n", sc.Key, sc.Label)
+		}
 		c.printf("   b) back (pending changes are discarded)\n   q) quit (pending changes are discarded)\n\n")
 		s, err := c.Term.Line(ctx, "Enter choice: ")
 		if err != nil {
@@ -316,6 +336,12 @@ func (c *Console) edit(ctx context.Context, k *config.Kind, name string) error {
 			c.printf("\n  %s\n", batchfile.Format(args))
 			continue
 		}
+		if i := slices.IndexFunc(shortcuts, func(sc Shortcut) bool { return sc.Key == s }); i >= 0 {
+			if err := c.shortcut(ctx, shortcuts[i], len(pending) > 0); err != nil {
+				return err
+			}
+			continue
+		}
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > len(props) {
 			c.printf("Invalid choice %q: enter a property number from 1 to %d, f, d, b or q\n", s, len(props))
@@ -332,6 +358,29 @@ func (c *Console) edit(ctx context.Context, k *config.Kind, name string) error {
 			pending = addPending(pending, m)
 		}
 	}
+}
+
+// shortcut runs a shortcut, after the answer to its question if any.
+func (c *Console) shortcut(ctx context.Context, sc Shortcut, pending bool) error {
+	answer := ""
+	if sc.Ask != "" {
+		var err error
+		answer, err = c.Term.Ask(ctx, sc.Ask+", or q to quit: ", false, func(s string) (string, error) {
+			if s == "" {
+				return "", errors.New("nothing was entered")
+			}
+			return s, nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if pending {
+		c.printf("\nThe pending changes are not applied yet: this runs with the saved configuration\n")
+	}
+	args := sc.Args(answer)
+	c.printf("\nRunning: %s\n\n", batchfile.Format(args))
+	return c.run(ctx, args, nil)
 }
 
 // propertyMenu describes one property and asks what to do with it; it
