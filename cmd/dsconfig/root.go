@@ -74,6 +74,11 @@ Property arguments are PROP:VALUE and are split on the first colon only:
   --remove PROP:VALUE  remove one value (a single-valued property returns to its default)
   --reset PROP         return to the default
 
+Run with no subcommand at a terminal, dsconfig opens a menu console: numbered
+menus of the objects and their properties, which shows the equivalent
+command of every change and asks before applying it (--advanced also shows
+the advanced properties; --no-prompt, or no terminal, keeps it closed).
+
 Global options may be given before or after the subcommand. The connection
 options of PingDirectory's dsconfig (--hostname, --port, --bindDN,
 --bindPassword, --bindPasswordFile, --applyChangeTo, --useSSL, --useStartTLS,
