@@ -320,3 +320,50 @@ func TestConsoleShortcutsAndAdvanced(t *testing.T) {
 		t.Error("the store changed")
 	}
 }
+
+// The Global Configuration opens at once; a value of its multi-valued
+// smtp-server is removed, then added back, each as one confirmed command.
+func TestConsoleGlobalAddRemove(t *testing.T) {
+	bin := buildDsconfig(t)
+	dir := t.TempDir()
+	runBin(t, bin, "--config-dir", dir, "--batch-file", "testdata/apply/quickstart.dsconfig")
+	before := storeBytes(t, dir)
+	s := startPTY(t, bin, "--config-dir", dir)
+	s.waitFor("Enter choice: ")
+	s.typeText("6\r")
+	s.waitFor(">>>> Configure the properties of the Global Configuration")
+	s.typeText(propNumber(t, s, "smtp-server") + "\r")
+	s.waitFor("Remove a value")
+	s.waitFor("Enter choice: ")
+	s.typeText("3\r")
+	s.waitFor("Select the value to remove:")
+	s.waitFor("   1) Exchange Online")
+	s.typeText("1\r")
+	s.waitFor("f) finish")
+	s.typeText("f\r")
+	s.waitFor(`  dsconfig set-global-configuration-prop --remove "smtp-server:Exchange Online"`)
+	s.typeText("y\r")
+	s.waitFor("The Global Configuration was modified successfully")
+	s.waitFor("Enter choice: ")
+	if bytes.Contains(storeBytes(t, dir), []byte("smtp-server")) {
+		t.Errorf("smtp-server still set:\n%s", storeBytes(t, dir))
+	}
+	s.typeText(propNumber(t, s, "smtp-server") + "\r")
+	s.waitFor("   2) Add a value")
+	s.typeText("2\r")
+	s.waitFor("Enter a value of smtp-server, or q to quit: ")
+	s.typeText("Exchange Online\r")
+	s.waitFor("f) finish")
+	s.typeText("f\r")
+	s.waitFor(`  dsconfig set-global-configuration-prop --add "smtp-server:Exchange Online"`)
+	s.typeText("y\r")
+	s.waitFor("The Global Configuration was modified successfully")
+	s.waitFor("Enter choice: ")
+	s.typeText("q\r")
+	if code := s.wait(); code != 0 {
+		t.Fatalf("exit %d; the terminal shows:\n%s", code, s.output())
+	}
+	if !bytes.Equal(storeBytes(t, dir), before) {
+		t.Errorf("removed and added back, the store is\n%s\nwas\n%s", storeBytes(t, dir), before)
+	}
+}
