@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -249,11 +250,25 @@ func TestConsoleCreateSecretDelete(t *testing.T) {
 	if code := s.wait(); code != 0 {
 		t.Fatalf("exit %d; the terminal shows:\n%s", code, s.output())
 	}
-	audit, _ := os.ReadFile(filepath.Join(dir, "config-audit.log"))
-	for what, b := range map[string][]byte{"the terminal": []byte(s.output()), "the store": store, "the audit log": audit} {
-		if bytes.Contains(b, []byte(secret1)) || bytes.Contains(b, []byte(secret2)) {
-			t.Errorf("%s shows a secret:\n%s", what, b)
+	// The leak search's needles (clear, URL, hex, base64) in the terminal
+	// and every file of the configuration directory: store, audit log,
+	// archives.
+	secrets := map[string]string{"first": secret1, "second": secret2}
+	hits := leakHitsOf(secrets, "the terminal", []byte(s.output()))
+	hits = append(hits, leakHitsOf(secrets, "the store before the delete", store)...)
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
 		}
+		data, err := os.ReadFile(p)
+		hits = append(hits, leakHitsOf(secrets, p, data)...)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hits) > 0 {
+		t.Errorf("%d leaks:\n%s", len(hits), strings.Join(hits, "\n"))
 	}
 	if !bytes.Contains(store, []byte("Obs")) || bytes.Contains(storeBytes(t, dir), []byte("Obs")) {
 		t.Errorf("created, then deleted: the store was\n%s\nand is\n%s", store, storeBytes(t, dir))

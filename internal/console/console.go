@@ -404,9 +404,8 @@ func (c *Console) propertyMenu(ctx context.Context, view config.View, p *config.
 	}
 	c.printf("  Value(s):  %s\n\nWhat would you like to do?\n\n", display(view, p))
 	if p.ReadOnly {
-		c.printf("The property %s can be set only when the object is created\n\n", p.Name)
-		_, err := c.menu(ctx, nil, true)
-		return nil, err
+		c.printf("The property %s can be set only when the object is created\n", p.Name)
+		return nil, errBack
 	}
 	type action struct {
 		label string
