@@ -139,6 +139,8 @@ func TestConsoleLeaving(t *testing.T) {
 		{"ctrl-c", "\x03", exitInterrupted},
 		{"ctrl-c-at-value", "1\rNEW\x03", exitInterrupted},
 		{"back", "b\rq\r", 0},
+		{"b-at-value", "1\rb\rb\rq\r", 0},
+		{"b-at-confirm", "f\rb\rb\rq\r", 0},
 		{"declined", "f\rn\rb\rq\r", 0},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -380,5 +382,35 @@ func TestConsoleGlobalAddRemove(t *testing.T) {
 	}
 	if !bytes.Equal(storeBytes(t, dir), before) {
 		t.Errorf("removed and added back, the store is\n%s\nwas\n%s", storeBytes(t, dir), before)
+	}
+}
+
+// b while a create asks its questions goes back to the kind's menu, and
+// nothing is written.
+func TestConsoleCreateBack(t *testing.T) {
+	bin := buildDsconfig(t)
+	dir := t.TempDir()
+	s := startPTY(t, bin, "--config-dir", dir)
+	s.waitFor("Enter choice: ")
+	s.typeText("b\r") // nothing above the main menu: refused
+	s.waitFor(`Invalid choice "b": enter a number from 1 to 6 or q`)
+	s.typeText("1\r")
+	s.waitFor("Enter choice: ")
+	s.typeText("2\r")
+	s.waitFor("Enter the name, or q to quit: ")
+	s.typeText("New\r")
+	s.waitFor("Enter choice [1-4, or q to quit]: ")
+	s.typeText("b\r")
+	s.waitFor("Nothing was changed")
+	s.waitFor("Enter choice: ")
+	if n := strings.Count(s.output(), ">>>> Passphrase Provider management menu"); n != 2 {
+		t.Errorf("the kind's menu shown %d times, want 2:\n%s", n, s.output())
+	}
+	s.typeText("q\r")
+	if code := s.wait(); code != 0 {
+		t.Fatalf("exit %d; the terminal shows:\n%s", code, s.output())
+	}
+	if _, err := os.Stat(filepath.Join(dir, "config.yaml")); !os.IsNotExist(err) {
+		t.Errorf("the store was written: %v", err)
 	}
 }

@@ -54,8 +54,9 @@ type Shortcut struct {
 	Args func(answer string) []string
 }
 
-// errBack leaves a menu for the one above it.
-var errBack = errors.New("back")
+// errBack leaves a menu for the one above it: "b" at any question of the
+// console (Term.Back is set).
+var errBack = prompt.ErrBack
 
 func (c *Console) out() io.Writer { return c.Term.Out }
 
@@ -64,6 +65,7 @@ func (c *Console) printf(format string, args ...any) { fmt.Fprintf(c.out(), form
 // Run shows the main menu until the person quits. q and the end of input
 // end the session without error; Ctrl-C returns the context's error.
 func (c *Console) Run(ctx context.Context) error {
+	c.Term.Back = true
 	err := c.mainMenu(ctx)
 	switch {
 	case errors.Is(err, prompt.ErrQuit), errors.Is(err, io.EOF), errors.Is(err, errBack):
@@ -110,11 +112,11 @@ func (c *Console) menu(ctx context.Context, items []string, back bool) (int, err
 	c.printf("   q) quit\n\n")
 	for {
 		s, err := c.Term.Line(ctx, "Enter choice: ")
+		if errors.Is(err, errBack) && !back {
+			s, err = "b", nil // the main menu has nothing above it
+		}
 		if err != nil {
 			return 0, err
-		}
-		if back && s == "b" {
-			return 0, errBack
 		}
 		if n, err := strconv.Atoi(s); err == nil && n >= 1 && n <= len(items) {
 			return n - 1, nil
@@ -178,6 +180,9 @@ func (c *Console) run(ctx context.Context, args []string, prompted []config.Mod)
 func (c *Console) confirmAndRun(ctx context.Context, args []string, prompted []config.Mod) (bool, error) {
 	c.printf("\nThe equivalent non-interactive command:\n\n  %s\n\n", batchfile.Format(args))
 	ok, err := c.Term.Confirm(ctx, "Apply this change?")
+	if errors.Is(err, errBack) {
+		ok, err = false, nil
+	}
 	if err != nil {
 		return false, err
 	}
@@ -235,8 +240,11 @@ func (c *Console) create(ctx context.Context, k *config.Kind) error {
 	}
 	r := &interactive.Request{Kind: k, Create: true}
 	mods, err := interactive.Fill(ctx, c.Term, snap, r)
+	if errors.Is(err, errBack) {
+		c.printf("Nothing was changed\n")
+	}
 	if err != nil {
-		if errors.Is(err, prompt.ErrQuit) || errors.Is(err, io.EOF) || ctx.Err() != nil {
+		if errors.Is(err, prompt.ErrQuit) || errors.Is(err, errBack) || errors.Is(err, io.EOF) || ctx.Err() != nil {
 			return err
 		}
 		c.printf("%v\n", err)
@@ -313,16 +321,14 @@ func (c *Console) edit(ctx context.Context, k *config.Kind, name string) error {
 		}
 		c.printf("   b) back (pending changes are discarded)\n   q) quit (pending changes are discarded)\n\n")
 		s, err := c.Term.Line(ctx, "Enter choice: ")
+		if errors.Is(err, errBack) && len(pending) > 0 {
+			c.printf("The pending changes were discarded\n")
+		}
 		if err != nil {
 			return err
 		}
 		args, prompted := setPropArgs(k, name, t, pending)
 		switch {
-		case s == "b":
-			if len(pending) > 0 {
-				c.printf("The pending changes were discarded\n")
-			}
-			return errBack
 		case s == "f" && len(pending) > 0:
 			ok, err := c.confirmAndRun(ctx, args, prompted)
 			if err != nil {
@@ -337,7 +343,7 @@ func (c *Console) edit(ctx context.Context, k *config.Kind, name string) error {
 			continue
 		}
 		if i := slices.IndexFunc(shortcuts, func(sc Shortcut) bool { return sc.Key == s }); i >= 0 {
-			if err := c.shortcut(ctx, shortcuts[i], len(pending) > 0); err != nil {
+			if err := c.shortcut(ctx, shortcuts[i], len(pending) > 0); err != nil && !errors.Is(err, errBack) {
 				return err
 			}
 			continue
