@@ -458,9 +458,37 @@ func (c *Console) propertyMenu(ctx context.Context, view config.View, p *config.
 // askValue reads one value of p, hidden when it is sensitive, and checks
 // it at once against the property's syntax.
 func (c *Console) askValue(ctx context.Context, p *config.PropertyDef) (string, error) {
+	if ref, ok := p.Syntax.(config.Reference); ok {
+		return c.askReference(ctx, p, ref)
+	}
 	return c.Term.Ask(ctx, fmt.Sprintf("Enter a value of %s, or q to quit: ", p.Name), p.Sensitive, func(s string) (string, error) {
 		return p.Syntax.Parse(s)
 	})
+}
+
+// askReference offers the existing objects a reference property may
+// name; the store checks the reference again when the change is applied.
+func (c *Console) askReference(ctx context.Context, p *config.PropertyDef, ref config.Reference) (string, error) {
+	snap, err := c.Snapshot()
+	if err != nil {
+		return "", err
+	}
+	var names []string
+	for _, o := range snap.State.List(ref.Kind) {
+		if len(ref.Types) == 0 || slices.Contains(ref.Types, o.Type) {
+			names = append(names, o.Name)
+		}
+	}
+	if len(names) == 0 {
+		c.printf("\n%s must be %s, and there is none: create one first\n", p.Name, ref.Describe())
+		return "", errBack
+	}
+	c.printf("\nSelect the value of %s:\n\n", p.Name)
+	i, err := c.menu(ctx, names, true)
+	if err != nil {
+		return "", err
+	}
+	return names[i], nil
 }
 
 // withMods returns a copy of o with the pending modifications applied,
