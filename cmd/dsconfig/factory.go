@@ -58,6 +58,20 @@ type globalOptions struct {
 	// pingIgnored names the PingDirectory connection options taken out of
 	// the command line (see internal/pingargs), for the warning.
 	pingIgnored []string
+	// consolePrompted are the sensitive values the console read hidden
+	// for the one command it runs; the command line names them as
+	// --set PROP (see console.go).
+	consolePrompted []config.Mod
+}
+
+// consoleAsked reports whether the console already read prop's value.
+func (g *globalOptions) consoleAsked(prop string) bool {
+	for _, m := range g.consolePrompted {
+		if m.Property == prop {
+			return true
+		}
+	}
+	return false
 }
 
 // factory holds what the commands depend on, and nothing they parse:

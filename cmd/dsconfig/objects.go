@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -98,6 +99,7 @@ func (p *propFlags) mods(ctx context.Context, u ui, r *config.Registry, k *confi
 	set, fromSet := fileRefs(config.OpSet, p.Set)
 	add, fromAdd := fileRefs(config.OpAdd, p.Add)
 	set, prompted := promptedProps(k, t, set)
+	prompted = slices.DeleteFunc(prompted, u.Global.consoleAsked)
 	mods, err := r.ParseMods(set, add, p.Remove, p.Reset)
 	if err != nil {
 		return nil, err
@@ -112,7 +114,7 @@ func (p *propFlags) mods(ctx context.Context, u ui, r *config.Registry, k *confi
 		return nil, err
 	}
 	// Keep the documented order: resets, sets, removes, adds.
-	mods = append(append(mods, extra...), p.prompted...)
+	mods = append(append(append(mods, extra...), p.prompted...), u.Global.consolePrompted...)
 	sort.SliceStable(mods, func(i, j int) bool { return mods[i].Op < mods[j].Op })
 	return mods, nil
 }

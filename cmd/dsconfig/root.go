@@ -38,7 +38,7 @@ func run(f *factory, args []string) int {
 		printError(f.IO.ErrOut, "dsconfig", err)
 		return exitCode(err)
 	}
-	root := newRoot(f, &rootOptions{Global: globalOptions{pingIgnored: ignored}, tree: scopeFor(f.Registry, args)})
+	root := newRoot(f, &rootOptions{Global: globalOptions{pingIgnored: ignored}, tree: scopeFor(f.Registry, args), args: args})
 	root.SetArgs(args)
 	cmd, err := root.ExecuteContextC(ctx)
 	if err != nil && !errors.Is(err, errChanged) {
@@ -74,6 +74,11 @@ Property arguments are PROP:VALUE and are split on the first colon only:
   --remove PROP:VALUE  remove one value (a single-valued property returns to its default)
   --reset PROP         return to the default
 
+Run with no subcommand at a terminal, dsconfig opens a menu console: numbered
+menus of the objects and their properties, which shows the equivalent
+command of every change and asks before applying it (--advanced also shows
+the advanced properties; --no-prompt, or no terminal, keeps it closed).
+
 Global options may be given before or after the subcommand. The connection
 options of PingDirectory's dsconfig (--hostname, --port, --bindDN,
 --bindPassword, --bindPasswordFile, --applyChangeTo, --useSSL, --useStartTLS,
@@ -92,6 +97,11 @@ type rootOptions struct {
 	tree treeScope
 	// HelpAll is --help-all.
 	HelpAll bool
+	// Advanced shows the advanced properties in the console.
+	Advanced bool
+	// args are the command line, which the console repeats before the
+	// commands it runs.
+	args []string
 }
 
 // newRootCmd builds the whole command tree from the registry. It is called
@@ -126,6 +136,9 @@ func newRoot(f *factory, o *rootOptions) *cobra.Command {
 			if o.Batch.File != "" || o.Batch.DryRun || o.Batch.ContinueOnError {
 				return runBatch(cmd.Context(), f, o)
 			}
+			if f.IO.StdinTTY && f.IO.StdoutTTY && !g.NoPrompt {
+				return runConsole(cmd.Context(), f, o)
+			}
 			return &flagError{errNoSubcommand}
 		},
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error { return preRun(cmd, f.Getenv, g) },
@@ -140,6 +153,7 @@ func newRoot(f *factory, o *rootOptions) *cobra.Command {
 	}
 	root.Flags().BoolP("version", "V", false, "print the version of dsconfig")
 	root.Flags().BoolVar(&o.HelpAll, "help-all", false, "print help that lists every subcommand with its description")
+	root.Flags().BoolVar(&o.Advanced, "advanced", false, "in the console (dsconfig with no subcommand at a terminal), also show advanced properties")
 	root.SetVersionTemplate(versionTemplate(buildinfo.Get()))
 	root.DisableAutoGenTag = true // generated docs must not change by date
 	addBatchFlags(root, &o.Batch)

@@ -13,6 +13,10 @@ import (
 // must be applied.
 var ErrQuit = errors.New("quit at the prompt; nothing was changed")
 
+// ErrBack is returned when the person answers "b" to a Terminal whose
+// Back is set: they want the menu above, and nothing must be applied.
+var ErrBack = errors.New("back at the prompt; nothing was changed")
+
 // Terminal asks a person questions on a terminal: Out shows the questions
 // (standard error, so that standard output stays the command's), FD is
 // the terminal read from. Every answer may be "q", which returns ErrQuit;
@@ -20,6 +24,8 @@ var ErrQuit = errors.New("quit at the prompt; nothing was changed")
 type Terminal struct {
 	Out io.Writer
 	FD  int
+	// Back makes a visible answer "b" return ErrBack (the menu console).
+	Back bool
 }
 
 // Line prints question and reads one line, echoed as typed, trimmed.
@@ -45,6 +51,9 @@ func (t *Terminal) Line(ctx context.Context, question string) (string, error) {
 		s := strings.TrimSpace(r.s)
 		if s == "q" {
 			return "", ErrQuit
+		}
+		if s == "b" && t.Back {
+			return "", ErrBack
 		}
 		return s, nil
 	case <-ctx.Done():
