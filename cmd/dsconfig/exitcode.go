@@ -43,7 +43,7 @@ var exitCodes = []struct {
 	{exitAuth, "The SMTP server rejected the authentication."},
 	{exitMessage, "The SMTP server rejected the message (MAIL, RCPT or DATA)."},
 	{exitChanged, "Changes were made: apply-config --detailed-exitcode only (with --dry-run: changes would be made); with nothing to change it exits 0."},
-	{exitInterrupted, "Interrupted."},
+	{exitInterrupted, "Interrupted (Ctrl-C), or quit at a prompt of create-* or set-*-prop (q, or a declined confirmation)."},
 }
 
 // The sysexits codes (BSD sysexits.h) of send-mail, send-queued-mail and
