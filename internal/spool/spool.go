@@ -24,7 +24,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -251,12 +250,12 @@ func (s *Spool) Lock(id string) (*Locked, error) {
 	if err != nil {
 		return nil, fmt.Errorf("queue: %w", err)
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+	if held, err := tryLock(f); !held {
 		f.Close()
-		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return nil, nil
+		if err != nil {
+			return nil, fmt.Errorf("queue: locking %s: %w", id, err)
 		}
-		return nil, fmt.Errorf("queue: locking %s: %w", id, err)
+		return nil, nil
 	}
 	// A holder that removed the entry renamed it away first.
 	e, err := read(s.path(id))
