@@ -89,7 +89,9 @@ func (s *Store) readIntent() (*intent, error) {
 	if path == "" {
 		return nil, nil
 	}
-	data, err := os.ReadFile(path)
+	// The records of one change: a batch of the largest store holds
+	// several times the store in records.
+	data, err := ReadRegular(path, 4*MaxStoreSize)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
@@ -120,7 +122,7 @@ func (s *Store) settleIntent() error {
 		}
 		return err
 	}
-	cur, err := os.ReadFile(s.Path())
+	cur, err := ReadRegular(s.Path(), MaxStoreSize)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return storeIOError(s.Path(), err)
 	}

@@ -109,7 +109,7 @@ func (l *entryLock) release() {
 // holderPID reads the pid that the holder of a lock file wrote in it, or
 // 0 when it cannot be read.
 func holderPID(path string) int {
-	data, err := os.ReadFile(path)
+	data, err := config.ReadRegular(path, 64) // a pid and a newline
 	if err != nil {
 		return 0
 	}

@@ -25,6 +25,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/dsconfig-smtp/dsconfig/internal/config"
 )
 
 // Envelope is what is kept beside the message.
@@ -182,8 +184,17 @@ func list(dir string, failed bool) ([]Entry, error) {
 	return out, nil
 }
 
+// Bounds of the files of an entry, read back as regular files only. An
+// envelope is a sender and recipients; a reply is one server reply.
+// MaxMessage is far above send-mail's default --max-size (25 MB).
+const (
+	maxEnvelope = 1 << 20
+	maxReply    = 64 << 10
+	MaxMessage  = 1 << 30
+)
+
 func read(dir string) (*Entry, error) {
-	js, err := os.ReadFile(filepath.Join(dir, envFile))
+	js, err := config.ReadRegular(filepath.Join(dir, envFile), maxEnvelope)
 	if err != nil {
 		return nil, err
 	}
@@ -194,7 +205,7 @@ func read(dir string) (*Entry, error) {
 	if fi, err := os.Stat(filepath.Join(dir, msgFile)); err == nil {
 		e.Size = fi.Size()
 	}
-	if r, err := os.ReadFile(filepath.Join(dir, replyFile)); err == nil {
+	if r, err := config.ReadRegular(filepath.Join(dir, replyFile), maxReply); err == nil {
 		e.Reply = strings.TrimSpace(string(r))
 	}
 	return e, nil
@@ -272,10 +283,10 @@ func (s *Spool) Lock(id string) (*Locked, error) {
 // Message returns the message, in its 7-bit form too when there is one.
 func (l *Locked) Message() (raw, raw7 []byte, err error) {
 	dir := l.s.path(l.ID)
-	if raw, err = os.ReadFile(filepath.Join(dir, msgFile)); err != nil {
+	if raw, err = config.ReadRegular(filepath.Join(dir, msgFile), MaxMessage); err != nil {
 		return nil, nil, fmt.Errorf("queue: %w", err)
 	}
-	raw7, err = os.ReadFile(filepath.Join(dir, msg7File))
+	raw7, err = config.ReadRegular(filepath.Join(dir, msg7File), MaxMessage)
 	if errors.Is(err, fs.ErrNotExist) {
 		return raw, nil, nil
 	}

@@ -6,7 +6,6 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
 )
@@ -92,8 +91,12 @@ func (s Settings) applyKey(cfg *tls.Config) error {
 	return nil
 }
 
+// maxTrustStore bounds a trust store file: a system bundle of every public
+// root is about 200 KiB.
+const maxTrustStore = 16 << 20
+
 func loadPool(file string) (*x509.CertPool, error) {
-	pem, err := os.ReadFile(file)
+	pem, err := config.ReadRegular(file, maxTrustStore)
 	if err != nil {
 		return nil, fmt.Errorf("reading the trust store: %w", err)
 	}
