@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dsconfig-smtp/dsconfig/internal/batchfile"
+	"github.com/dsconfig-smtp/dsconfig/internal/check"
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
 	"github.com/dsconfig-smtp/dsconfig/internal/pingargs"
 )
@@ -77,7 +78,7 @@ func runBatch(ctx context.Context, f *factory, o *rootOptions) error {
 	if err := checkBatchCommands(f, lines); err != nil {
 		return err
 	}
-	return batchRunner{f, &o.Global}.apply(ctx, lines, o.Batch.ContinueOnError, o.Batch.DryRun)
+	return batchRunner{f, &o.Global, new([]check.Target)}.apply(ctx, lines, o.Batch.ContinueOnError, o.Batch.DryRun)
 }
 
 func readBatch(ios *IOStreams, file string) ([]batchfile.Line, error) {
@@ -97,6 +98,8 @@ func readBatch(ios *IOStreams, file string) ([]batchfile.Line, error) {
 type batchRunner struct {
 	f      *factory
 	global *globalOptions
+	// checks are the objects the lines changed (see warnChecks).
+	checks *[]check.Target
 }
 
 // apply runs lines as one change. With cont, failing lines are
@@ -108,6 +111,7 @@ func (b batchRunner) apply(ctx context.Context, lines []batchfile.Line, cont, dr
 		return err
 	}
 	var failures []error
+	var findings []check.Finding
 	missing := storeMissing(s)
 	defer func() {
 		if msg := createdNotice(s, missing); msg != "" && !b.global.Quiet {
@@ -125,7 +129,9 @@ func (b batchRunner) apply(ctx context.Context, lines []batchfile.Line, cont, dr
 		if len(failures) > 0 && !cont {
 			return failures[0]
 		}
+		findings = check.Objects(&config.Snapshot{Registry: b.f.Registry, State: tx.State, Dir: s.Dir}, *b.checks, b.f.Now())
 		if dryRun {
+			b.warnFindings(findings)
 			printDryRun(b.f.IO.Out, tx, len(lines)-len(failures))
 			return errDryRun
 		}
@@ -133,6 +139,9 @@ func (b batchRunner) apply(ctx context.Context, lines []batchfile.Line, cont, dr
 	})
 	if err != nil && !errors.Is(err, errDryRun) {
 		return err
+	}
+	if !dryRun {
+		b.warnFindings(findings)
 	}
 	if len(failures) > 0 {
 		return &batchFailed{len(failures), len(lines), dryRun, failures[0]}
@@ -189,10 +198,20 @@ func (b batchRunner) execLine(ctx context.Context, tx *config.Tx, l batchfile.Li
 	}
 	o := &rootOptions{Global: *b.global, tree: scopeFor(lf.Registry, l.Args)}
 	o.Global.inBatch = true
+	o.Global.batchChecks = b.checks
 	root := newRoot(&lf, o)
 	root.SetArgs(l.Args)
 	_, err := root.ExecuteContextC(ctx)
 	return err
+}
+
+// warnFindings prints what the quick checks found in the objects the
+// lines changed, as create-* and set-*-prop do on their own.
+func (b batchRunner) warnFindings(findings []check.Finding) {
+	u := ui{b.f.IO, b.global}
+	for _, f := range findings {
+		u.warn("%s", f.Summary())
+	}
 }
 
 // checkBatchLine refuses, inside a batch, the options that would make a

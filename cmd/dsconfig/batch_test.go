@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/dsconfig-smtp/dsconfig/internal/batchfile"
+	"github.com/dsconfig-smtp/dsconfig/internal/check"
 	"github.com/dsconfig-smtp/dsconfig/internal/history"
 )
 
@@ -126,7 +127,7 @@ func (c *interruptedAfter) Err() error {
 func TestBatchInterruptedSavesNothing(t *testing.T) {
 	for _, cont := range []bool{false, true} {
 		dir := t.TempDir()
-		b := batchRunner{testFactory(t), &globalOptions{ConfigDir: dir}}
+		b := batchRunner{testFactory(t), &globalOptions{ConfigDir: dir}, new([]check.Target)}
 		lines, err := batchfile.Parse("b", strings.NewReader(bigBatch(3, 0)))
 		if err != nil {
 			t.Fatal(err)

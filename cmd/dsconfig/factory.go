@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/dsconfig-smtp/dsconfig/internal/check"
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
 	"github.com/dsconfig-smtp/dsconfig/internal/history"
 	"github.com/dsconfig-smtp/dsconfig/internal/httpauth"
@@ -55,6 +56,9 @@ type globalOptions struct {
 	// inBatch is set by the batch runner on the lines it runs; no flag
 	// sets it.
 	inBatch bool
+	// batchChecks, set by the batch runner, collects the objects the
+	// lines changed, for the batch to check once at its end.
+	batchChecks *[]check.Target
 	// pingIgnored names the PingDirectory connection options taken out of
 	// the command line (see internal/pingargs), for the warning.
 	pingIgnored []string

@@ -161,6 +161,10 @@ func (o objectOptions) warnChecks() {
 	if o.Global.Quiet {
 		return
 	}
+	if b := o.Global.batchChecks; b != nil {
+		*b = append(*b, check.Target{Kind: o.Kind.Name, Name: o.Name})
+		return
+	}
 	snap, err := o.Snapshot(o.Global)
 	if err != nil {
 		return

@@ -116,7 +116,6 @@ func newRoot(f *factory, o *rootOptions) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "dsconfig",
 		Short:         "Configure bearer-token SMTP authentication, PingDirectory style",
-		Long:          rootLong + exitCodeTable(),
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		Args:          cobra.ArbitraryArgs,
@@ -146,7 +145,10 @@ func newRoot(f *factory, o *rootOptions) *cobra.Command {
 	if o.tree.only == "" {
 		// --version is an option of the root alone, so a tree built for
 		// one subcommand never prints the version.
+		// Nor does it print the root's help, so neither is built.
 		root.Version = buildinfo.Get().Version
+		root.SetVersionTemplate(versionTemplate(buildinfo.Get()))
+		root.Long = rootLong + exitCodeTable()
 	} else {
 		// Nor does it complete: completion builds the whole tree.
 		root.CompletionOptions.DisableDefaultCmd = true
@@ -154,7 +156,6 @@ func newRoot(f *factory, o *rootOptions) *cobra.Command {
 	root.Flags().BoolP("version", "V", false, "print the version of dsconfig")
 	root.Flags().BoolVar(&o.HelpAll, "help-all", false, "print help that lists every subcommand with its description")
 	root.Flags().BoolVar(&o.Advanced, "advanced", false, "in the console (dsconfig with no subcommand at a terminal), also show advanced properties")
-	root.SetVersionTemplate(versionTemplate(buildinfo.Get()))
 	root.DisableAutoGenTag = true // generated docs must not change by date
 	addBatchFlags(root, &o.Batch)
 	root.SetOut(f.IO.Out)

@@ -76,17 +76,31 @@ func Offline(ctx context.Context, o Options) ([]Finding, error) {
 // returns the findings about the object of kind and name, for create-*
 // and set-*-prop to print. name is "" for the global configuration.
 func Object(snap *config.Snapshot, kind, name string, now time.Time) []Finding {
+	return Objects(snap, []Target{{kind, name}}, now)
+}
+
+// Target names one object to check, by kind and name.
+type Target struct{ Kind, Name string }
+
+// Objects is Object for several objects in one run. A batch checks the
+// objects its lines changed once, at its end: a run reads the whole
+// configuration, so one run per line would cost the square of the batch.
+func Objects(snap *config.Snapshot, targets []Target, now time.Time) []Finding {
 	c, err := newChecker(snap, now)
 	if err != nil {
 		return nil
 	}
-	if kind == config.KindExternalServer {
-		c.listed[name] = true // the server being set up counts as in use
+	want := map[ref]bool{}
+	for _, t := range targets {
+		want[ref{t.Kind, t.Name}] = true
+		if t.Kind == config.KindExternalServer {
+			c.listed[t.Name] = true // a server being set up counts as in use
+		}
 	}
 	c.quick()
 	var out []Finding
 	for _, f := range c.out() {
-		if f.Kind == kind && f.Name == name {
+		if want[ref{f.Kind, f.Name}] {
 			out = append(out, f)
 		}
 	}
