@@ -32,9 +32,10 @@ func runConsole(ctx context.Context, f *factory, o *rootOptions) error {
 		Advanced:  o.Advanced,
 		Snapshot:  func() (*config.Snapshot, error) { return f.Snapshot(&o.Global) },
 		Shortcuts: consoleShortcuts,
-		Apply: func(ctx context.Context, args []string, prompted []config.Mod) error {
-			full := append(slices.Clone(global), args...)
-			root := newRoot(f, &rootOptions{Global: globalOptions{consolePrompted: prompted}, tree: scopeFor(f.Registry, full)})
+		Apply: func(ctx context.Context, ch console.Change) error {
+			full := append(slices.Clone(global), ch.Args...)
+			g := globalOptions{consolePrompted: ch.Prompted, consoleCreated: ch.Created}
+			root := newRoot(f, &rootOptions{Global: g, tree: scopeFor(f.Registry, full)})
 			root.SetArgs(full)
 			cmd, err := root.ExecuteContextC(ctx)
 			if err != nil && !errors.Is(err, errChanged) {

@@ -13,6 +13,7 @@ import (
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
 	"github.com/dsconfig-smtp/dsconfig/internal/history"
 	"github.com/dsconfig-smtp/dsconfig/internal/httpauth"
+	"github.com/dsconfig-smtp/dsconfig/internal/interactive"
 	"github.com/dsconfig-smtp/dsconfig/internal/mailer"
 	"github.com/dsconfig-smtp/dsconfig/internal/passphrase"
 	"github.com/dsconfig-smtp/dsconfig/internal/tlsconf"
@@ -66,6 +67,9 @@ type globalOptions struct {
 	// for the one command it runs; the command line names them as
 	// --set PROP (see console.go).
 	consolePrompted []config.Mod
+	// consoleCreated are the objects the console created on the spot for
+	// reference properties, to create in the same change as the command.
+	consoleCreated []interactive.NewObject
 }
 
 // consoleAsked reports whether the console already read prop's value.

@@ -3,11 +3,11 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 
 	"github.com/spf13/cobra"
 
+	"github.com/dsconfig-smtp/dsconfig/internal/config"
 	"github.com/dsconfig-smtp/dsconfig/internal/interactive"
 	"github.com/dsconfig-smtp/dsconfig/internal/prompt"
 )
@@ -41,7 +41,7 @@ func (o *objectOptions) complete(ctx context.Context, cmd *cobra.Command, typ *s
 	if err != nil {
 		return promptError(err)
 	}
-	fmt.Fprintf(term.Out, "\nThe equivalent non-interactive command:\n\n  %s\n\n", interactive.Command(r, mods))
+	interactive.ShowCommands(term, interactive.Commands(r, mods))
 	apply, err := term.Confirm(ctx, "Apply this change?")
 	if err != nil {
 		return promptError(err)
@@ -54,7 +54,31 @@ func (o *objectOptions) complete(ctx context.Context, cmd *cobra.Command, typ *s
 		*typ = r.Type
 	}
 	p.prompted = mods
+	p.created = r.New
 	return nil
+}
+
+// createNew creates, on tx, the objects created on the spot for reference
+// properties (at a prompt, or in the console): in the same change as the
+// command, so that they exist only if it succeeds.
+func createNew(tx *config.Tx, objs []interactive.NewObject) error {
+	for _, n := range objs {
+		t, err := config.LookupType(n.Request.Kind, n.Request.Type)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Create(t, n.Request.Name, n.Mods); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// confirmNew confirms each object created on the spot.
+func (u ui) confirmNew(objs []interactive.NewObject) {
+	for _, n := range objs {
+		u.confirm("The %s %q was created successfully", n.Request.Kind.Friendly, n.Request.Name)
+	}
 }
 
 // promptError passes on quitting and Ctrl-C; anything else at a prompt

@@ -12,6 +12,7 @@ import (
 	"github.com/dsconfig-smtp/dsconfig/internal/check"
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
 	"github.com/dsconfig-smtp/dsconfig/internal/history"
+	"github.com/dsconfig-smtp/dsconfig/internal/interactive"
 )
 
 // objectCommands returns the generic verbs for kind k: create-X, list-Xs,
@@ -76,6 +77,9 @@ type propFlags struct {
 	SetFromFile []string
 	// prompted are the values asked for at the terminal (see complete).
 	prompted []config.Mod
+	// created are the objects created on the spot at the terminal for
+	// reference properties (see complete).
+	created []interactive.NewObject
 	// argvWarning, set by mods, is printed by warnArgv once the change
 	// has succeeded: a failed command has nothing to warn about yet.
 	argvWarning string
@@ -144,6 +148,12 @@ func requireName(cmd *cobra.Command, k *config.Kind, name string) error {
 		return config.CheckName(k, name)
 	}
 	return usagef("The argument \"--%s\" must be specified when this application is used non-interactively", k.NamingArg)
+}
+
+// onTheSpot returns the objects to create with the command: those the
+// console created for it, then those its own prompts did.
+func (p *propFlags) onTheSpot(g *globalOptions) []interactive.NewObject {
+	return append(slices.Clone(g.consoleCreated), p.created...)
 }
 
 // warnArgv prints the warning about secrets on the command line, if any.
@@ -217,10 +227,15 @@ func createRun(ctx context.Context, o *createOptions) error {
 	if err != nil {
 		return err
 	}
+	created := o.Props.onTheSpot(o.Global)
 	return o.Update(o.Global, func(tx *config.Tx) error {
+		if err := createNew(tx, created); err != nil {
+			return err
+		}
 		_, err := tx.Create(t, o.Name, mods)
 		return err
 	}, func() {
+		o.confirmNew(created)
 		o.Props.warnArgv(o.ui)
 		if t.Warning != "" {
 			o.warn("%s", t.Warning)
@@ -269,10 +284,15 @@ func setPropRun(ctx context.Context, o *setPropOptions) error {
 	if len(mods) == 0 {
 		return usagef("no property modification given: use --set, --add, --remove or --reset")
 	}
+	created := o.Props.onTheSpot(o.Global)
 	return o.Update(o.Global, func(tx *config.Tx) error {
+		if err := createNew(tx, created); err != nil {
+			return err
+		}
 		_, err := tx.Modify(k, o.Name, mods)
 		return err
 	}, func() {
+		o.confirmNew(created)
 		o.Props.warnArgv(o.ui)
 		o.warnChecks()
 		o.confirm("The %s was modified successfully", k.Friendly)

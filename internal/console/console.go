@@ -32,16 +32,27 @@ type Console struct {
 	Registry *config.Registry
 	// Snapshot reads the configuration as it is now.
 	Snapshot func() (*config.Snapshot, error)
-	// Apply runs args as a dsconfig command line. prompted are the
-	// sensitive values the console read hidden; args name them as
-	// --set PROP, which the command would otherwise prompt for. Apply
-	// reports a failure itself.
-	Apply func(ctx context.Context, args []string, prompted []config.Mod) error
+	// Apply runs a change's command line. Apply reports a failure
+	// itself.
+	Apply func(ctx context.Context, ch Change) error
 	// Advanced shows the advanced properties.
 	Advanced bool
 	// Shortcuts returns the commands that test the object being edited
 	// (send-test-mail, get-access-token), or none.
 	Shortcuts func(o *config.Object) []Shortcut
+}
+
+// Change is a command line the console runs, with what it carries beside
+// its arguments.
+type Change struct {
+	Args []string
+	// Prompted are the sensitive values the console read hidden; Args
+	// name them as --set PROP, which the command would otherwise prompt
+	// for.
+	Prompted []config.Mod
+	// Created are the objects created on the spot for reference
+	// properties, to create in the same change, before Args runs.
+	Created []interactive.NewObject
 }
 
 // Shortcut is a command offered in the property menu of an object, run at
@@ -145,7 +156,7 @@ func (c *Console) kindMenu(ctx context.Context, k *config.Kind) error {
 		switch i {
 		case 0:
 			c.printf("\n")
-			err = c.run(ctx, []string{"list-" + k.Plural}, nil)
+			err = c.run(ctx, Change{Args: []string{"list-" + k.Plural}})
 		case 1:
 			err = c.create(ctx, k)
 		case 2:
@@ -164,8 +175,8 @@ func (c *Console) kindMenu(ctx context.Context, k *config.Kind) error {
 
 // run runs a command; a failure the command reported leaves the person in
 // the console, but Ctrl-C during it ends the session.
-func (c *Console) run(ctx context.Context, args []string, prompted []config.Mod) error {
-	err := c.Apply(ctx, args, prompted)
+func (c *Console) run(ctx context.Context, ch Change) error {
+	err := c.Apply(ctx, ch)
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
@@ -175,10 +186,10 @@ func (c *Console) run(ctx context.Context, args []string, prompted []config.Mod)
 	return nil
 }
 
-// confirmAndRun shows the equivalent command and runs it once confirmed.
-// It reports whether the command ran and succeeded.
-func (c *Console) confirmAndRun(ctx context.Context, args []string, prompted []config.Mod) (bool, error) {
-	c.printf("\nThe equivalent non-interactive command:\n\n  %s\n\n", batchfile.Format(args))
+// confirmAndRun shows the equivalent commands and runs them once
+// confirmed. It reports whether they ran and succeeded.
+func (c *Console) confirmAndRun(ctx context.Context, ch Change) (bool, error) {
+	interactive.ShowCommands(c.Term, commands(ch))
 	ok, err := c.Term.Confirm(ctx, "Apply this change?")
 	if errors.Is(err, errBack) {
 		ok, err = false, nil
@@ -190,7 +201,7 @@ func (c *Console) confirmAndRun(ctx context.Context, args []string, prompted []c
 		c.printf("Nothing was changed\n")
 		return false, nil
 	}
-	err = c.Apply(ctx, args, prompted)
+	err = c.Apply(ctx, ch)
 	if ctx.Err() != nil {
 		return false, ctx.Err()
 	}
@@ -227,7 +238,7 @@ func (c *Console) delete(ctx context.Context, k *config.Kind) error {
 	if err != nil {
 		return err
 	}
-	_, err = c.confirmAndRun(ctx, []string{"delete-" + k.Name, "--" + k.NamingArg, name}, nil)
+	_, err = c.confirmAndRun(ctx, Change{Args: []string{"delete-" + k.Name, "--" + k.NamingArg, name}})
 	return err
 }
 
@@ -261,7 +272,7 @@ func (c *Console) create(ctx context.Context, k *config.Kind) error {
 		}
 		args = append(args, "--set", m.Property+":"+m.Value)
 	}
-	_, err = c.confirmAndRun(ctx, args, prompted)
+	_, err = c.confirmAndRun(ctx, Change{Args: args, Prompted: prompted, Created: r.New})
 	return err
 }
 
@@ -269,6 +280,8 @@ func (c *Console) create(ctx context.Context, k *config.Kind) error {
 // the person finishes (f), which applies them all as one set-X-prop.
 func (c *Console) edit(ctx context.Context, k *config.Kind, name string) error {
 	var pending []config.Mod
+	// spot holds the objects created on the spot for the pending changes.
+	spot := &interactive.Request{Kind: k}
 	for {
 		snap, err := c.Snapshot()
 		if err != nil {
@@ -328,18 +341,22 @@ func (c *Console) edit(ctx context.Context, k *config.Kind, name string) error {
 			return err
 		}
 		args, prompted := setPropArgs(k, name, t, pending)
+		ch := Change{Args: args, Prompted: prompted, Created: spot.New}
 		switch {
 		case s == "f" && len(pending) > 0:
-			ok, err := c.confirmAndRun(ctx, args, prompted)
+			ok, err := c.confirmAndRun(ctx, ch)
 			if err != nil {
 				return err
 			}
 			if ok {
-				pending = nil
+				pending, spot.New = nil, nil
 			}
 			continue
 		case s == "d" && len(pending) > 0:
-			c.printf("\n  %s\n", batchfile.Format(args))
+			c.printf("\n")
+			for _, cmd := range commands(ch) {
+				c.printf("  %s\n", cmd)
+			}
 			continue
 		}
 		if i := slices.IndexFunc(shortcuts, func(sc Shortcut) bool { return sc.Key == s }); i >= 0 {
@@ -353,7 +370,7 @@ func (c *Console) edit(ctx context.Context, k *config.Kind, name string) error {
 			c.printf("Invalid choice %q: enter a property number from 1 to %d, f, d, b or q\n", s, len(props))
 			continue
 		}
-		m, err := c.propertyMenu(ctx, view, props[n-1])
+		m, err := c.propertyMenu(ctx, view, props[n-1], spot)
 		if errors.Is(err, errBack) {
 			continue
 		}
@@ -386,12 +403,12 @@ func (c *Console) shortcut(ctx context.Context, sc Shortcut, pending bool) error
 	}
 	args := sc.Args(answer)
 	c.printf("\nRunning: %s\n\n", batchfile.Format(args))
-	return c.run(ctx, args, nil)
+	return c.run(ctx, Change{Args: args})
 }
 
 // propertyMenu describes one property and asks what to do with it; it
 // returns the modifications to add to the pending ones.
-func (c *Console) propertyMenu(ctx context.Context, view config.View, p *config.PropertyDef) ([]config.Mod, error) {
+func (c *Console) propertyMenu(ctx context.Context, view config.View, p *config.PropertyDef, spot *interactive.Request) ([]config.Mod, error) {
 	c.printf("\n>>>> Property %s\n\n%s\n\n  Syntax:    %s\n", p.Name, p.Synopsis, p.Syntax.Describe())
 	switch {
 	case len(p.Default) > 0:
@@ -420,12 +437,12 @@ func (c *Console) propertyMenu(ctx context.Context, view config.View, p *config.
 	var actions []action
 	current := view.Values(p.Name)
 	actions = append(actions, action{"Change the value", func() ([]config.Mod, error) {
-		v, err := c.askValue(ctx, p)
+		v, err := c.askValue(ctx, p, spot)
 		return []config.Mod{{Op: config.OpSet, Property: p.Name, Value: v}}, err
 	}})
 	if p.Multi && !p.Sensitive {
 		actions = append(actions, action{"Add a value", func() ([]config.Mod, error) {
-			v, err := c.askValue(ctx, p)
+			v, err := c.askValue(ctx, p, spot)
 			return []config.Mod{{Op: config.OpAdd, Property: p.Name, Value: v}}, err
 		}})
 		if len(current) > 0 && !p.Sensitive {
@@ -457,38 +474,48 @@ func (c *Console) propertyMenu(ctx context.Context, view config.View, p *config.
 
 // askValue reads one value of p, hidden when it is sensitive, and checks
 // it at once against the property's syntax.
-func (c *Console) askValue(ctx context.Context, p *config.PropertyDef) (string, error) {
+func (c *Console) askValue(ctx context.Context, p *config.PropertyDef, spot *interactive.Request) (string, error) {
 	if ref, ok := p.Syntax.(config.Reference); ok {
-		return c.askReference(ctx, p, ref)
+		return c.askReference(ctx, p, ref, spot)
 	}
 	return c.Term.Ask(ctx, fmt.Sprintf("Enter a value of %s, or q to quit: ", p.Name), p.Sensitive, func(s string) (string, error) {
 		return p.Syntax.Parse(s)
 	})
 }
 
-// askReference offers the existing objects a reference property may
-// name; the store checks the reference again when the change is applied.
-func (c *Console) askReference(ctx context.Context, p *config.PropertyDef, ref config.Reference) (string, error) {
+// askReference offers the objects a reference property may name: those
+// that exist, those created on the spot for the pending changes, and a
+// new one, added to spot (interactive.CreateNew). The store checks the
+// reference again when the change is applied.
+func (c *Console) askReference(ctx context.Context, p *config.PropertyDef, ref config.Reference, spot *interactive.Request) (string, error) {
 	snap, err := c.Snapshot()
 	if err != nil {
 		return "", err
 	}
-	var names []string
-	for _, o := range snap.State.List(ref.Kind) {
-		if len(ref.Types) == 0 || slices.Contains(ref.Types, o.Type) {
-			names = append(names, o.Name)
+	var names, items []string
+	offer := func(name, typ string) {
+		if len(ref.Types) == 0 || slices.Contains(ref.Types, typ) {
+			names = append(names, name)
+			items = append(items, name+"  ("+typ+")")
 		}
 	}
-	if len(names) == 0 {
-		c.printf("\n%s must be %s, and there is none: create one first\n", p.Name, ref.Describe())
-		return "", errBack
+	for _, o := range snap.State.List(ref.Kind) {
+		offer(o.Name, o.Type)
+	}
+	for _, n := range spot.New {
+		if n.Request.Kind.Name == ref.Kind {
+			offer(n.Request.Name, n.Request.Type+", created with this change")
+		}
 	}
 	c.printf("\nSelect the value of %s:\n\n", p.Name)
-	i, err := c.menu(ctx, names, true)
+	i, err := c.menu(ctx, append(items, "Create a new "+c.Registry.Kind(ref.Kind).Friendly), true)
 	if err != nil {
 		return "", err
 	}
-	return names[i], nil
+	if i < len(names) {
+		return names[i], nil
+	}
+	return interactive.CreateNew(ctx, c.Term, snap, spot, p, ref)
 }
 
 // withMods returns a copy of o with the pending modifications applied,
@@ -538,6 +565,12 @@ func addPending(pending []config.Mod, m config.Mod) []config.Mod {
 		return pending
 	}
 	return append(pending, m)
+}
+
+// commands are the equivalent commands of ch: those that create the
+// objects created on the spot, then ch's own.
+func commands(ch Change) []string {
+	return append(interactive.NewCommands(ch.Created), batchfile.Format(ch.Args))
 }
 
 func display(v config.View, p *config.PropertyDef) string {

@@ -6,6 +6,7 @@ package interactive
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -28,6 +29,43 @@ type Request struct {
 	// Set, Add, Remove, Reset and SetFromFile are the property
 	// arguments as given.
 	Set, Add, Remove, Reset, SetFromFile []string
+	// Types, when set, are the types a create may pick: those a
+	// reference property allows.
+	Types []string
+	// New are the objects created on the spot for reference properties,
+	// each after the objects it refers to. They are created in the same
+	// change as the request, so that leaving before it applies nothing.
+	New []NewObject
+
+	// parent is the request whose reference property this one creates
+	// an object for.
+	parent *Request
+}
+
+// NewObject is an object created on the spot: its create-* request and
+// the values asked for it.
+type NewObject struct {
+	Request *Request
+	Mods    []config.Mod
+}
+
+// root returns the request that holds the objects created on the spot.
+func (r *Request) root() *Request {
+	for r.parent != nil {
+		r = r.parent
+	}
+	return r
+}
+
+// taken reports whether an object of kind named name exists or is to be
+// created on the spot.
+func (r *Request) taken(snap *config.Snapshot, kind, name string) bool {
+	if snap.State.Get(kind, name) != nil {
+		return true
+	}
+	return slices.ContainsFunc(r.root().New, func(n NewObject) bool {
+		return n.Request.Kind.Name == kind && n.Request.Name == name
+	})
 }
 
 // Given returns the names of the properties the property arguments set
@@ -49,17 +87,77 @@ func (r *Request) Given() []string {
 	return names
 }
 
-// Missing returns the mandatory properties of t that the request gives
-// no value, in the store's order.
+// Missing returns the properties of t that the request must give and
+// does not: the mandatory ones, in the store's order, then those that
+// t's own checks require given the values set (a client secret's
+// provider with basic-authorization, say).
 func (r *Request) Missing(t *config.Type) []*config.PropertyDef {
+	return r.missing(t, nil)
+}
+
+// missing is Missing once the values asked for so far are added.
+func (r *Request) missing(t *config.Type, asked []config.Mod) []*config.PropertyDef {
 	given := r.Given()
+	for _, m := range asked {
+		given = append(given, m.Property)
+	}
 	var missing []*config.PropertyDef
 	for _, p := range t.AllProperties() {
 		if p.Mandatory && !slices.Contains(given, p.Name) {
 			missing = append(missing, p)
 		}
 	}
+	if len(missing) > 0 || t.Check == nil {
+		return missing
+	}
+	obj := &config.Object{Kind: r.Kind.Name, Type: t.Name, Name: r.Name, Values: r.values(t, asked)}
+	for _, err := range t.Check(config.View{Object: obj, Type: t}) {
+		var m *config.MissingError
+		if errors.As(err, &m) && !slices.Contains(given, m.Property) {
+			if p := t.Property(m.Property); p != nil {
+				missing = append(missing, p)
+			}
+		}
+	}
 	return missing
+}
+
+// values are the values the request sets, as far as t's checks need
+// them: a valid value as given, a value from a file or a prompt as a
+// placeholder (its content is not read here), and the values asked for.
+func (r *Request) values(t *config.Type, asked []config.Mod) map[string][]string {
+	const placeholder = "(given)"
+	vals := map[string][]string{}
+	add := func(prop, v string) {
+		p := t.Property(prop)
+		if p == nil {
+			return
+		}
+		if c, err := p.Syntax.Parse(v); err == nil {
+			vals[prop] = append(vals[prop], c)
+		} else if p.Sensitive {
+			vals[prop] = append(vals[prop], placeholder)
+		}
+	}
+	for _, a := range append(append([]string(nil), r.Set...), r.Add...) {
+		if prop, _, ok := config.FileRef(a); ok {
+			add(prop, placeholder)
+			continue
+		}
+		prop, v, ok := strings.Cut(a, ":")
+		if !ok {
+			v = placeholder // a sensitive property prompted for
+		}
+		add(strings.TrimSpace(prop), v)
+	}
+	for _, a := range r.SetFromFile {
+		prop, _, _ := strings.Cut(a, ":")
+		add(strings.TrimSpace(prop), placeholder)
+	}
+	for _, m := range asked {
+		add(m.Property, m.Value)
+	}
+	return vals
 }
 
 // Lacks reports whether the request lacks something a prompt could give:
@@ -96,27 +194,39 @@ func Fill(ctx context.Context, term *prompt.Terminal, snap *config.Snapshot, r *
 		return nil, nil
 	}
 	if r.Type == "" {
+		var types []*config.Type
 		var choices []prompt.Choice
 		for _, t := range k.Types() {
-			choices = append(choices, prompt.Choice{Name: t.Name, Synopsis: t.Synopsis})
+			if len(r.Types) == 0 || slices.Contains(r.Types, t.Name) {
+				types = append(types, t)
+				choices = append(choices, prompt.Choice{Name: t.Name, Synopsis: t.Synopsis})
+			}
 		}
 		i, err := term.Choose(ctx, fmt.Sprintf("Select the type of %s to create:", k.Friendly), choices)
 		if err != nil {
 			return nil, err
 		}
-		r.Type = k.Types()[i].Name
+		r.Type = types[i].Name
 	}
 	t := k.Type(r.Type)
 	if t == nil {
 		return nil, nil // the command reports the unknown type
 	}
 	var mods []config.Mod
-	for _, p := range r.Missing(t) {
-		v, err := askProperty(ctx, term, snap, p)
-		if err != nil {
-			return nil, err
+	// Each round gives at least one more property a value, and an answer
+	// can make another property needed (private-key-jwt needs a key).
+	for range len(t.AllProperties()) {
+		missing := r.missing(t, mods)
+		if len(missing) == 0 {
+			break
 		}
-		mods = append(mods, config.Mod{Op: config.OpSet, Property: p.Name, Value: v})
+		for _, p := range missing {
+			v, err := askProperty(ctx, term, snap, r, p)
+			if err != nil {
+				return nil, err
+			}
+			mods = append(mods, config.Mod{Op: config.OpSet, Property: p.Name, Value: v})
+		}
 	}
 	return mods, nil
 }
@@ -129,7 +239,7 @@ func askName(ctx context.Context, term *prompt.Terminal, snap *config.Snapshot, 
 			if err := config.CheckName(k, s); err != nil {
 				return "", err
 			}
-			if snap.State.Get(k.Name, s) != nil {
+			if r.taken(snap, k.Name, s) {
 				return "", fmt.Errorf("the %s %q already exists", k.Friendly, s)
 			}
 			return s, nil
@@ -152,7 +262,7 @@ func askName(ctx context.Context, term *prompt.Terminal, snap *config.Snapshot, 
 
 // askProperty prompts for one mandatory property, describing it first,
 // and checks the answer at once against the property's syntax.
-func askProperty(ctx context.Context, term *prompt.Terminal, snap *config.Snapshot, p *config.PropertyDef) (string, error) {
+func askProperty(ctx context.Context, term *prompt.Terminal, snap *config.Snapshot, r *Request, p *config.PropertyDef) (string, error) {
 	fmt.Fprintf(term.Out, "\nProperty %s: %s\n  Syntax:  %s\n", p.Name, p.Synopsis, p.Syntax.Describe())
 	def := ""
 	switch {
@@ -163,7 +273,7 @@ func askProperty(ctx context.Context, term *prompt.Terminal, snap *config.Snapsh
 		fmt.Fprintf(term.Out, "  Default: %s\n", p.DefaultText)
 	}
 	if ref, ok := p.Syntax.(config.Reference); ok {
-		return askReference(ctx, term, snap, p, ref)
+		return AskReference(ctx, term, snap, r, p, ref)
 	}
 	question := fmt.Sprintf("Enter the value of %s, or q to quit: ", p.Name)
 	if def != "" {
@@ -181,27 +291,86 @@ func askProperty(ctx context.Context, term *prompt.Terminal, snap *config.Snapsh
 	})
 }
 
-// askReference offers the existing objects a reference property may
-// name.
-func askReference(ctx context.Context, term *prompt.Terminal, snap *config.Snapshot, p *config.PropertyDef, ref config.Reference) (string, error) {
-	var objs []*config.Object
-	for _, o := range snap.State.List(ref.Kind) {
-		if len(ref.Types) == 0 || slices.Contains(ref.Types, o.Type) {
-			objs = append(objs, o)
+// AskReference offers the objects a reference property may name: those
+// that exist, those created on the spot so far, and a new one, created on
+// the spot (see CreateNew). It returns the name picked.
+func AskReference(ctx context.Context, term *prompt.Terminal, snap *config.Snapshot, r *Request, p *config.PropertyDef, ref config.Reference) (string, error) {
+	var names []string
+	var choices []prompt.Choice
+	offer := func(name, typ string) {
+		if len(ref.Types) == 0 || slices.Contains(ref.Types, typ) {
+			names = append(names, name)
+			choices = append(choices, prompt.Choice{Name: name, Synopsis: typ})
 		}
 	}
-	if len(objs) == 0 {
-		return "", fmt.Errorf("%s must be %s, and there is none: create one first", p.Name, ref.Describe())
+	for _, o := range snap.State.List(ref.Kind) {
+		offer(o.Name, o.Type)
 	}
-	var choices []prompt.Choice
-	for _, o := range objs {
-		choices = append(choices, prompt.Choice{Name: o.Name, Synopsis: o.Type})
+	for _, n := range r.root().New {
+		if n.Request.Kind.Name == ref.Kind {
+			offer(n.Request.Name, n.Request.Type+", created with this change")
+		}
 	}
+	k := snap.Registry.Kind(ref.Kind)
+	choices = append(choices, prompt.Choice{Name: "Create a new " + k.Friendly})
 	i, err := term.Choose(ctx, fmt.Sprintf("Select the value of %s:", p.Name), choices)
 	if err != nil {
 		return "", err
 	}
-	return objs[i].Name, nil
+	if i < len(names) {
+		return names[i], nil
+	}
+	return CreateNew(ctx, term, snap, r, p, ref)
+}
+
+// CreateNew asks for a new object that the reference property p of r may
+// name, as create-* would: its name, its type (one ref allows) and its
+// mandatory properties, with references of its own offered in turn. It
+// adds the object to r's root.New, after any it needs, and returns its
+// name. Nothing is created until the root request is applied.
+func CreateNew(ctx context.Context, term *prompt.Terminal, snap *config.Snapshot, r *Request, p *config.PropertyDef, ref config.Reference) (string, error) {
+	k := snap.Registry.Kind(ref.Kind)
+	fmt.Fprintf(term.Out, "\n>>>> Create a new %s for %s\n", k.Friendly, p.Name)
+	n := &Request{Kind: k, Create: true, Types: ref.Types, parent: r}
+	mods, err := Fill(ctx, term, snap, n)
+	if err != nil {
+		return "", err
+	}
+	root := r.root()
+	root.New = append(root.New, NewObject{Request: n, Mods: mods})
+	fmt.Fprintf(term.Out, "\nThe %s %q will be created with this change\n", k.Friendly, n.Name)
+	return n.Name, nil
+}
+
+// Commands renders the equivalent non-interactive commands of the
+// completed request: those that create the objects created on the spot,
+// in order, then the request's own (see Command).
+func Commands(r *Request, prompted []config.Mod) []string {
+	return append(NewCommands(r.New), Command(r, prompted))
+}
+
+// NewCommands renders the create-* commands of objects created on the
+// spot.
+func NewCommands(objs []NewObject) []string {
+	var out []string
+	for _, n := range objs {
+		out = append(out, Command(n.Request, n.Mods))
+	}
+	return out
+}
+
+// ShowCommands prints the equivalent non-interactive commands before the
+// question that applies them.
+func ShowCommands(term *prompt.Terminal, cmds []string) {
+	if len(cmds) == 1 {
+		fmt.Fprintf(term.Out, "\nThe equivalent non-interactive command:\n\n  %s\n\n", cmds[0])
+		return
+	}
+	fmt.Fprintf(term.Out, "\nThe equivalent non-interactive commands, to run in this order:\n\n")
+	for _, c := range cmds {
+		fmt.Fprintf(term.Out, "  %s\n", c)
+	}
+	fmt.Fprintln(term.Out)
 }
 
 // Command renders the equivalent non-interactive command of the

@@ -67,3 +67,38 @@ func TestCommandHidesSecrets(t *testing.T) {
 		t.Errorf("Command = %s", got)
 	}
 }
+
+// A property that the type's own checks require, given the values set, is
+// missing too: the client secret's provider with basic-authorization,
+// the key manager provider with private-key-jwt.
+func TestMissingByTypeCheck(t *testing.T) {
+	r, err := config.NewRegistry(config.Kinds(), config.GlobalTypes(), passphrase.Types(), tlsconf.Types(), httpauth.Types(), mailer.Types())
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := r.Kind(config.KindHTTPAuthorizationMethod)
+	typ := k.Type("client-credentials-bearer-token")
+	req := &Request{Kind: k, Create: true, Name: "M", NameGiven: true, Type: typ.Name,
+		Set: []string{"enabled:true", "oauth-client-id:c", "oauth-server-token-endpoint-url:https://idp.example.com/token"}}
+	names := func() []string {
+		var out []string
+		for _, p := range req.Missing(typ) {
+			out = append(out, p.Name)
+		}
+		return out
+	}
+	if got := names(); len(got) != 1 || got[0] != "oauth-client-secret-passphrase-provider" {
+		t.Errorf("basic-authorization: missing %v", got)
+	}
+	if !req.Lacks() {
+		t.Error("a create without the secret's provider lacks it")
+	}
+	req.Set = append(req.Set, "credentials-submission-method:private-key-jwt")
+	if got := names(); len(got) != 1 || got[0] != "key-manager-provider" {
+		t.Errorf("private-key-jwt: missing %v", got)
+	}
+	req.Set = append(req.Set, "key-manager-provider:K")
+	if got := names(); len(got) != 0 {
+		t.Errorf("all given: missing %v", got)
+	}
+}
