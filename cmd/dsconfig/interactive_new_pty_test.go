@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/dsconfig-smtp/dsconfig/internal/batchfile"
+	"github.com/dsconfig-smtp/dsconfig/internal/sandbox"
 )
 
 // A full create through prompts: the name, the type, the mandatory
@@ -218,5 +219,45 @@ func TestConsoleNewReference(t *testing.T) {
 	}
 	if strings.Contains(out, secret) {
 		t.Errorf("the terminal showed the secret:\n%s", out)
+	}
+}
+
+// The console's send-test-mail shortcut sends a real message through the
+// server being edited (the loopback sandbox, STARTTLS, a bearer token),
+// shows the steps, and returns to the property table with the store
+// unchanged.
+func TestConsoleSendTestMailShortcut(t *testing.T) {
+	bin := buildDsconfig(t)
+	e := newMailEnv(t, sandbox.Options{RequireTLS: true})
+	e.provision()
+	t.Setenv("SMTP_BEARER_TOKEN", e.env["SMTP_BEARER_TOKEN"])
+	before := storeBytes(t, e.dir)
+	s := startPTY(t, bin, "--config-dir", e.dir)
+	s.waitFor(">>>> dsconfig main menu")
+	s.typeText(menuNumber(t, s, "External Server") + "\r")
+	s.typeText(menuNumber(t, s, "View and edit an existing External Server") + "\r")
+	s.waitFor("1) Sandbox  (smtp)")
+	s.typeText("1\r")
+	s.waitFor("   t) send a test mail through this server (send-test-mail)")
+	s.waitFor("Enter choice: ")
+	s.typeText("t\r")
+	s.waitFor("Enter the recipient address, or q to quit: ")
+	s.typeText("ops@example.com\r")
+	s.waitFor("Running: dsconfig send-test-mail --server-name Sandbox --to ops@example.com")
+	s.waitFor("ok    result")
+	s.waitFor(`>>>> Configure the properties of the External Server "Sandbox" (smtp)`)
+	s.waitFor("Enter choice: ")
+	s.typeText("q\r")
+	if code := s.wait(); code != 0 {
+		t.Fatalf("exit %d; the terminal shows:\n%s", code, s.output())
+	}
+	if n := len(e.sb.Messages()); n != 1 {
+		t.Errorf("the sandbox received %d messages, want 1", n)
+	}
+	if tok := e.env["SMTP_BEARER_TOKEN"]; strings.Contains(s.output(), tok[:20]) {
+		t.Errorf("the terminal shows the token:\n%s", s.output())
+	}
+	if !bytes.Equal(storeBytes(t, e.dir), before) {
+		t.Error("the store changed")
 	}
 }
