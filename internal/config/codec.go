@@ -74,6 +74,9 @@ func (r *Registry) Encode(s *State) ([]byte, error) {
 
 // encodeObject writes "key:" and o's values below it.
 func (r *Registry) encodeObject(buf *bytes.Buffer, key string, o *Object, indent string) error {
+	if r.encodePlain(buf, key, o, indent) {
+		return nil
+	}
 	m := r.encodeValues(o)
 	if !plainKey(key) || len(m.Content) == 0 {
 		return encodePair(buf, key, m, indent)
@@ -97,6 +100,57 @@ func (r *Registry) encodeObject(buf *bytes.Buffer, key string, o *Object, indent
 	}
 	return nil
 }
+
+// encodePlain writes o as encodeObject would when every line is plain
+// (the common case), without building yaml nodes, and reports whether it
+// did; it writes nothing when it does not.
+func (r *Registry) encodePlain(buf *bytes.Buffer, key string, o *Object, indent string) bool {
+	t := r.TypeOf(o)
+	if t == nil || !plainKey(key) || o.Type != "" && !plainSafe(o.Type) {
+		return false
+	}
+	n := 0
+	for _, p := range t.AllProperties() {
+		vals, ok := o.Values[p.Name]
+		if !ok {
+			continue
+		}
+		if p.Multi || len(vals) != 1 || !plainKey(p.Name) || !plainValue(vals[0]) {
+			return false
+		}
+		n++
+	}
+	if n != len(o.Values) || n == 0 && o.Type == "" {
+		return false // values of no property of t, or nothing at all
+	}
+	line := func(k, v string) {
+		buf.WriteString(indent)
+		buf.WriteString("  ")
+		buf.WriteString(k)
+		buf.WriteString(": ")
+		if v == "true" || v == "false" {
+			v = `"` + v + `"`
+		}
+		buf.WriteString(v)
+		buf.WriteByte('\n')
+	}
+	buf.WriteString(indent)
+	buf.WriteString(key)
+	buf.WriteString(":\n")
+	if o.Type != "" {
+		line("type", o.Type)
+	}
+	for _, p := range t.AllProperties() {
+		if vals, ok := o.Values[p.Name]; ok {
+			line(p.Name, vals[0])
+		}
+	}
+	return true
+}
+
+// plainValue reports whether v is written on its line as it is, or
+// quoted as "true" or "false".
+func plainValue(v string) bool { return plainSafe(v) || v == "true" || v == "false" }
 
 // plainSafe reports whether yaml writes the string v plain, as it is: a
 // letter or slash, then letters, digits and ._/@+- with single spaces

@@ -1,9 +1,6 @@
 package config
 
-import (
-	"bytes"
-	"strings"
-)
+import "strings"
 
 // decodeFast reads a store file that has only the lines Encode writes
 // without yaml's help: comment and blank lines, "version: 1", section
@@ -24,7 +21,7 @@ func (r *Registry) decodeFast(data []byte) (*State, bool) {
 	var obj *Object
 	children := 0 // of the section: yaml reads an empty one as null
 	sawVersion := false
-	seen := map[string]bool{} // sections, and "kind/name" of objects
+	seen := map[string]bool{} // sections
 	finish := func() bool {
 		if obj == nil || kind.Singleton() {
 			return true
@@ -38,9 +35,11 @@ func (r *Registry) decodeFast(data []byte) (*State, bool) {
 		return true
 	}
 	n := 0
-	for line := range bytes.Lines(data) {
+	// One string for the whole file: names and values are slices of it,
+	// not a copy of each line.
+	for line := range strings.Lines(string(data)) {
 		n++
-		text := string(bytes.TrimSuffix(line, []byte("\n")))
+		text := strings.TrimSuffix(line, "\n")
 		switch {
 		case text == "" || text[0] == '#':
 		case text == "version: 1":
@@ -64,10 +63,9 @@ func (r *Registry) decodeFast(data []byte) (*State, bool) {
 			}
 		case kind != nil && !kind.Singleton() && len(text) > 2 && text[2] != ' ' && strings.HasPrefix(text, "  "):
 			name, ok := strings.CutSuffix(text[2:], ":")
-			if !ok || !plainKey(name) || !finish() || seen[kind.Name+"/"+name] || CheckName(kind, name) != nil {
+			if !ok || !plainKey(name) || !finish() || s.Get(kind.Name, name) != nil || CheckName(kind, name) != nil {
 				return nil, false
 			}
-			seen[kind.Name+"/"+name] = true
 			children++
 			obj = &Object{Kind: kind.Name, Name: name, Values: map[string][]string{}, line: n}
 			s.Put(obj)

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -59,10 +60,14 @@ func ReadRegular(path string, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	if fi, err := f.Stat(); err == nil && fi.Size() > limit {
-		return nil, &fs.PathError{Op: "read", Path: path, Err: LimitError(limit)}
+	size := int64(0)
+	if fi, err := f.Stat(); err == nil {
+		if fi.Size() > limit {
+			return nil, &fs.PathError{Op: "read", Path: path, Err: LimitError(limit)}
+		}
+		size = fi.Size()
 	}
-	data, err := ReadLimited(f, limit) // the file may grow after Stat
+	data, err := readLimited(f, limit, size) // the file may grow after Stat
 	if err != nil {
 		return nil, &fs.PathError{Op: "read", Path: path, Err: err}
 	}
@@ -73,14 +78,21 @@ func ReadRegular(path string, limit int64) ([]byte, error) {
 // ErrTooLarge as soon as it passes limit bytes; it never holds more than
 // limit+1 bytes. r may be a pipe.
 func ReadLimited(r io.Reader, limit int64) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if err != nil {
+	return readLimited(r, limit, 0)
+}
+
+// readLimited is ReadLimited with a guess of the size: a buffer of the
+// right size spares the copies of a growing one, which for a large store
+// cost more than reading it.
+func readLimited(r io.Reader, limit, size int64) ([]byte, error) {
+	buf := bytes.NewBuffer(make([]byte, 0, min(size, limit)+bytes.MinRead))
+	if _, err := buf.ReadFrom(io.LimitReader(r, limit+1)); err != nil {
 		return nil, err
 	}
-	if int64(len(data)) > limit {
+	if int64(buf.Len()) > limit {
 		return nil, LimitError(limit)
 	}
-	return data, nil
+	return buf.Bytes(), nil
 }
 
 // LimitError is the error for input over limit bytes.

@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -106,14 +107,21 @@ type Type struct {
 	// for every value in Validate and View, so it must not allocate. A
 	// Type made outside a Registry has none and is scanned instead.
 	byName map[string]*PropertyDef
+	// all is AllProperties, built by addType: Validate asks for it for
+	// every object.
+	all []*PropertyDef
 }
 
 // Of returns the Kind the type belongs to.
 func (t *Type) Of() *Kind { return t.kind }
 
 // AllProperties returns the kind's common properties and then the type's
-// own, which is the order used in the store.
+// own, which is the order used in the store. The slice is shared: callers
+// must not modify it.
 func (t *Type) AllProperties() []*PropertyDef {
+	if t.all != nil {
+		return slices.Clip(t.all)
+	}
 	var common []*PropertyDef
 	if t.kind != nil { // nil for a Type made outside a Registry
 		common = t.kind.Common
@@ -124,7 +132,7 @@ func (t *Type) AllProperties() []*PropertyDef {
 // SortedProperties returns AllProperties sorted by name, the order of
 // get-prop output.
 func (t *Type) SortedProperties() []*PropertyDef {
-	ps := t.AllProperties()
+	ps := slices.Clone(t.AllProperties())
 	sort.Slice(ps, func(i, j int) bool { return ps[i].Name < ps[j].Name })
 	return ps
 }
@@ -209,6 +217,7 @@ func (r *Registry) addType(t *Type) error {
 	tc := *t
 	tc.kind = k
 	tc.byName = map[string]*PropertyDef{}
+	tc.all = append(append([]*PropertyDef(nil), k.Common...), t.Properties...)
 	for _, p := range tc.AllProperties() {
 		tc.byName[p.Name] = p
 	}

@@ -138,7 +138,7 @@ func (s *Store) Update(fn func(tx *Tx) error) (*Commit, error) {
 	return c, nil
 }
 
-// prepare runs fn on a copy of the loaded store and validates and encodes
+// prepare runs fn on the loaded store and validates and encodes
 // the result, without writing anything.
 func (s *Store) prepare(fn func(tx *Tx) error) (*Commit, *KeyFile, error) {
 	before, data, err := s.load()
@@ -148,7 +148,9 @@ func (s *Store) prepare(fn func(tx *Tx) error) (*Commit, *KeyFile, error) {
 	key := s.KeyFile()
 	key.Create = !before.HasSealed()
 	key.Replace = !key.Create
-	tx := &Tx{Registry: s.Registry, State: before.Clone(), Sealer: key}
+	// The loaded state is this change's alone: fn may work on it
+	// directly, and on failure it is dropped.
+	tx := &Tx{Registry: s.Registry, State: before, Sealer: key}
 	if err := fn(tx); err != nil {
 		return nil, nil, err
 	}
