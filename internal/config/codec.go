@@ -170,6 +170,9 @@ func plainSafe(v string) bool {
 			return false
 		}
 	}
+	if len(v) > len("false") {
+		return true // longer than any word below: spare the lowercase copy
+	}
 	switch strings.ToLower(v) {
 	case "true", "false", "yes", "no", "on", "off", "y", "n", "null":
 		return false

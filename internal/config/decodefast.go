@@ -16,6 +16,7 @@ func (r *Registry) decodeFast(data []byte) (*State, bool) {
 	if !printableASCII(data) {
 		return nil, false
 	}
+	str := string(data)
 	s := NewState()
 	var kind *Kind // the section being read
 	var obj *Object
@@ -34,10 +35,13 @@ func (r *Registry) decodeFast(data []byte) (*State, bool) {
 		delete(obj.Values, "type")
 		return true
 	}
+	// Every value is a one-element slice of one array: a value per line
+	// at most, so it never grows.
+	vals := make([]string, 0, strings.Count(str, "\n")+1)
 	n := 0
 	// One string for the whole file: names and values are slices of it,
 	// not a copy of each line.
-	for line := range strings.Lines(string(data)) {
+	for line := range strings.Lines(str) {
 		n++
 		text := strings.TrimSuffix(line, "\n")
 		switch {
@@ -90,7 +94,8 @@ func (r *Registry) decodeFast(data []byte) (*State, bool) {
 			if _, dup := obj.Values[prop]; dup {
 				return nil, false
 			}
-			obj.Values[prop] = []string{v}
+			vals = append(vals, v)
+			obj.Values[prop] = vals[len(vals)-1 : len(vals) : len(vals)]
 			if kind.Singleton() {
 				children++
 				if obj.line == 0 {
