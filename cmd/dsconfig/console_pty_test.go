@@ -9,8 +9,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-
-	"github.com/dsconfig-smtp/dsconfig/internal/batchfile"
 )
 
 // The menu console (dsconfig with no arguments at a terminal), driven
@@ -110,14 +108,9 @@ func TestConsoleEdit(t *testing.T) {
 		t.Errorf("the audit log records NEW_VAR %d times, want once:\n%s", n, audit)
 	}
 	// The equivalent command, run in a fresh store, gives the same store.
-	lines, err := batchfile.Parse("shown", strings.NewReader(m[1]+"\n"))
-	if err != nil || len(lines) != 1 {
-		t.Fatalf("parsing %q: %v", m[1], err)
-	}
 	fresh := t.TempDir()
 	runBin(t, bin, append([]string{"--config-dir", fresh}, createEnv...)...)
-	runBin(t, bin, append([]string{"--config-dir", fresh}, lines[0].Args...)...)
-	if b := storeBytes(t, fresh); !bytes.Equal(store, b) {
+	if b := replay(t, bin, fresh, m[1]); !bytes.Equal(store, b) {
 		t.Errorf("the console's store:\n%s\ndiffers from the equivalent command's:\n%s", store, b)
 	}
 }

@@ -58,18 +58,23 @@ func TestPromptedCreate(t *testing.T) {
 		t.Errorf("equivalent command:\n%s\nwant\n%s", m[1], want)
 	}
 	// The equivalent command, run in a fresh store, gives the same store.
-	lines, err := batchfile.Parse("shown", strings.NewReader(m[1]+"\n"))
-	if err != nil || len(lines) != 1 {
-		t.Fatalf("parsing %q: %v", m[1], err)
-	}
-	fresh := t.TempDir()
-	cmd := exec.Command(bin, append([]string{"--config-dir", fresh}, lines[0].Args...)...)
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("%s: %v\n%s", m[1], err, b)
-	}
-	if a, b := storeBytes(t, dir), storeBytes(t, fresh); len(a) == 0 || !bytes.Equal(a, b) {
+	if a, b := storeBytes(t, dir), replay(t, bin, t.TempDir(), m[1]); len(a) == 0 || !bytes.Equal(a, b) {
 		t.Errorf("the prompted store:\n%s\ndiffers from the equivalent command's:\n%s", a, b)
 	}
+}
+
+// replay runs the equivalent commands a prompt or the console showed, in
+// order, on the store in dir, and returns the store they leave.
+func replay(t *testing.T, bin, dir string, shown ...string) []byte {
+	t.Helper()
+	for _, line := range shown {
+		lines, err := batchfile.Parse("shown", strings.NewReader(line+"\n"))
+		if err != nil || len(lines) != 1 {
+			t.Fatalf("parsing %q: %v", line, err)
+		}
+		runBin(t, bin, append([]string{"--config-dir", dir}, lines[0].Args...)...)
+	}
+	return storeBytes(t, dir)
 }
 
 // A sensitive mandatory property is read hidden, re-asked when empty, and

@@ -96,6 +96,26 @@ func (s *ptySession) typeText(text string) {
 	}
 }
 
+// answer goes through a dialogue: it waits for each prompt in turn and
+// types its answer, then Enter. qa alternates prompts and answers.
+func (s *ptySession) answer(qa ...string) {
+	s.t.Helper()
+	for i := 0; i+1 < len(qa); i += 2 {
+		s.waitFor(qa[i])
+		s.typeText(qa[i+1] + "\r")
+	}
+}
+
+// succeed waits for the process to end, fails the test unless it exited
+// 0, and returns what the terminal showed.
+func (s *ptySession) succeed() string {
+	s.t.Helper()
+	if code := s.wait(); code != 0 {
+		s.t.Fatalf("exit %d; the terminal shows:\n%s", code, s.output())
+	}
+	return s.output()
+}
+
 // wait returns the exit code once the process has ended and its output
 // is drained.
 func (s *ptySession) wait() int {
