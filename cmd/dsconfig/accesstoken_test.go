@@ -21,6 +21,7 @@ import (
 	"testing"
 
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/report"
 )
 
 // A distinctive secret that no output and no file may contain.
@@ -331,7 +332,7 @@ func TestGetAccessTokenFlagsBlindTrust(t *testing.T) {
 	if code != 0 || !strings.Contains(errOut, "dsconfig: warning: "+want) {
 		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, out, errOut)
 	}
-	var r tokenReport
+	var r report.Token
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
 		t.Fatal(err)
 	}

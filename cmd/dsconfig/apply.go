@@ -9,6 +9,7 @@ import (
 
 	"github.com/dsconfig-smtp/dsconfig/internal/apply"
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/render"
 )
 
 type applyOptions struct {
@@ -109,7 +110,7 @@ func dryRunApply(o *applyOptions, converge func(*config.State) error) error {
 func reportApply(o *applyOptions, entries []apply.Entry) error {
 	var err error
 	if o.Output == "json" {
-		err = writeJSON(o.IO.Out, apply.NewResult(entries, o.DryRun))
+		err = render.JSON(o.IO.Out, apply.NewResult(entries, o.DryRun))
 	} else if !o.Global.Quiet {
 		apply.WriteText(o.IO.Out, entries, o.DryRun)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
 	"github.com/dsconfig-smtp/dsconfig/internal/history"
+	"github.com/dsconfig-smtp/dsconfig/internal/render"
 )
 
 type archiveOptions struct {
@@ -55,7 +56,7 @@ func listArchiveRun(_ context.Context, o *archiveOptions) error {
 	for _, e := range entries {
 		rows = append(rows, []string{e.Name, e.Time.Format(history.AuditTimeLayout), strconv.FormatInt(e.Size, 10)})
 	}
-	printTable(o.IO.Out, []string{"Archive", "Replaced At", "Size"}, rows, o.Global.ScriptFriendly)
+	render.Table(o.IO.Out, []string{"Archive", "Replaced At", "Size"}, rows, o.Global.ScriptFriendly)
 	return nil
 }
 

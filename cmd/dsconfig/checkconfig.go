@@ -2,13 +2,13 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/dsconfig-smtp/dsconfig/internal/check"
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/report"
 )
 
 type checkConfigOptions struct {
@@ -59,16 +59,6 @@ func newCmdCheckConfig(f *factory, g *globalOptions, runF func(*checkConfigOptio
 	return cmd
 }
 
-// checkReport is check-config's JSON document.
-type checkReport struct {
-	Findings []check.Finding `json:"findings"`
-	Steps    []jsonStep      `json:"steps,omitempty"`
-	Errors   int             `json:"errors"`
-	Warnings int             `json:"warnings"`
-	Notices  int             `json:"notices"`
-	Passed   bool            `json:"passed"`
-}
-
 func checkConfigRun(ctx context.Context, o *checkConfigOptions) error {
 	if err := outputFormat(o.Output); err != nil {
 		return err
@@ -85,32 +75,18 @@ func checkConfigRun(ctx context.Context, o *checkConfigOptions) error {
 	if err != nil {
 		return err
 	}
-	p := newStepPrinter(o.IO, o.Output == "json", true)
+	p := report.NewSteps(o.IO.Out, o.Output == "json", true)
 	if o.Online {
 		creds := credentials{snap: snap, getenv: o.Getenv, warn: o.warnLine, noCache: o.NoTokenCache}
-		more, err := check.Online(ctx, check.OnlineOptions{Options: opts, Secrets: creds, Tokens: creds, LocalName: ehloName(), Report: p.step})
+		more, err := check.Online(ctx, check.OnlineOptions{Options: opts, Secrets: creds, Tokens: creds, LocalName: ehloName(), Report: p.Report})
 		if err != nil {
 			return err
 		}
 		fs = append(fs, more...)
 	}
 	verdict := check.Verdict(fs, o.Strict)
-	if o.Output == "json" {
-		r := &checkReport{Findings: fs, Steps: p.steps, Passed: verdict == nil}
-		if r.Findings == nil {
-			r.Findings = []check.Finding{}
-		}
-		r.Errors, r.Warnings, r.Notices = check.Counts(fs)
-		if err := writeJSON(o.IO.Out, r); err != nil {
-			return err
-		}
-		return verdict
-	}
-	for _, f := range fs {
-		fmt.Fprintln(o.IO.Out, f.String())
-	}
-	if !o.Global.ScriptFriendly && !o.Global.Quiet {
-		fmt.Fprintf(o.IO.Out, "check-config: %s\n", check.SummaryLine(fs))
+	if err := report.WriteCheck(o.IO.Out, fs, p, verdict == nil, !o.Global.ScriptFriendly && !o.Global.Quiet); err != nil {
+		return err
 	}
 	return verdict
 }

@@ -5,24 +5,6 @@ import (
 	"testing"
 )
 
-func TestDisplayEscapesWhatATerminalWouldActOn(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"plain name", "plain name"},
-		{"Exchange Online (café)", "Exchange Online (café)"},
-		{"\x1b[2J\x1b]0;pwned\a", `\x1b[2J\x1b]0;pwned\a`},
-		{"a\nb\tc\rd", `a\nb\tc\rd`},
-		{"zero\u200bwidth\u202eright-to-left", `zero\u200bwidth\u202eright-to-left`},
-		{"bad\xffutf8", `bad\xffutf8`},
-		{"real \uFFFD stays", "real \uFFFD stays"},
-		{`back\slash`, `back\slash`},
-	}
-	for _, tt := range tests {
-		if got := display(tt.in); got != tt.want {
-			t.Errorf("display(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
 // A name with an escape sequence, which a hand-edited store can hold,
 // is shown escaped in list and get-prop tables, and in JSON as JSON
 // escapes it.

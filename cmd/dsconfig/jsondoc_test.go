@@ -15,6 +15,8 @@ import (
 	"github.com/dsconfig-smtp/dsconfig/internal/apply"
 	"github.com/dsconfig-smtp/dsconfig/internal/batchfile"
 	"github.com/dsconfig-smtp/dsconfig/internal/check"
+	"github.com/dsconfig-smtp/dsconfig/internal/render"
+	"github.com/dsconfig-smtp/dsconfig/internal/report"
 )
 
 // docs/json.md is the output contract for scripts. These tests keep it
@@ -71,8 +73,8 @@ func TestJSONDocListsEveryCommand(t *testing.T) {
 // named in the document, as `key`.
 func TestJSONDocNamesEveryKey(t *testing.T) {
 	doc := readJSONDoc(t)
-	shapes := []any{jsonObject{}, jsonProperty{}, testPassphraseResult{}, tokenReport{}, checkReport{}, check.Finding{},
-		apply.Result{}, apply.Entry{}, jsonMailResult{}, jsonStep{}, jsonSent{}, jsonMailFailed{}}
+	shapes := []any{render.Object{}, jsonProperty{}, report.Secret{}, report.Token{}, report.Check{}, check.Finding{},
+		apply.Result{}, apply.Entry{}, report.Mail{}, report.Step{}, report.Sent{}, report.Failure{}}
 	for _, s := range shapes {
 		typ := reflect.TypeOf(s)
 		for i := range typ.NumField() {

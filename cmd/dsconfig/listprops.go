@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/render"
 )
 
 type listPropsOptions struct {
@@ -88,13 +89,13 @@ func listPropsRun(_ context.Context, o *listPropsOptions) error {
 		return usagef("unknown --type %q; it is one of: %s", o.Type, typesOf(kinds))
 	}
 	if o.Output == "json" {
-		return writeJSON(o.IO.Out, js)
+		return render.JSON(o.IO.Out, js)
 	}
 	header := []string{"Property", "Object Type", "Type", "Syntax", "Flags"}
 	if o.Description {
 		header = append(header, "Synopsis")
 	}
-	printTable(o.IO.Out, header, rows, o.Global.ScriptFriendly)
+	render.Table(o.IO.Out, header, rows, o.Global.ScriptFriendly)
 	return nil
 }
 

@@ -2,12 +2,12 @@ package main
 
 import (
 	"context"
-	"fmt"
-	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/render"
+	"github.com/dsconfig-smtp/dsconfig/internal/report"
 )
 
 const testPassphraseLong = `Resolves a passphrase provider the way send-test-mail and token requests
@@ -19,13 +19,6 @@ secret; it lets you check that two hosts, or a provider before and after a
 change, hold the same value. On failure it says why (environment variable
 not set, file missing or unreadable, command failed, encryption key file
 missing) and exits with code 3.`
-
-type testPassphraseResult struct {
-	Name        string `json:"name"`
-	Type        string `json:"type"`
-	Length      int    `json:"length"`
-	Fingerprint string `json:"fingerprint"`
-}
 
 type testPassphraseOptions struct {
 	objectOptions
@@ -68,15 +61,10 @@ func testPassphraseRun(ctx context.Context, o *testPassphraseOptions) error {
 		return err
 	}
 	obj := snap.State.Get(config.KindPassphraseProvider, o.Name)
-	res := &testPassphraseResult{o.Name, obj.Type, utf8.RuneCountInString(secret), config.Fingerprint(secret)}
+	res := report.NewSecret(o.Name, obj.Type, secret)
 	if o.Output == "json" {
-		return writeJSON(o.IO.Out, res)
+		return render.JSON(o.IO.Out, res)
 	}
-	chars := "characters"
-	if res.Length == 1 {
-		chars = "character"
-	}
-	fmt.Fprintf(o.IO.Out, "The Passphrase Provider %q gave a secret of %d %s, fingerprint %s (not the secret: the start of its SHA-256)\n",
-		res.Name, res.Length, chars, res.Fingerprint)
+	res.WriteText(o.IO.Out)
 	return nil
 }

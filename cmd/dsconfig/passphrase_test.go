@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/report"
 )
 
 // ppRun runs dsconfig in-process against dir with the given environment
@@ -35,7 +36,7 @@ func ppMust(t *testing.T, dir string, stdin string, args ...string) string {
 // fingerprint from the JSON output.
 func fingerprintOf(t *testing.T, dir, name string) string {
 	t.Helper()
-	var res testPassphraseResult
+	var res report.Secret
 	out := ppMust(t, dir, "", "test-passphrase-provider", "--provider-name", name, "--output", "json")
 	if err := json.Unmarshal([]byte(out), &res); err != nil {
 		t.Fatalf("%v: %s", err, out)

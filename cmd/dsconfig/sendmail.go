@@ -10,6 +10,7 @@ import (
 
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
 	"github.com/dsconfig-smtp/dsconfig/internal/mailer"
+	"github.com/dsconfig-smtp/dsconfig/internal/report"
 	"github.com/dsconfig-smtp/dsconfig/internal/sendmail"
 )
 
@@ -90,7 +91,7 @@ func (o *mailOptions) servers() (*sendmail.Servers, error) {
 	s := &sendmail.Servers{Config: snap, Secrets: creds, Tokens: creds, Warn: o.warnLine, LocalName: ehloName()}
 	if o.Verbose {
 		s.Reporter = func(n int) func(mailer.Step) {
-			return newStepPrinter(&IOStreams{Out: o.IO.ErrOut, ErrOut: o.IO.ErrOut}, false, n > 1).step
+			return report.NewSteps(o.IO.ErrOut, false, n > 1).Report
 		}
 	}
 	return s, nil

@@ -12,6 +12,7 @@ import (
 	"github.com/dsconfig-smtp/dsconfig/internal/check"
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
 	"github.com/dsconfig-smtp/dsconfig/internal/mailer"
+	"github.com/dsconfig-smtp/dsconfig/internal/report"
 )
 
 type sendTestMailOptions struct {
@@ -166,9 +167,9 @@ func sendTestMailRun(ctx context.Context, o *sendTestMailOptions) error {
 	if err != nil {
 		return err
 	}
-	p := newStepPrinter(o.IO, o.Output == "json", len(cands) > 1)
+	p := report.NewSteps(o.IO.Out, o.Output == "json", len(cands) > 1)
 	mopts := &mailer.Options{Mechanism: o.Mechanism, InitialResponse: o.InitialResponse, QuitAfter: o.QuitAfter,
-		Report: p.step, LocalName: ehloName()}
+		Report: p.Report, LocalName: ehloName()}
 	if o.Verbose {
 		mopts.Transcript = creds.trace
 	}
@@ -176,7 +177,7 @@ func sendTestMailRun(ctx context.Context, o *sendTestMailOptions) error {
 	m := &mailer.Message{From: o.From, To: o.To, Subject: o.Subject, Body: o.Body, Host: host}
 	if o.AllServers {
 		results, err := mailer.SendAll(ctx, cands, m, mopts)
-		if perr := p.finishAll(results, err, o.Now().Sub(start)); perr != nil {
+		if perr := p.FinishAll(results, err, o.Now().Sub(start)); perr != nil {
 			return perr
 		}
 		return err
@@ -185,7 +186,7 @@ func sendTestMailRun(ctx context.Context, o *sendTestMailOptions) error {
 	if w := mailer.FailoverWarning(res); w != "" {
 		o.warn("%s", w)
 	}
-	if perr := p.finish(res, err, o.Now().Sub(start)); perr != nil {
+	if perr := p.Finish(res, err, o.Now().Sub(start)); perr != nil {
 		return perr
 	}
 	return err

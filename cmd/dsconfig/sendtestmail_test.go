@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dsconfig-smtp/dsconfig/internal/report"
 	"github.com/dsconfig-smtp/dsconfig/internal/sandbox"
 )
 
@@ -98,7 +99,7 @@ func TestSendTestMailJSON(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d\n%s%s", code, out, errOut)
 	}
-	var doc jsonMailResult
+	var doc report.Mail
 	if err := json.Unmarshal([]byte(out), &doc); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
@@ -211,7 +212,7 @@ func TestSendTestMailJSONFailure(t *testing.T) {
 	e.provision()
 	e.env["SMTP_BEARER_TOKEN"] = e.sb.Issue(-time.Minute)
 	code, out, _ := e.run("send-test-mail", "--to", "ops@example.com", "--output", "json", "--mechanism", "xoauth2")
-	var doc jsonMailResult
+	var doc report.Mail
 	if err := json.Unmarshal([]byte(out), &doc); err != nil || code != exitAuth {
 		t.Fatalf("exit %d, %v\n%s", code, err, out)
 	}
@@ -286,7 +287,7 @@ func TestSendTestMailFlagsBlindTrust(t *testing.T) {
 		t.Errorf("no warning on stderr:\n%s", errOut)
 	}
 	_, out, _ = e.run("send-test-mail", "--to", "ops@example.com", "--quit-after", "tls", "--output", "json")
-	var doc jsonMailResult
+	var doc report.Mail
 	if err := json.Unmarshal([]byte(out), &doc); err != nil {
 		t.Fatal(err)
 	}

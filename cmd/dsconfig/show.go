@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/render"
 )
 
 type showOptions struct {
@@ -84,10 +84,10 @@ func listRun(_ context.Context, o *showOptions) error {
 		}
 	}
 	var rows [][]string
-	var objs []jsonObject
+	var objs []render.Object
 	for _, obj := range st.List(k.Name) {
 		v := o.Registry.View(obj)
-		row := []string{display(obj.Name), obj.Type}
+		row := []string{render.Display(obj.Name), obj.Type}
 		// JSON holds what get-prop shows, plus the advanced properties
 		// named with --property.
 		props, _ := selectProps(v.Type, &showOptions{})
@@ -100,34 +100,19 @@ func listRun(_ context.Context, o *showOptions) error {
 			if !slices.Contains(props, p) {
 				props = append(props, p)
 			}
-			row = append(row, cell(displayValues(v, p), o.Global.ScriptFriendly))
+			row = append(row, render.Cell(render.Values(v, p), o.Global.ScriptFriendly))
 		}
 		rows = append(rows, row)
-		objs = append(objs, toJSON(v, props))
+		objs = append(objs, render.ObjectJSON(v, props))
 	}
 	if o.Output == "json" {
 		if objs == nil {
-			objs = []jsonObject{}
+			objs = []render.Object{}
 		}
-		return writeJSON(o.IO.Out, objs)
+		return render.JSON(o.IO.Out, objs)
 	}
-	printTable(o.IO.Out, append([]string{k.Friendly, "Type"}, cols...), rows, o.Global.ScriptFriendly)
+	render.Table(o.IO.Out, append([]string{k.Friendly, "Type"}, cols...), rows, o.Global.ScriptFriendly)
 	return nil
-}
-
-// cell renders a property's values for one table cell.
-func cell(vals []string, script bool) string {
-	vals = mapDisplay(vals)
-	if len(vals) == 0 {
-		if script {
-			return ""
-		}
-		return "-"
-	}
-	if script {
-		return strings.Join(vals, "\t")
-	}
-	return strings.Join(vals, ", ")
 }
 
 func newCmdGetProp(f *factory, g *globalOptions, k *config.Kind, runF func(*showOptions) error) *cobra.Command {
@@ -171,13 +156,13 @@ func getPropRun(_ context.Context, o *showOptions) error {
 		return err
 	}
 	if o.Output == "json" {
-		return writeJSON(o.IO.Out, toJSON(v, props))
+		return render.JSON(o.IO.Out, render.ObjectJSON(v, props))
 	}
 	var rows [][]string
 	for _, p := range props {
-		rows = append(rows, []string{p.Name, cell(displayValues(v, p), o.Global.ScriptFriendly)})
+		rows = append(rows, []string{p.Name, render.Cell(render.Values(v, p), o.Global.ScriptFriendly)})
 	}
-	printTable(o.IO.Out, []string{"Property", "Value(s)"}, rows, o.Global.ScriptFriendly)
+	render.Table(o.IO.Out, []string{"Property", "Value(s)"}, rows, o.Global.ScriptFriendly)
 	return nil
 }
 

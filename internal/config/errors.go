@@ -252,6 +252,10 @@ func propertyNames(ps []*PropertyDef) []string {
 	return names
 }
 
+// Usagef makes a usage error outside this package: a command line that
+// the packages under the command layer find malformed.
+func Usagef(hint, format string, args ...any) error { return usageErr(hint, format, args...) }
+
 // Problemf makes a problem for a type's Check function.
 func Problemf(hint, format string, args ...any) error { return problem(hint, format, args...) }
 
