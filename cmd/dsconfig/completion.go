@@ -1,12 +1,11 @@
 package main
 
 import (
-	"slices"
 	"strings"
-	"sync"
 
 	"github.com/spf13/cobra"
 
+	"github.com/dsconfig-smtp/dsconfig/internal/complete"
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
 	"github.com/dsconfig-smtp/dsconfig/internal/history"
 	"github.com/dsconfig-smtp/dsconfig/internal/mailer"
@@ -16,7 +15,8 @@ import (
 // scripts call back into "dsconfig __complete", which lands here for the
 // values that depend on the registry and the store: object names,
 // property names valid for the object's type, enumerated values and
-// references.
+// references. internal/complete computes them; this file wires them to
+// the commands' flags.
 
 const noFiles = cobra.ShellCompDirectiveNoFileComp
 
@@ -43,7 +43,7 @@ func addCompletions(f *factory, g *globalOptions, root *cobra.Command) {
 func (c completer) addOtherCompletions(root *cobra.Command) {
 	names := func(kind string, types ...string) cobra.CompletionFunc {
 		return func(_ *cobra.Command, _ []string, prefix string) ([]string, cobra.ShellCompDirective) {
-			return objectNames(c.loadOnce(), kind, types, prefix), noFiles
+			return c.source().ObjectNames(kind, types, prefix), noFiles
 		}
 	}
 	completeFlag(root, "send-test-mail", "server-name", names(config.KindExternalServer, mailer.TypeSMTP))
@@ -60,7 +60,7 @@ func (c completer) addOtherCompletions(root *cobra.Command) {
 		modes = append(modes, string(m))
 	}
 	completeFlag(root, "list-properties", "type", func(cmd *cobra.Command, _ []string, prefix string) ([]string, cobra.ShellCompDirective) {
-		return withPrefix(typeNames(c.Registry, flagValue(cmd, "object-type")), prefix), noFiles
+		return complete.WithPrefix(complete.TypeNames(c.Registry, flagValue(cmd, "object-type")), prefix), noFiles
 	})
 	completeFlag(root, "send-test-mail", "mechanism", fixed(mechs))
 	completeFlag(root, "send-test-mail", "quit-after", fixed(stages))
@@ -82,7 +82,7 @@ func completeFlag(root *cobra.Command, command, flag string, fn cobra.Completion
 
 func fixed(values []string) cobra.CompletionFunc {
 	return func(_ *cobra.Command, _ []string, prefix string) ([]string, cobra.ShellCompDirective) {
-		return withPrefix(values, prefix), noFiles
+		return complete.WithPrefix(values, prefix), noFiles
 	}
 }
 
@@ -125,17 +125,28 @@ type completer struct {
 	Load     func() (*config.State, error)
 }
 
+// source is what one completion request completes from: it reads and
+// validates the store at most once.
+func (c completer) source() complete.Source {
+	return complete.Source{Registry: c.Registry, State: complete.LoadOnce(c.Load)}
+}
+
 func (cc completer) addObjectCompletions(c *cobra.Command, k *config.Kind) {
 	creating := strings.HasPrefix(c.Name(), "create-")
 	if !k.Singleton() && !creating {
 		c.RegisterFlagCompletionFunc(k.NamingArg, func(_ *cobra.Command, _ []string, prefix string) ([]string, cobra.ShellCompDirective) {
-			return objectNames(cc.loadOnce(), k.Name, nil, prefix), noFiles
+			return cc.source().ObjectNames(k.Name, nil, prefix), noFiles
 		})
 	}
 	if creating {
 		c.RegisterFlagCompletionFunc("type", func(_ *cobra.Command, _ []string, prefix string) ([]string, cobra.ShellCompDirective) {
-			return withPrefix(k.TypeNames(), prefix), noFiles
+			return complete.WithPrefix(k.TypeNames(), prefix), noFiles
 		})
+	}
+	// The types the object can have: for create, those of the --type
+	// given so far; for the others, the named object's.
+	types := func(s complete.Source, cmd *cobra.Command) []*config.Type {
+		return s.Types(k, creating, flagValue(cmd, "type"), flagValue(cmd, k.NamingArg))
 	}
 	for _, flag := range []string{"set", "add", "remove", "reset", "property"} {
 		if c.Flags().Lookup(flag) == nil {
@@ -144,176 +155,35 @@ func (cc completer) addObjectCompletions(c *cobra.Command, k *config.Kind) {
 		nameOnly := flag == "reset" || flag == "property"
 		current := flag == "remove" && !creating
 		c.RegisterFlagCompletionFunc(flag, func(cmd *cobra.Command, _ []string, prefix string) ([]string, cobra.ShellCompDirective) {
+			s := cc.source()
 			if current && strings.Contains(prefix, ":") {
-				return cc.currentValues(cmd, k, prefix), noFiles
+				return s.CurrentValues(k, flagValue(cmd, k.NamingArg), prefix), noFiles
 			}
-			return cc.completeProperty(cmd, k, creating, nameOnly, prefix)
+			return directive(s.Property(types(s, cmd), nameOnly, prefix))
 		})
 	}
 	if c.Flags().Lookup("set-from-file") != nil {
 		c.RegisterFlagCompletionFunc("set-from-file", func(cmd *cobra.Command, _ []string, prefix string) ([]string, cobra.ShellCompDirective) {
-			return cc.completeSensitive(cmd, k, creating, prefix)
+			s := cc.source()
+			return directive(complete.Sensitive(func() []*config.Type { return types(s, cmd) }, prefix))
 		})
 	}
 }
 
-// completeSensitive completes --set-from-file's PROP: with the sensitive
-// properties the object can have; after the colon comes a file name.
-func (c completer) completeSensitive(cmd *cobra.Command, k *config.Kind, creating bool, prefix string) ([]string, cobra.ShellCompDirective) {
-	if strings.Contains(prefix, ":") {
-		return nil, cobra.ShellCompDirectiveDefault
+// directive is cobra's form of a completion directive.
+func directive(out []string, d complete.Directive) ([]string, cobra.ShellCompDirective) {
+	switch d {
+	case complete.ValueFollows:
+		return out, noFiles | cobra.ShellCompDirectiveNoSpace
+	case complete.FileName:
+		return out, cobra.ShellCompDirectiveDefault
 	}
-	var out []string
-	for _, p := range propertiesOf(c.completionTypes(c.loadOnce(), cmd, k, creating)) {
-		if p.Sensitive {
-			out = append(out, p.Name+":")
-		}
-	}
-	return withPrefix(out, prefix), noFiles | cobra.ShellCompDirectiveNoSpace
-}
-
-// completeProperty completes PROP: with the properties of the types the
-// object can have, or, after the colon, the property's values.
-func (c completer) completeProperty(cmd *cobra.Command, k *config.Kind, creating, nameOnly bool, prefix string) ([]string, cobra.ShellCompDirective) {
-	load := c.loadOnce()
-	types := c.completionTypes(load, cmd, k, creating)
-	name, value, hasColon := strings.Cut(prefix, ":")
-	if !hasColon || nameOnly {
-		var out []string
-		for _, p := range propertiesOf(types) {
-			if nameOnly {
-				out = append(out, p.Name)
-			} else {
-				out = append(out, p.Name+":")
-			}
-		}
-		dir := noFiles
-		if !nameOnly {
-			dir |= cobra.ShellCompDirectiveNoSpace // the value follows the colon
-		}
-		return withPrefix(out, prefix), dir
-	}
-	for _, t := range types {
-		if p := t.Property(name); p != nil {
-			if _, ok := p.Syntax.(config.Path); ok {
-				return nil, cobra.ShellCompDirectiveDefault // a file name
-			}
-			var out []string
-			for _, v := range propertyValues(load, p, value) {
-				out = append(out, name+":"+v)
-			}
-			return out, noFiles
-		}
-	}
-	return nil, noFiles
-}
-
-// currentValues completes --remove PROP: with the values the named
-// object holds, which are the only ones worth removing.
-func (c completer) currentValues(cmd *cobra.Command, k *config.Kind, prefix string) []string {
-	st := c.loadOnce()()
-	if st == nil {
-		return nil
-	}
-	o := st.Get(k.Name, flagValue(cmd, k.NamingArg))
-	if o == nil {
-		return nil
-	}
-	name, _, _ := strings.Cut(prefix, ":")
-	if t := c.Registry.TypeOf(o); t == nil || t.Property(name) == nil || t.Property(name).Sensitive {
-		return nil // a sealed value is not offered
-	}
-	var out []string
-	for _, v := range o.Values[name] {
-		out = append(out, name+":"+v)
-	}
-	return withPrefix(out, prefix)
-}
-
-// completionTypes are the types the command's object can have: for
-// create, the --type given so far, else all; for the others, the named
-// object's type, else all.
-func (c completer) completionTypes(load func() *config.State, cmd *cobra.Command, k *config.Kind, creating bool) []*config.Type {
-	if creating {
-		if t := k.Type(flagValue(cmd, "type")); t != nil {
-			return []*config.Type{t}
-		}
-		return k.Types()
-	}
-	if k.Singleton() {
-		return k.Types()
-	}
-	if st := load(); st != nil {
-		if o := st.Get(k.Name, flagValue(cmd, k.NamingArg)); o != nil {
-			if t := c.Registry.TypeOf(o); t != nil {
-				return []*config.Type{t}
-			}
-		}
-	}
-	return k.Types()
+	return out, noFiles
 }
 
 func flagValue(cmd *cobra.Command, name string) string {
 	v, _ := cmd.Flags().GetString(name)
 	return v
-}
-
-// propertiesOf lists the distinct properties of types, read-only ones
-// included (they can be set at creation).
-func propertiesOf(types []*config.Type) []*config.PropertyDef {
-	seen := map[string]bool{}
-	var out []*config.PropertyDef
-	for _, t := range types {
-		for _, p := range t.SortedProperties() {
-			if !seen[p.Name] {
-				seen[p.Name] = true
-				out = append(out, p)
-			}
-		}
-	}
-	return out
-}
-
-// propertyValues are the values worth offering for p: enumerated ones,
-// booleans, or the names of the objects a reference may name.
-func propertyValues(load func() *config.State, p *config.PropertyDef, prefix string) []string {
-	switch s := p.Syntax.(type) {
-	case config.Enum:
-		return withPrefix(s.Values, prefix)
-	case config.Boolean:
-		return withPrefix([]string{"true", "false"}, prefix)
-	case config.Reference:
-		return objectNames(load, s.Kind, s.Types, prefix)
-	}
-	return nil
-}
-
-// loadOnce returns a function that loads the store on its first call and
-// returns the same state (nil if it could not be loaded) afterwards, so
-// that one completion reads and validates the store at most once.
-func (c completer) loadOnce() func() *config.State {
-	return sync.OnceValue(func() *config.State {
-		st, err := c.Load()
-		if err != nil {
-			return nil
-		}
-		return st
-	})
-}
-
-// objectNames lists the stored objects of kind, of one of types if given.
-func objectNames(load func() *config.State, kind string, types []string, prefix string) []string {
-	st := load()
-	if st == nil {
-		return nil
-	}
-	var out []string
-	for _, o := range st.List(kind) {
-		if len(types) == 0 || slices.Contains(types, o.Type) {
-			out = append(out, o.Name)
-		}
-	}
-	return withPrefix(out, prefix)
 }
 
 func archiveNames(f *factory, g *globalOptions) []string {
@@ -327,30 +197,4 @@ func archiveNames(f *factory, g *globalOptions) []string {
 		out = append(out, e.Name)
 	}
 	return out
-}
-
-func withPrefix(list []string, prefix string) []string {
-	var out []string
-	for _, s := range list {
-		if strings.HasPrefix(s, prefix) {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
-// typeNames lists the types of kind, or of every kind when kind is empty
-// or unknown, once each, sorted.
-func typeNames(r *config.Registry, kind string) []string {
-	if k := r.Kind(kind); k != nil {
-		return k.TypeNames()
-	}
-	var out []string
-	for _, k := range r.Kinds() {
-		if !k.Singleton() {
-			out = append(out, k.TypeNames()...)
-		}
-	}
-	slices.Sort(out)
-	return slices.Compact(out)
 }

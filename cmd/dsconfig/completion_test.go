@@ -7,7 +7,7 @@ import (
 
 // complete runs cobra's hidden __complete command and returns the
 // completions, without the trailing directive line.
-func complete(t *testing.T, dir string, args ...string) ([]string, string) {
+func completeArgs(t *testing.T, dir string, args ...string) ([]string, string) {
 	t.Helper()
 	r := dsMust(t, dir, append([]string{"__complete"}, args...)...)
 	lines := strings.Split(strings.TrimSuffix(r.Out, "\n"), "\n")
@@ -67,7 +67,7 @@ func TestCompletion(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, directive := complete(t, dir, tt.args...)
+			got, directive := completeArgs(t, dir, tt.args...)
 			var names []string
 			for _, g := range got {
 				names = append(names, strings.SplitN(g, "\t", 2)[0]) // drop descriptions

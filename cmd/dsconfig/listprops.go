@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/helptext"
 	"github.com/dsconfig-smtp/dsconfig/internal/render"
 )
 
@@ -75,7 +76,7 @@ func listPropsRun(_ context.Context, o *listPropsOptions) error {
 				if p.Advanced && !o.Advanced {
 					continue
 				}
-				flags := strings.Join(propertyFlags(p), ", ")
+				flags := strings.Join(helptext.PropertyFlags(p), ", ")
 				row := []string{p.Name, k.Name, typeLabel(t), p.Syntax.Describe(), flags}
 				if o.Description {
 					row = append(row, p.Synopsis)

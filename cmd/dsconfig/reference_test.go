@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/helptext"
 )
 
 // The per-type property reference in docs/reference is rendered from the
@@ -59,11 +60,11 @@ func writePropertyTable(b *strings.Builder, t *config.Type) {
 		if p.Note != "" {
 			desc += " " + p.Note
 		}
-		def := defaultText(p)
+		def := helptext.DefaultText(p)
 		if def == "" {
 			def = "none"
 		}
-		fmt.Fprintf(b, "| `%s` | %s | %s | %s | %s |\n", p.Name, mdCell(desc), mdCell(p.Syntax.Describe()), mdCell(def), strings.Join(propertyFlags(withoutDefault(p)), ", "))
+		fmt.Fprintf(b, "| `%s` | %s | %s | %s | %s |\n", p.Name, mdCell(desc), mdCell(p.Syntax.Describe()), mdCell(def), strings.Join(helptext.PropertyFlags(withoutDefault(p)), ", "))
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/helptext"
 	"github.com/dsconfig-smtp/dsconfig/internal/render"
 )
 
@@ -121,7 +122,7 @@ func newCmdGetProp(f *factory, g *globalOptions, k *config.Kind, runF func(*show
 		Use:     "get-" + k.Name + "-prop",
 		Short:   "Shows " + k.Friendly + " properties",
 		Long:    "Shows the properties of " + aFriendly(k) + ", sorted by name. Defaults show as values; a property with no value shows -. Sensitive values show as " + config.Mask + ". Advanced properties are shown with --advanced or when named with --property.",
-		Example: getPropExample(k),
+		Example: helptext.GetPropExample(k),
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := requireName(cmd, k, o.Name); err != nil {

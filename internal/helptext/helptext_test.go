@@ -1,0 +1,61 @@
+package helptext
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/dsconfig-smtp/dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/httpauth"
+	"github.com/dsconfig-smtp/dsconfig/internal/mailer"
+	"github.com/dsconfig-smtp/dsconfig/internal/passphrase"
+	"github.com/dsconfig-smtp/dsconfig/internal/tlsconf"
+)
+
+func registry(t *testing.T) *config.Registry {
+	t.Helper()
+	r, err := config.NewRegistry(config.Kinds(), config.GlobalTypes(),
+		passphrase.Types(), tlsconf.Types(), httpauth.Types(), mailer.Types())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func TestAFriendly(t *testing.T) {
+	r := registry(t)
+	for kind, want := range map[string]string{
+		config.KindExternalServer:          "an External Server",
+		config.KindHTTPAuthorizationMethod: "an HTTP Authorization Method",
+		config.KindPassphraseProvider:      "a Passphrase Provider",
+	} {
+		if got := AFriendly(r.Kind(kind)); got != want {
+			t.Errorf("AFriendly(%s) = %q, want %q", kind, got, want)
+		}
+	}
+}
+
+func TestPropertyFlags(t *testing.T) {
+	p := &config.PropertyDef{Mandatory: true, Multi: true, Ordered: true, Sensitive: true, Default: []string{"a", "b"}}
+	want := []string{"mandatory", "ordered multi-valued", "sensitive", "default: a, b"}
+	if got := PropertyFlags(p); !slices.Equal(got, want) {
+		t.Errorf("PropertyFlags = %q, want %q", got, want)
+	}
+	if got := propFlagsText(&config.PropertyDef{}); got != "" {
+		t.Errorf("no flags: %q", got)
+	}
+}
+
+// The example of create-external-server starts with the SMTP server, the
+// case dsconfig exists for, and gives every mandatory property.
+func TestCreateExampleShowsSMTPFirst(t *testing.T) {
+	k := registry(t).Kind(config.KindExternalServer)
+	ex := CreateExample(k)
+	first, _, _ := strings.Cut(ex, "\n")
+	if !strings.Contains(first, "--type "+mailer.TypeSMTP) || strings.Count(ex, "dsconfig create-") != len(k.Types()) {
+		t.Errorf("example:\n%s", ex)
+	}
+	if help := Create(k); !strings.Contains(help, "Type "+mailer.TypeSMTP+": ") {
+		t.Errorf("help does not describe the SMTP type:\n%s", help)
+	}
+}
