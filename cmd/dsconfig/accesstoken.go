@@ -9,6 +9,7 @@ import (
 
 	"github.com/dsconfig-smtp/dsconfig/internal/check"
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/credentials"
 	"github.com/dsconfig-smtp/dsconfig/internal/httpauth"
 	"github.com/dsconfig-smtp/dsconfig/internal/render"
 	"github.com/dsconfig-smtp/dsconfig/internal/report"
@@ -108,9 +109,9 @@ func accessTokenRun(ctx context.Context, o *accessTokenOptions) error {
 			return err
 		}
 	}
-	creds := credentials{snap: snap, getenv: o.Getenv, warn: o.warnLine, noCache: o.NoCache}
+	creds := credentials.Resolver{Config: snap, Getenv: o.Getenv, Warn: o.warnLine, NoCache: o.NoCache}
 	if o.Verbose {
-		creds.trace = verboseWriter(o.IO, o.Output == "json")
+		creds.Trace = verboseWriter(o.IO, o.Output == "json")
 	}
 	src, err := creds.TokenSource(o.Method)
 	if err != nil {
@@ -139,8 +140,8 @@ func accessTokenRun(ctx context.Context, o *accessTokenOptions) error {
 	if err != nil {
 		return err
 	}
-	if creds.trace != nil && tok.FromCache {
-		fmt.Fprintln(creds.trace, "* the token came from the cache: no request was made (--no-token-cache makes one)")
+	if creds.Trace != nil && tok.FromCache {
+		fmt.Fprintln(creds.Trace, "* the token came from the cache: no request was made (--no-token-cache makes one)")
 	}
 	// The signing key is read by the first Token call.
 	return showAccessToken(o, d.Describe(), tok, o.Now())

@@ -93,7 +93,7 @@ func restoreRun(_ context.Context, o *archiveOptions) error {
 	if err != nil {
 		return err
 	}
-	target, err := decodeStore(o.Registry, name, data)
+	target, err := history.DecodeStore(o.Registry, name, data)
 	if err != nil {
 		return err
 	}
@@ -103,16 +103,9 @@ func restoreRun(_ context.Context, o *archiveOptions) error {
 			return err
 		}
 	}
-	r := o.Registry
 	return o.Update(o.Global, func(tx *config.Tx) error {
 		tx.Action = fmt.Sprintf("The configuration could not be restored from %s", name)
-		for _, ch := range r.Plan(tx.State, target) {
-			if !r.ApplyStep(tx.State, ch) {
-				return config.Problemf("delete or change the objects that refer to it first, then restore again",
-					"%s cannot be changed to its archived version while other objects refer to it", r.Describe(ch.Object()))
-			}
-		}
-		return nil
+		return history.Restore(o.Registry, tx.State, target)
 	}, func() { o.confirm("The configuration was restored from %s", name) })
 }
 
@@ -133,16 +126,4 @@ func restoreBroken(o *archiveOptions, s *config.Store, data []byte) error {
 	o.warn("the configuration store did not load; it was kept as %s", aside)
 	o.confirm("The configuration was restored from %s", o.Archive)
 	return nil
-}
-
-// decodeStore reads a store file that is not the current one.
-func decodeStore(r *config.Registry, name string, data []byte) (*config.State, error) {
-	st, err := r.Decode(data)
-	if err != nil {
-		return nil, &config.StoreError{Path: name, Err: err, NotLive: true}
-	}
-	if ps := r.Validate(st); len(ps) > 0 {
-		return nil, &config.StoreError{Path: name, Err: fmt.Errorf("%s: %v", r.Describe(ps[0].Object), ps[0].Err), NotLive: true}
-	}
-	return st, nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/dsconfig-smtp/dsconfig/internal/check"
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/credentials"
 	"github.com/dsconfig-smtp/dsconfig/internal/report"
 )
 
@@ -77,7 +78,7 @@ func checkConfigRun(ctx context.Context, o *checkConfigOptions) error {
 	}
 	p := report.NewSteps(o.IO.Out, o.Output == "json", true)
 	if o.Online {
-		creds := credentials{snap: snap, getenv: o.Getenv, warn: o.warnLine, noCache: o.NoTokenCache}
+		creds := credentials.Resolver{Config: snap, Getenv: o.Getenv, Warn: o.warnLine, NoCache: o.NoTokenCache}
 		more, err := check.Online(ctx, check.OnlineOptions{Options: opts, Secrets: creds, Tokens: creds, LocalName: ehloName(), Report: p.Report})
 		if err != nil {
 			return err

@@ -3,19 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
 	"github.com/dsconfig-smtp/dsconfig/internal/history"
 )
-
-const sealedNote = `# Sensitive values are written in encrypted form (AES256GCM:...). They open
-# only with the encryption-key file of the store they came from: copy that
-# file along, or set those values again.`
 
 type exportOptions struct {
 	ui
@@ -85,13 +79,13 @@ func configDiffRun(_ context.Context, o *configDiffOptions) error {
 	if o.Source == "" {
 		return usagef("no --source-store given: name the store file to compare from")
 	}
-	from, err := readStoreFile(o.Registry, o.Source)
+	from, err := history.ReadStoreFile(o.Registry, o.Source)
 	if err != nil {
 		return err
 	}
 	to, err := stateOf(o.Snapshot(o.Global))
 	if o.Target != "" {
-		to, err = readStoreFile(o.Registry, o.Target)
+		to, err = history.ReadStoreFile(o.Registry, o.Target)
 	}
 	if err != nil {
 		return err
@@ -105,19 +99,6 @@ func orCurrent(target string) string {
 		return "the current store"
 	}
 	return target
-}
-
-// readStoreFile loads a store file given by path; a directory means its
-// config.yaml.
-func readStoreFile(r *config.Registry, path string) (*config.State, error) {
-	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
-		path = filepath.Join(path, config.StoreFileName)
-	}
-	data, err := config.ReadRegular(path, config.MaxStoreSize)
-	if err != nil {
-		return nil, usagef("cannot read the store file: %v", err)
-	}
-	return decodeStore(r, path, data)
 }
 
 // writeBatchOutput writes changes as a batch file with a header.
@@ -137,7 +118,7 @@ func writeBatchOutput(o *exportOptions, head string, changes []config.Change) er
 		}
 		w = fh
 	}
-	writeBatch(w, head, o.Registry, changes)
+	history.WriteBatch(w, head, o.Registry, changes)
 	if fh != nil {
 		return fh.Close()
 	}
@@ -161,17 +142,4 @@ func openPrivate(path string) (*os.File, error) {
 		return nil, err
 	}
 	return fh, nil
-}
-
-func writeBatch(w io.Writer, head string, r *config.Registry, changes []config.Change) {
-	fmt.Fprintln(w, head)
-	fmt.Fprintln(w, sealedNote)
-	if len(changes) == 0 {
-		fmt.Fprintln(w, "# No differences.")
-	}
-	for _, ch := range changes {
-		for _, rec := range history.Records(r, ch) {
-			fmt.Fprintln(w, rec.Forward)
-		}
-	}
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/credentials"
 	"github.com/dsconfig-smtp/dsconfig/internal/render"
 	"github.com/dsconfig-smtp/dsconfig/internal/report"
 )
@@ -56,7 +57,7 @@ func testPassphraseRun(ctx context.Context, o *testPassphraseOptions) error {
 	if err != nil {
 		return err
 	}
-	secret, err := credentials{snap: snap, getenv: o.Getenv, warn: o.warnLine}.Secret(ctx, o.Name)
+	secret, err := credentials.Resolver{Config: snap, Getenv: o.Getenv, Warn: o.warnLine}.Secret(ctx, o.Name)
 	if err != nil {
 		return err
 	}

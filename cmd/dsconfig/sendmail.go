@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/credentials"
 	"github.com/dsconfig-smtp/dsconfig/internal/mailer"
 	"github.com/dsconfig-smtp/dsconfig/internal/report"
 	"github.com/dsconfig-smtp/dsconfig/internal/sendmail"
@@ -87,7 +88,7 @@ func (o *mailOptions) servers() (*sendmail.Servers, error) {
 	if err != nil {
 		return nil, err
 	}
-	creds := credentials{snap: snap, getenv: o.Getenv, warn: o.warnLine}
+	creds := credentials.Resolver{Config: snap, Getenv: o.Getenv, Warn: o.warnLine}
 	s := &sendmail.Servers{Config: snap, Secrets: creds, Tokens: creds, Warn: o.warnLine, LocalName: ehloName()}
 	if o.Verbose {
 		s.Reporter = func(n int) func(mailer.Step) {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/dsconfig-smtp/dsconfig/internal/check"
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/credentials"
 	"github.com/dsconfig-smtp/dsconfig/internal/mailer"
 	"github.com/dsconfig-smtp/dsconfig/internal/report"
 )
@@ -159,9 +160,9 @@ func sendTestMailRun(ctx context.Context, o *sendTestMailOptions) error {
 	for _, w := range check.UseWarnings(snap, "", o.ServerName) {
 		o.warn("%s", w)
 	}
-	creds := credentials{snap: snap, getenv: o.Getenv, warn: o.warnLine, noCache: o.NoTokenCache}
+	creds := credentials.Resolver{Config: snap, Getenv: o.Getenv, Warn: o.warnLine, NoCache: o.NoTokenCache}
 	if o.Verbose {
-		creds.trace = verboseWriter(o.IO, o.Output == "json")
+		creds.Trace = verboseWriter(o.IO, o.Output == "json")
 	}
 	cands, err := mailer.Candidates(mailer.CandidateOptions{Config: snap, Secrets: creds, Tokens: creds, Warn: o.warnLine}, o.ServerName)
 	if err != nil {
@@ -171,7 +172,7 @@ func sendTestMailRun(ctx context.Context, o *sendTestMailOptions) error {
 	mopts := &mailer.Options{Mechanism: o.Mechanism, InitialResponse: o.InitialResponse, QuitAfter: o.QuitAfter,
 		Report: p.Report, LocalName: ehloName()}
 	if o.Verbose {
-		mopts.Transcript = creds.trace
+		mopts.Transcript = creds.Trace
 	}
 	host, _ := os.Hostname()
 	m := &mailer.Message{From: o.From, To: o.To, Subject: o.Subject, Body: o.Body, Host: host}
