@@ -31,45 +31,12 @@ type accessTokenOptions struct {
 	Output     string
 }
 
-// accessTokenLong is the help text; the renewal margins come from
-// httpauth, so that the help cannot drift from the code.
-func accessTokenLong() string {
-	return fmt.Sprintf(`Gets a bearer token from an HTTP authorization method, the way send-test-mail
-would, and shows what decides whether mail will work: whether the token came
-from the shared cache or is new, its expiry and how long it will be reused,
-its type, and, for a JWT, the claims aud, roles/scp, appid/azp, tid, iss, exp
-and nbf. The claims are decoded, not verified: the signature is not checked.
-The token itself is masked unless --show-token is given.
-
---verbose traces the request to the token endpoint, in the manner of curl -v,
-on standard output (standard error with --output json): the proxy, the
-resolved address, TLS and the server's certificate, the request line,
-headers and form fields, and the response's status, headers and body (the
-first %d bytes). The Authorization header shows only the client id, the
-client secret and assertions show *****, and tokens show their length and
-SHA-256 prefix. A token taken from the cache makes no request, so there is
-nothing to trace: add --no-token-cache.
-
-Tokens are reused, across dsconfig invocations, through the cache file
-token-cache.json in the configuration directory, until %s before they
-expire (a quarter of the lifetime for tokens shorter than %s; %s after
-they were obtained when the lifetime is unknown) or until
-maximum-token-lifetime has passed. --no-token-cache bypasses the cache;
---clear-cache empties it (for the method, or entirely when no --method-name
-is given). A cache file that cannot be opened is bypassed with a warning.
-
-Exit status: 0 token obtained, 1 --clear-cache failed (or another
-unexpected error), 2 usage, 3 method or secret unusable,
-4 no token could be obtained (the error says what the server answered).`,
-		httpauth.TraceBodyLimit, config.FormatDuration(httpauth.MaxMargin), config.FormatDuration(4*httpauth.MaxMargin), config.FormatDuration(httpauth.UnknownLifetime))
-}
-
 func newCmdGetAccessToken(f *factory, g *globalOptions, runF func(*accessTokenOptions) error) *cobra.Command {
 	o := &accessTokenOptions{ui: ui{f.IO, g}, Store: f.Store, Snapshot: f.Snapshot, Getenv: f.Getenv, Now: f.Now}
 	cmd := &cobra.Command{
 		Use:   "get-access-token",
 		Short: "Gets a token from an HTTP authorization method and shows its claims",
-		Long:  accessTokenLong(),
+		Long:  httpauth.GetAccessTokenHelp(),
 		Example: `  dsconfig get-access-token --method-name "SMTP Bearer Token"
   dsconfig get-access-token --method-name "SMTP Bearer Token" --no-token-cache --output json
   dsconfig get-access-token --method-name "SMTP Bearer Token" --no-token-cache --verbose
@@ -90,7 +57,7 @@ func newCmdGetAccessToken(f *factory, g *globalOptions, runF func(*accessTokenOp
 }
 
 func accessTokenRun(ctx context.Context, o *accessTokenOptions) error {
-	if err := outputFormat(o.Output); err != nil {
+	if err := render.CheckFormat(o.Output); err != nil {
 		return err
 	}
 	if o.Method == "" {

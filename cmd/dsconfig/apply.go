@@ -60,10 +60,8 @@ func oneFile(_ *cobra.Command, args []string) error {
 	return nil
 }
 
-var errNothingToChange = errors.New("nothing to change")
-
 func applyRun(_ context.Context, o *applyOptions) error {
-	if err := outputFormat(o.Output); err != nil {
+	if err := render.CheckFormat(o.Output); err != nil {
 		return err
 	}
 	lines, err := readBatch(o.IO, o.File)
@@ -74,37 +72,22 @@ func applyRun(_ context.Context, o *applyOptions) error {
 	if err != nil {
 		return err
 	}
-	var entries []apply.Entry
-	converge := func(st *config.State) (err error) {
-		entries, err = apply.Converge(o.Registry, st, desired, o.Prune)
-		if err == nil && len(entries) == 0 {
-			err = errNothingToChange
-		}
-		return err
-	}
+	run := &apply.Run{Registry: o.Registry, Desired: desired, Prune: o.Prune}
 	if o.DryRun {
-		err = dryRunApply(o, converge)
+		var st *config.State
+		if st, err = stateOf(o.Snapshot(o.Global)); err == nil {
+			err = run.DryRun(st)
+		}
 	} else {
 		err = o.Update(o.Global, func(tx *config.Tx) error {
 			tx.Action = fmt.Sprintf("The configuration could not be applied from %s", o.File)
-			return converge(tx.State)
+			return run.Converge(tx.State)
 		}, func() {})
 	}
-	if err != nil && !errors.Is(err, errNothingToChange) {
+	if err != nil && !errors.Is(err, apply.ErrNothingToChange) {
 		return err
 	}
-	return reportApply(o, entries)
-}
-
-// dryRunApply converges a copy of the current configuration.
-func dryRunApply(o *applyOptions, converge func(*config.State) error) error {
-	st, err := stateOf(o.Snapshot(o.Global))
-	if err != nil {
-		return err
-	}
-	st = st.Clone()
-	st.Record()
-	return converge(st)
+	return reportApply(o, run.Entries)
 }
 
 func reportApply(o *applyOptions, entries []apply.Entry) error {

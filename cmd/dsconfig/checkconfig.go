@@ -9,6 +9,8 @@ import (
 	"github.com/dsconfig-smtp/dsconfig/internal/check"
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
 	"github.com/dsconfig-smtp/dsconfig/internal/credentials"
+	"github.com/dsconfig-smtp/dsconfig/internal/mailer"
+	"github.com/dsconfig-smtp/dsconfig/internal/render"
 	"github.com/dsconfig-smtp/dsconfig/internal/report"
 )
 
@@ -61,7 +63,7 @@ func newCmdCheckConfig(f *factory, g *globalOptions, runF func(*checkConfigOptio
 }
 
 func checkConfigRun(ctx context.Context, o *checkConfigOptions) error {
-	if err := outputFormat(o.Output); err != nil {
+	if err := render.CheckFormat(o.Output); err != nil {
 		return err
 	}
 	if o.ServerName != "" && o.MethodName != "" {
@@ -79,7 +81,7 @@ func checkConfigRun(ctx context.Context, o *checkConfigOptions) error {
 	p := report.NewSteps(o.IO.Out, o.Output == "json", true)
 	if o.Online {
 		creds := credentials.Resolver{Config: snap, Getenv: o.Getenv, Warn: o.warnLine, NoCache: o.NoTokenCache}
-		more, err := check.Online(ctx, check.OnlineOptions{Options: opts, Secrets: creds, Tokens: creds, LocalName: ehloName(), Report: p.Report})
+		more, err := check.Online(ctx, check.OnlineOptions{Options: opts, Secrets: creds, Tokens: creds, LocalName: mailer.Hostname(), Report: p.Report})
 		if err != nil {
 			return err
 		}

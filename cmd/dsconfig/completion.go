@@ -7,8 +7,8 @@ import (
 
 	"github.com/dsconfig-smtp/dsconfig/internal/complete"
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
-	"github.com/dsconfig-smtp/dsconfig/internal/history"
 	"github.com/dsconfig-smtp/dsconfig/internal/mailer"
+	"github.com/dsconfig-smtp/dsconfig/internal/render"
 )
 
 // Shell completion: cobra's "dsconfig completion bash|zsh|fish|powershell"
@@ -49,16 +49,7 @@ func (c completer) addOtherCompletions(root *cobra.Command) {
 	completeFlag(root, "send-test-mail", "server-name", names(config.KindExternalServer, mailer.TypeSMTP))
 	completeFlag(root, "get-access-token", "method-name", names(config.KindHTTPAuthorizationMethod))
 	completeFlag(root, "test-passphrase-provider", "provider-name", names(config.KindPassphraseProvider))
-	var mechs, stages, modes []string
-	for _, m := range mailer.BearerMechanisms() {
-		mechs = append(mechs, strings.ToLower(m))
-	}
-	for _, st := range mailer.QuitStages() {
-		stages = append(stages, string(st))
-	}
-	for _, m := range mailer.IRModes() {
-		modes = append(modes, string(m))
-	}
+	mechs, stages, modes := complete.SendTestMail()
 	completeFlag(root, "list-properties", "type", func(cmd *cobra.Command, _ []string, prefix string) ([]string, cobra.ShellCompDirective) {
 		return complete.WithPrefix(complete.TypeNames(c.Registry, flagValue(cmd, "object-type")), prefix), noFiles
 	})
@@ -67,7 +58,7 @@ func (c completer) addOtherCompletions(root *cobra.Command) {
 	completeFlag(root, "send-test-mail", "initial-response", fixed(modes))
 	for _, c := range allCommands(root) {
 		if c.Flags().Lookup("output") != nil {
-			c.RegisterFlagCompletionFunc("output", fixed(outputFormats()))
+			c.RegisterFlagCompletionFunc("output", fixed(render.Formats()))
 		}
 	}
 }
@@ -191,10 +182,5 @@ func archiveNames(f *factory, g *globalOptions) []string {
 	if err != nil {
 		return nil
 	}
-	entries, _ := history.ListArchive(s.Dir)
-	var out []string
-	for _, e := range entries {
-		out = append(out, e.Name)
-	}
-	return out
+	return complete.ArchiveNames(s.Dir)
 }

@@ -6,7 +6,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/dsconfig-smtp/dsconfig/internal/check"
@@ -203,23 +202,9 @@ func newRegistry() (*config.Registry, error) {
 	return r, r.AddBuiltins(tlsconf.Builtins()...)
 }
 
-// configDir resolves the configuration directory: --config-dir, then
-// $DSCONFIG_CONFIG_DIR, then $XDG_CONFIG_HOME/dsconfig, then
-// ~/.config/dsconfig.
+// configDir resolves the configuration directory (see config.Dir).
 func configDir(getenv func(string) string, g *globalOptions) (string, error) {
-	if d := g.ConfigDir; d != "" {
-		return d, nil
-	}
-	if d := getenv("DSCONFIG_CONFIG_DIR"); d != "" {
-		return d, nil
-	}
-	if d := getenv("XDG_CONFIG_HOME"); d != "" {
-		return filepath.Join(d, "dsconfig"), nil
-	}
-	if h := getenv("HOME"); h != "" {
-		return filepath.Join(h, ".config", "dsconfig"), nil
-	}
-	return "", usagef("cannot find the configuration directory: give --config-dir, or set DSCONFIG_CONFIG_DIR or HOME")
+	return config.Dir(g.ConfigDir, getenv)
 }
 
 // ui is how a command talks to the person who runs it: the streams, and

@@ -15,6 +15,7 @@ import (
 	"github.com/dsconfig-smtp/dsconfig/internal/apply"
 	"github.com/dsconfig-smtp/dsconfig/internal/batchfile"
 	"github.com/dsconfig-smtp/dsconfig/internal/check"
+	"github.com/dsconfig-smtp/dsconfig/internal/helptext"
 	"github.com/dsconfig-smtp/dsconfig/internal/render"
 	"github.com/dsconfig-smtp/dsconfig/internal/report"
 )
@@ -73,7 +74,7 @@ func TestJSONDocListsEveryCommand(t *testing.T) {
 // named in the document, as `key`.
 func TestJSONDocNamesEveryKey(t *testing.T) {
 	doc := readJSONDoc(t)
-	shapes := []any{render.Object{}, jsonProperty{}, report.Secret{}, report.Token{}, report.Check{}, check.Finding{},
+	shapes := []any{render.Object{}, helptext.Property{}, report.Secret{}, report.Token{}, report.Check{}, check.Finding{},
 		apply.Result{}, apply.Entry{}, report.Mail{}, report.Step{}, report.Sent{}, report.Failure{}}
 	for _, s := range shapes {
 		typ := reflect.TypeOf(s)

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"slices"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -41,53 +39,13 @@ func newCmdListProperties(f *factory, g *globalOptions, runF func(*listPropsOpti
 	return cmd
 }
 
-type jsonProperty struct {
-	ObjectType string   `json:"object-type"`
-	Type       string   `json:"type,omitempty"`
-	Property   string   `json:"property"`
-	Syntax     string   `json:"syntax"`
-	Flags      string   `json:"flags,omitempty"`
-	Default    []string `json:"default,omitempty"`
-	Synopsis   string   `json:"synopsis"`
-}
-
 func listPropsRun(_ context.Context, o *listPropsOptions) error {
-	if err := outputFormat(o.Output); err != nil {
+	if err := render.CheckFormat(o.Output); err != nil {
 		return err
 	}
-	kinds := o.Registry.Kinds()
-	if o.Kind != "" {
-		k := o.Registry.Kind(o.Kind)
-		if k == nil {
-			return usagef("unknown --object-type %q; it is one of: %s", o.Kind, kindNames(o.Registry))
-		}
-		kinds = []*config.Kind{k}
-	}
-	var rows [][]string
-	var js []jsonProperty
-	matched := false
-	for _, k := range kinds {
-		for _, t := range k.Types() {
-			if o.Type != "" && t.Name != o.Type {
-				continue
-			}
-			matched = true
-			for _, p := range t.SortedProperties() {
-				if p.Advanced && !o.Advanced {
-					continue
-				}
-				flags := strings.Join(helptext.PropertyFlags(p), ", ")
-				row := []string{p.Name, k.Name, typeLabel(t), p.Syntax.Describe(), flags}
-				if o.Description {
-					row = append(row, p.Synopsis)
-				}
-				rows = append(rows, row)
-				js = append(js, jsonProperty{k.Name, t.Name, p.Name, p.Syntax.Describe(), flags, p.Default, p.Synopsis})
-			}
-		}
-	}
-	if o.Type != "" && !matched {
-		return usagef("unknown --type %q; it is one of: %s", o.Type, typesOf(kinds))
+	rows, js, err := helptext.ListProperties(o.Registry, o.Kind, o.Type, o.Advanced, o.Description)
+	if err != nil {
+		return err
 	}
 	if o.Output == "json" {
 		return render.JSON(o.IO.Out, js)
@@ -98,32 +56,4 @@ func listPropsRun(_ context.Context, o *listPropsOptions) error {
 	}
 	render.Table(o.IO.Out, header, rows, o.Global.ScriptFriendly)
 	return nil
-}
-
-func typeLabel(t *config.Type) string {
-	if t.Name == "" {
-		return "-"
-	}
-	return t.Name
-}
-
-func kindNames(r *config.Registry) string {
-	var n []string
-	for _, k := range r.Kinds() {
-		n = append(n, k.Name)
-	}
-	return strings.Join(n, ", ")
-}
-
-// typesOf lists the type names of kinds, for an error about --type.
-func typesOf(kinds []*config.Kind) string {
-	var names []string
-	for _, k := range kinds {
-		for _, n := range k.TypeNames() {
-			if n != "" && !slices.Contains(names, n) {
-				names = append(names, n)
-			}
-		}
-	}
-	return strings.Join(names, ", ")
 }

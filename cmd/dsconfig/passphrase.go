@@ -7,19 +7,10 @@ import (
 
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
 	"github.com/dsconfig-smtp/dsconfig/internal/credentials"
+	"github.com/dsconfig-smtp/dsconfig/internal/passphrase"
 	"github.com/dsconfig-smtp/dsconfig/internal/render"
 	"github.com/dsconfig-smtp/dsconfig/internal/report"
 )
-
-const testPassphraseLong = `Resolves a passphrase provider the way send-test-mail and token requests
-do, and reports whether it worked, without showing the secret.
-
-On success it prints the secret's length in characters and its fingerprint:
-the first 8 hex digits of the secret's SHA-256. The fingerprint is not the
-secret; it lets you check that two hosts, or a provider before and after a
-change, hold the same value. On failure it says why (environment variable
-not set, file missing or unreadable, command failed, encryption key file
-missing) and exits with code 3.`
 
 type testPassphraseOptions struct {
 	objectOptions
@@ -34,7 +25,7 @@ func newCmdTestPassphraseProvider(f *factory, g *globalOptions, runF func(*testP
 		Use:     "test-passphrase-provider",
 		GroupID: "other",
 		Short:   "Checks that a passphrase provider gives its secret, without showing it",
-		Long:    testPassphraseLong,
+		Long:    passphrase.TestProviderHelp,
 		Example: "  dsconfig test-passphrase-provider --provider-name \"SMTP Client Secret\"\n  dsconfig test-passphrase-provider --provider-name \"SMTP Client Secret\" --output json",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -50,7 +41,7 @@ func newCmdTestPassphraseProvider(f *factory, g *globalOptions, runF func(*testP
 }
 
 func testPassphraseRun(ctx context.Context, o *testPassphraseOptions) error {
-	if err := outputFormat(o.Output); err != nil {
+	if err := render.CheckFormat(o.Output); err != nil {
 		return err
 	}
 	snap, err := o.Snapshot(o.Global)

@@ -147,7 +147,7 @@ func newRoot(f *factory, o *rootOptions) *cobra.Command {
 		// one subcommand never prints the version.
 		// Nor does it print the root's help, so neither is built.
 		root.Version = buildinfo.Get().Version
-		root.SetVersionTemplate(versionTemplate(buildinfo.Get()))
+		root.SetVersionTemplate(buildinfo.Get().Template())
 		root.Long = rootLong + exitCodeTable()
 	} else {
 		// Nor does it complete: completion builds the whole tree.

@@ -89,7 +89,7 @@ func (o *mailOptions) servers() (*sendmail.Servers, error) {
 		return nil, err
 	}
 	creds := credentials.Resolver{Config: snap, Getenv: o.Getenv, Warn: o.warnLine}
-	s := &sendmail.Servers{Config: snap, Secrets: creds, Tokens: creds, Warn: o.warnLine, LocalName: ehloName()}
+	s := &sendmail.Servers{Config: snap, Secrets: creds, Tokens: creds, Warn: o.warnLine, LocalName: mailer.Hostname()}
 	if o.Verbose {
 		s.Reporter = func(n int) func(mailer.Step) {
 			return report.NewSteps(o.IO.ErrOut, false, n > 1).Report

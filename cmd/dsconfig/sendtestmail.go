@@ -13,6 +13,7 @@ import (
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
 	"github.com/dsconfig-smtp/dsconfig/internal/credentials"
 	"github.com/dsconfig-smtp/dsconfig/internal/mailer"
+	"github.com/dsconfig-smtp/dsconfig/internal/render"
 	"github.com/dsconfig-smtp/dsconfig/internal/report"
 )
 
@@ -39,37 +40,13 @@ type sendTestMailOptions struct {
 	mechanism, initialResponse, quitAfter string
 }
 
-const sendTestMailLong = `Sends a test message through an SMTP external server and reports every step
-with its timing: config, token (cached or new, and when it expires), connect,
-TLS (version and certificate), EHLO (the AUTH mechanisms offered), AUTH, MAIL,
-RCPT, DATA and the server's final reply.
-
-Without --server-name the servers of the global configuration's smtp-server
-property are tried in order until one succeeds, and each attempt is reported;
-when one succeeds after others failed, a warning names the failed servers
-(and the JSON lists them under failed-servers). --all-servers sends through
-every server of the list instead, and fails if any of them fails.
-
-With a token-acquisition-method, dsconfig authenticates as user-name with
-OAUTHBEARER when the server offers it, else XOAUTH2 (all Exchange Online
-offers); --mechanism forces one. When the server rejects the token (535, or
-an error challenge), the token is discarded and the send is retried once,
-with a fresh token, on a new connection. A password (password or
-passphrase-provider) is sent with PLAIN or LOGIN. Credentials are never sent
-without TLS except to a loopback address.
-
---verbose adds the SMTP transcript with the AUTH data and any token or
-password masked, and a trace of any token request (see get-access-token
---verbose). --quit-after STAGE stops after connect, tls, ehlo, auth, mail
-or rcpt without sending, like swaks.`
-
 func newCmdSendTestMail(f *factory, g *globalOptions, runF func(*sendTestMailOptions) error) *cobra.Command {
 	o := &sendTestMailOptions{ui: ui{f.IO, g}, Snapshot: f.Snapshot, Getenv: f.Getenv, Now: f.Now}
 	cmd := &cobra.Command{
 		Use:     "send-test-mail --to ADDRESS",
 		GroupID: "other",
 		Short:   "Sends a test message and shows each step of the SMTP session",
-		Long:    sendTestMailLong + "\n\nExit codes:\n" + exitCodeTable(),
+		Long:    mailer.SendTestMailHelp + "\n\nExit codes:\n" + exitCodeTable(),
 		Example: "  dsconfig send-test-mail --to ops@example.com\n" +
 			"  dsconfig send-test-mail --to ops@example.com --server-name \"Exchange Online\" --verbose\n" +
 			"  dsconfig send-test-mail --to ops@example.com --quit-after auth --output json\n" +
@@ -139,7 +116,7 @@ func (o *sendTestMailOptions) parse() error {
 	if o.InitialResponse, err = mailer.ParseIRMode(o.initialResponse); err != nil {
 		return usagef("invalid --initial-response: %v", err)
 	}
-	return outputFormat(o.Output)
+	return render.CheckFormat(o.Output)
 }
 
 // checkAddress refuses, before anything is resolved or sent, an address
@@ -170,7 +147,7 @@ func sendTestMailRun(ctx context.Context, o *sendTestMailOptions) error {
 	}
 	p := report.NewSteps(o.IO.Out, o.Output == "json", len(cands) > 1)
 	mopts := &mailer.Options{Mechanism: o.Mechanism, InitialResponse: o.InitialResponse, QuitAfter: o.QuitAfter,
-		Report: p.Report, LocalName: ehloName()}
+		Report: p.Report, LocalName: mailer.Hostname()}
 	if o.Verbose {
 		mopts.Transcript = creds.Trace
 	}
@@ -191,13 +168,4 @@ func sendTestMailRun(ctx context.Context, o *sendTestMailOptions) error {
 		return perr
 	}
 	return err
-}
-
-// ehloName is this host's name if it is a usable EHLO argument.
-func ehloName() string {
-	h, err := os.Hostname()
-	if err != nil || h == "" || strings.ContainsAny(h, " \r\n") {
-		return "localhost"
-	}
-	return h
 }

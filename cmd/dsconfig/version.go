@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -35,10 +34,4 @@ func newCmdVersion(f *factory, g *globalOptions, runF func(*versionOptions) erro
 func versionRun(_ context.Context, o *versionOptions) error {
 	_, err := fmt.Fprint(o.IO.Out, o.Info)
 	return err
-}
-
-// versionTemplate is the root's --version text, as a template that prints
-// it literally.
-func versionTemplate(i buildinfo.Info) string {
-	return strings.ReplaceAll(i.String(), "{{", `{{"{{"}}`)
 }

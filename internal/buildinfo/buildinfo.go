@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
+	"strings"
 )
 
 // Set by the linker; see the package documentation.
@@ -89,4 +90,10 @@ func get(version, commit, date string, bi *debug.BuildInfo) Info {
 func (i Info) String() string {
 	return fmt.Sprintf("dsconfig %s\ncommit:   %s\nbuilt:    %s\ngo:       %s\nplatform: %s\n",
 		i.Version, i.Commit, i.Date, i.Go, i.Platform)
+}
+
+// Template is the --version text as a text/template (cobra's version
+// template) that prints it literally, whatever braces it holds.
+func (i Info) Template() string {
+	return strings.ReplaceAll(i.String(), "{{", `{{"{{"}}`)
 }

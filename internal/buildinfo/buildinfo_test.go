@@ -5,6 +5,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"testing"
+	"text/template"
 )
 
 func TestStampWins(t *testing.T) {
@@ -51,5 +52,18 @@ func TestString(t *testing.T) {
 		if !strings.Contains(s, want+"\n") {
 			t.Errorf("%q lacks %q", s, want)
 		}
+	}
+}
+
+// A version with template braces (a branch name in git describe, say)
+// prints as it is.
+func TestTemplatePrintsLiterally(t *testing.T) {
+	i := Info{Version: "v1-{{.Name}}", Commit: "abc", Date: "d", Go: "go1.99", Platform: "linux/arm64"}
+	var b strings.Builder
+	if err := template.Must(template.New("v").Parse(i.Template())).Execute(&b, struct{ Name string }{"x"}); err != nil {
+		t.Fatal(err)
+	}
+	if b.String() != i.String() {
+		t.Errorf("template printed %q, want %q", b.String(), i.String())
 	}
 }

@@ -21,3 +21,22 @@ func TightenMode(path string) {
 	}
 	os.Chmod(path, 0o600)
 }
+
+// CreatePrivate opens path for writing as a 0600 file. An existing regular
+// file keeps its mode through O_TRUNC, so it is narrowed before anything
+// is written; a device such as /dev/stdout is left alone.
+func CreatePrivate(path string) (*os.File, error) {
+	fh, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := fh.Stat()
+	if err == nil && fi.Mode().IsRegular() && fi.Mode().Perm() != 0o600 {
+		err = fh.Chmod(0o600)
+	}
+	if err != nil {
+		fh.Close()
+		return nil, err
+	}
+	return fh, nil
+}

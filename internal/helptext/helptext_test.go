@@ -1,6 +1,7 @@
 package helptext
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -57,5 +58,22 @@ func TestCreateExampleShowsSMTPFirst(t *testing.T) {
 	}
 	if help := Create(k); !strings.Contains(help, "Type "+mailer.TypeSMTP+": ") {
 		t.Errorf("help does not describe the SMTP type:\n%s", help)
+	}
+}
+
+func TestListProperties(t *testing.T) {
+	r := registry(t)
+	rows, js, err := ListProperties(r, config.KindPassphraseProvider, "environment-variable", false, true)
+	if err != nil || len(rows) == 0 || len(rows) != len(js) || len(rows[0]) != 6 || rows[0][1] != config.KindPassphraseProvider {
+		t.Fatalf("rows %q, %v", rows, err)
+	}
+	for _, tt := range []struct{ kind, typ, want string }{
+		{"nope", "", `unknown --object-type "nope"; it is one of: `},
+		{config.KindPassphraseProvider, "smtp", `unknown --type "smtp"; it is one of: environment-variable, `},
+	} {
+		_, _, err := ListProperties(r, tt.kind, tt.typ, false, false)
+		if err == nil || !strings.HasPrefix(err.Error(), tt.want) || !errors.Is(err, config.ErrUsage) {
+			t.Errorf("%s %s: %v, want %q", tt.kind, tt.typ, err, tt.want)
+		}
 	}
 }

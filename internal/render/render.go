@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -166,4 +167,15 @@ func JSON(w io.Writer, v any) error {
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+// Formats are the values of --output.
+func Formats() []string { return []string{"table", "json"} }
+
+// CheckFormat checks the value of --output.
+func CheckFormat(v string) error {
+	if v != "" && !slices.Contains(Formats(), v) {
+		return config.Usagef("", "invalid --output %q: it must be %s", v, strings.Join(Formats(), " or "))
+	}
+	return nil
 }

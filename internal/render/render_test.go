@@ -2,7 +2,10 @@ package render
 
 import (
 	"bytes"
+	"errors"
 	"testing"
+
+	"github.com/dsconfig-smtp/dsconfig/internal/config"
 )
 
 func TestDisplayEscapesWhatATerminalWouldActOn(t *testing.T) {
@@ -62,5 +65,16 @@ func TestJSONKeepsHTML(t *testing.T) {
 	}
 	if want := "{\n  \"a\": \"<b>\"\n}\n"; b.String() != want {
 		t.Errorf("JSON: %q, want %q", b.String(), want)
+	}
+}
+
+func TestCheckFormat(t *testing.T) {
+	for _, v := range []string{"", "table", "json"} {
+		if err := CheckFormat(v); err != nil {
+			t.Errorf("%q: %v", v, err)
+		}
+	}
+	if err := CheckFormat("yaml"); err == nil || err.Error() != `invalid --output "yaml": it must be table or json` || !errors.Is(err, config.ErrUsage) {
+		t.Errorf("yaml: %v", err)
 	}
 }
