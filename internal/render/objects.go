@@ -48,7 +48,7 @@ func List(r *config.Registry, objs []*config.Object, cols []string, script bool)
 	js := []Object{}
 	for _, obj := range objs {
 		v := r.View(obj)
-		row := []string{Display(obj.Name), obj.Type}
+		row := []string{display(obj.Name), obj.Type}
 		props, _ := Shown(v.Type, nil, false)
 		for _, c := range cols {
 			p := v.Type.Property(c)
@@ -59,7 +59,7 @@ func List(r *config.Registry, objs []*config.Object, cols []string, script bool)
 			if !slices.Contains(props, p) {
 				props = append(props, p)
 			}
-			row = append(row, Cell(Values(v, p), script))
+			row = append(row, cell(values(v, p), script))
 		}
 		rows = append(rows, row)
 		js = append(js, ObjectJSON(v, props))
@@ -94,7 +94,7 @@ func Shown(t *config.Type, names []string, advanced bool) ([]*config.PropertyDef
 func PropRows(v config.View, props []*config.PropertyDef, script bool) [][]string {
 	var rows [][]string
 	for _, p := range props {
-		rows = append(rows, []string{p.Name, Cell(Values(v, p), script)})
+		rows = append(rows, []string{p.Name, cell(values(v, p), script)})
 	}
 	return rows
 }

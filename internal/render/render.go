@@ -62,12 +62,12 @@ func Table(w io.Writer, header []string, rows [][]string, script bool) {
 	}
 }
 
-// Display escapes, for a table, what a terminal would act on instead of
+// display escapes, for a table, what a terminal would act on instead of
 // showing: control characters (an escape sequence, a line break, a tab
 // that would shift the columns), other characters that do not print, and
 // bytes that are not UTF-8, as strconv.Quote writes them (\x1b, \n,
 // \u200b). Anything else is left as it is. JSON output escapes on its own.
-func Display(s string) string {
+func display(s string) string {
 	if strings.IndexFunc(s, notShown) < 0 && utf8.ValidString(s) {
 		return s
 	}
@@ -88,11 +88,11 @@ func Display(s string) string {
 
 func notShown(r rune) bool { return r != ' ' && !unicode.IsPrint(r) }
 
-// Cell renders a property's values for one table cell.
-func Cell(vals []string, script bool) string {
+// cell renders a property's values for one table cell.
+func cell(vals []string, script bool) string {
 	shown := make([]string, len(vals))
 	for i, v := range vals {
-		shown[i] = Display(v)
+		shown[i] = display(v)
 	}
 	if len(shown) == 0 {
 		if script {
@@ -106,9 +106,9 @@ func Cell(vals []string, script bool) string {
 	return strings.Join(shown, ", ")
 }
 
-// Values returns what output shows for a property of an object: the
+// values returns what output shows for a property of an object: the
 // explicit values, else the defaults, with sensitive values masked.
-func Values(v config.View, p *config.PropertyDef) []string {
+func values(v config.View, p *config.PropertyDef) []string {
 	vals := v.Values(p.Name)
 	if p.Sensitive && len(vals) > 0 {
 		return []string{config.Mask}
@@ -127,7 +127,7 @@ type Object struct {
 func ObjectJSON(v config.View, props []*config.PropertyDef) Object {
 	out := Object{Name: v.Object.Name, Type: v.Object.Type, Properties: map[string]any{}}
 	for _, p := range props {
-		vals := Values(v, p)
+		vals := values(v, p)
 		switch {
 		case p.Multi:
 			typed := make([]any, len(vals))

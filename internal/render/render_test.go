@@ -20,8 +20,8 @@ func TestDisplayEscapesWhatATerminalWouldActOn(t *testing.T) {
 		{`back\slash`, `back\slash`},
 	}
 	for _, tt := range tests {
-		if got := Display(tt.in); got != tt.want {
-			t.Errorf("Display(%q) = %q, want %q", tt.in, got, tt.want)
+		if got := display(tt.in); got != tt.want {
+			t.Errorf("display(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }
@@ -52,8 +52,8 @@ func TestCell(t *testing.T) {
 		{[]string{"a", "b\n"}, false, `a, b\n`},
 		{[]string{"a", "b"}, true, "a\tb"},
 	} {
-		if got := Cell(tt.vals, tt.script); got != tt.want {
-			t.Errorf("Cell(%q, %v) = %q, want %q", tt.vals, tt.script, got, tt.want)
+		if got := cell(tt.vals, tt.script); got != tt.want {
+			t.Errorf("cell(%q, %v) = %q, want %q", tt.vals, tt.script, got, tt.want)
 		}
 	}
 }
