@@ -11,8 +11,10 @@ import (
 
 	"github.com/dsconfig-smtp/dsconfig/internal/check"
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/helptext"
 	"github.com/dsconfig-smtp/dsconfig/internal/history"
 	"github.com/dsconfig-smtp/dsconfig/internal/interactive"
+	"github.com/dsconfig-smtp/dsconfig/internal/secretinput"
 )
 
 // objectCommands returns the generic verbs for kind k: create-X, list-Xs,
@@ -97,19 +99,19 @@ func (p *propFlags) register(cmd *cobra.Command, modify bool) {
 }
 
 // mods parses the property arguments, reading secret values from the
-// terminal, files or standard input (see passphrase_input.go). t is the
+// terminal, files or standard input (see internal/secretinput). t is the
 // object's type when known (create), else nil.
 func (p *propFlags) mods(ctx context.Context, u ui, r *config.Registry, k *config.Kind, t *config.Type) ([]config.Mod, error) {
-	set, fromSet := fileRefs(config.OpSet, p.Set)
-	add, fromAdd := fileRefs(config.OpAdd, p.Add)
-	set, prompted := promptedProps(k, t, set)
+	set, fromSet := secretinput.FileRefs(config.OpSet, p.Set)
+	add, fromAdd := secretinput.FileRefs(config.OpAdd, p.Add)
+	set, prompted := secretinput.PromptedProps(k, t, set)
 	prompted = slices.DeleteFunc(prompted, u.Global.consoleAsked)
 	mods, err := r.ParseMods(set, add, p.Remove, p.Reset)
 	if err != nil {
 		return nil, err
 	}
 	p.argvWarning = u.argvSecretWarning(k, t, append(set, add...))
-	files, err := fromFileArgs(p.SetFromFile)
+	files, err := secretinput.FromFileArgs(p.SetFromFile)
 	if err != nil {
 		return nil, err
 	}
@@ -126,8 +128,8 @@ func (p *propFlags) mods(ctx context.Context, u ui, r *config.Registry, k *confi
 // longWithSecrets adds the secret-input help to kinds that have
 // sensitive properties.
 func longWithSecrets(k *config.Kind, long string) string {
-	if hasSensitive(k) {
-		return long + secretInputHelp
+	if secretinput.HasSensitive(k) {
+		return long + secretinput.Help
 	}
 	return long
 }
@@ -194,9 +196,9 @@ func newCmdCreate(f *factory, g *globalOptions, k *config.Kind, runF func(*creat
 	o := &createOptions{objectOptions: newObjectOptions(f, g, k)}
 	cmd := &cobra.Command{
 		Use:     "create-" + k.Name,
-		Short:   "Creates " + aFriendly(k),
-		Long:    longWithSecrets(k, createHelp(k)),
-		Example: createExample(k),
+		Short:   "Creates " + helptext.AFriendly(k),
+		Long:    longWithSecrets(k, helptext.Create(k)),
+		Example: helptext.CreateExample(k),
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := o.complete(cmd.Context(), cmd, &o.Type, &o.Props); err != nil {
@@ -209,7 +211,7 @@ func newCmdCreate(f *factory, g *globalOptions, k *config.Kind, runF func(*creat
 		},
 	}
 	nameFlag(cmd, k, &o.Name, "new ")
-	cmd.Flags().StringVarP(&o.Type, "type", "t", "", "the type of "+k.Friendly+" to create: "+joinTypes(k))
+	cmd.Flags().StringVarP(&o.Type, "type", "t", "", "the type of "+k.Friendly+" to create: "+helptext.JoinTypes(k))
 	o.Props.register(cmd, false)
 	return cmd
 }
@@ -217,7 +219,7 @@ func newCmdCreate(f *factory, g *globalOptions, k *config.Kind, runF func(*creat
 func createRun(ctx context.Context, o *createOptions) error {
 	k := o.Kind
 	if o.Type == "" {
-		return usagef("The argument \"--type\" must be specified when this application is used non-interactively; it is one of: %s", joinTypes(k))
+		return usagef("The argument \"--type\" must be specified when this application is used non-interactively; it is one of: %s", helptext.JoinTypes(k))
 	}
 	t, err := config.LookupType(k, o.Type)
 	if err != nil {
@@ -255,8 +257,8 @@ func newCmdSetProp(f *factory, g *globalOptions, k *config.Kind, runF func(*setP
 	cmd := &cobra.Command{
 		Use:     "set-" + k.Name + "-prop",
 		Short:   "Modifies " + k.Friendly + " properties",
-		Long:    longWithSecrets(k, modifyHelp(k)),
-		Example: setPropExample(k),
+		Long:    longWithSecrets(k, helptext.Modify(k)),
+		Example: helptext.SetPropExample(k),
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := o.complete(cmd.Context(), cmd, nil, &o.Props); err != nil {
@@ -308,8 +310,8 @@ func newCmdDelete(f *factory, g *globalOptions, k *config.Kind, runF func(*delet
 	o := &deleteOptions{objectOptions: newObjectOptions(f, g, k)}
 	cmd := &cobra.Command{
 		Use:     "delete-" + k.Name,
-		Short:   "Deletes " + aFriendly(k),
-		Long:    "Deletes " + aFriendly(k) + ". An object that others refer to cannot be deleted; the error names every object that refers to it.",
+		Short:   "Deletes " + helptext.AFriendly(k),
+		Long:    "Deletes " + helptext.AFriendly(k) + ". An object that others refer to cannot be deleted; the error names every object that refers to it.",
 		Example: fmt.Sprintf("  dsconfig delete-%s --%s \"NAME\"", k.Name, k.NamingArg),
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

@@ -9,18 +9,7 @@ import (
 
 // Sensitive values are kept out of argv by internal/secretinput: --set
 // PROP prompts without echo, --set-from-file PROP:PATH and PROP<PATH read
-// a file or standard input. These are its hooks for the object commands.
-
-const secretInputHelp = secretinput.Help
-
-type fileArg = secretinput.FileArg
-
-var (
-	hasSensitive  = secretinput.HasSensitive
-	promptedProps = secretinput.PromptedProps
-	fileRefs      = secretinput.FileRefs
-	fromFileArgs  = secretinput.FromFileArgs
-)
+// a file or standard input. These are the object commands' hooks into it.
 
 // argvSecretWarning is the warning for a sensitive value typed on the
 // command line, or "" when there is none; its advice depends on whether
@@ -32,7 +21,7 @@ func (u ui) argvSecretWarning(k *config.Kind, t *config.Type, args []string) str
 
 // secretMods reads the values of prompted properties and of values read
 // from files, before the store is locked.
-func (u ui) secretMods(ctx context.Context, prompted []string, fromFile []fileArg) ([]config.Mod, error) {
+func (u ui) secretMods(ctx context.Context, prompted []string, fromFile []secretinput.FileArg) ([]config.Mod, error) {
 	return secretinput.Reader{In: u.IO.In, ErrOut: u.IO.ErrOut, NoPrompt: u.Global.NoPrompt}.Mods(ctx, prompted, fromFile)
 }
 

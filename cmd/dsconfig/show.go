@@ -66,7 +66,7 @@ func newCmdGetProp(f *factory, g *globalOptions, k *config.Kind, runF func(*show
 	cmd := &cobra.Command{
 		Use:     "get-" + k.Name + "-prop",
 		Short:   "Shows " + k.Friendly + " properties",
-		Long:    "Shows the properties of " + aFriendly(k) + ", sorted by name. Defaults show as values; a property with no value shows -. Sensitive values show as " + config.Mask + ". Advanced properties are shown with --advanced or when named with --property.",
+		Long:    "Shows the properties of " + helptext.AFriendly(k) + ", sorted by name. Defaults show as values; a property with no value shows -. Sensitive values show as " + config.Mask + ". Advanced properties are shown with --advanced or when named with --property.",
 		Example: helptext.GetPropExample(k),
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
