@@ -11,6 +11,7 @@ import (
 	"github.com/dsconfig-smtp/dsconfig/internal/batchfile"
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
 	"github.com/dsconfig-smtp/dsconfig/internal/history"
+	"github.com/dsconfig-smtp/dsconfig/internal/registry"
 )
 
 // The examples in docs/store-format.md and docs/audit-log.md are kept
@@ -43,7 +44,7 @@ func docBlock(t *testing.T, file, heading string) string {
 
 func TestDocStoreFormatExampleLoads(t *testing.T) {
 	example := docBlock(t, "store-format.md", "## config.yaml")
-	reg, err := newRegistry()
+	reg, err := registry.New()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,11 +11,8 @@ import (
 	"github.com/dsconfig-smtp/dsconfig/internal/check"
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
 	"github.com/dsconfig-smtp/dsconfig/internal/history"
-	"github.com/dsconfig-smtp/dsconfig/internal/httpauth"
 	"github.com/dsconfig-smtp/dsconfig/internal/interactive"
-	"github.com/dsconfig-smtp/dsconfig/internal/mailer"
-	"github.com/dsconfig-smtp/dsconfig/internal/passphrase"
-	"github.com/dsconfig-smtp/dsconfig/internal/tlsconf"
+	"github.com/dsconfig-smtp/dsconfig/internal/registry"
 )
 
 // IOStreams are the command's standard streams, injected so that tests and
@@ -107,7 +104,7 @@ type factory struct {
 // newFactory returns the factory of one process: the registry, and
 // loaders that read and write the store on disk.
 func newFactory(ios *IOStreams, getenv func(string) string, now func() time.Time) (*factory, error) {
-	reg, err := newRegistry()
+	reg, err := registry.New()
 	if err != nil {
 		return nil, err
 	}
@@ -191,15 +188,6 @@ func stateOf(snap *config.Snapshot, err error) (*config.State, error) {
 		return nil, err
 	}
 	return snap.State, nil
-}
-
-func newRegistry() (*config.Registry, error) {
-	r, err := config.NewRegistry(config.Kinds(), config.GlobalTypes(),
-		passphrase.Types(), tlsconf.Types(), httpauth.Types(), mailer.Types())
-	if err != nil {
-		return nil, err
-	}
-	return r, r.AddBuiltins(tlsconf.Builtins()...)
 }
 
 // configDir resolves the configuration directory (see config.Dir).

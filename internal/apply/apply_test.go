@@ -8,21 +8,8 @@ import (
 
 	"github.com/dsconfig-smtp/dsconfig/internal/batchfile"
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
-	"github.com/dsconfig-smtp/dsconfig/internal/httpauth"
-	"github.com/dsconfig-smtp/dsconfig/internal/mailer"
-	"github.com/dsconfig-smtp/dsconfig/internal/passphrase"
-	"github.com/dsconfig-smtp/dsconfig/internal/tlsconf"
+	"github.com/dsconfig-smtp/dsconfig/internal/registry"
 )
-
-func registry(t *testing.T) *config.Registry {
-	t.Helper()
-	r, err := config.NewRegistry(config.Kinds(), config.GlobalTypes(),
-		passphrase.Types(), tlsconf.Types(), httpauth.Types(), mailer.Types())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
-}
 
 func desired(t *testing.T, r *config.Registry, text string) (*Desired, error) {
 	t.Helper()
@@ -48,7 +35,7 @@ const (
 )
 
 func TestReadRefuses(t *testing.T) {
-	r := registry(t)
+	r := registry.ForTest(t)
 	for _, c := range []struct{ text, want string }{
 		{"list-passphrase-providers\n", `desired:1: apply-config cannot use "list-passphrase-providers" in a desired file`},
 		{"create-global-configuration\n", `desired:1: apply-config cannot use "create-global-configuration" in a desired file`},
@@ -83,7 +70,7 @@ func converge(t *testing.T, r *config.Registry, cur *config.State, d *Desired, p
 }
 
 func TestConvergeReport(t *testing.T) {
-	r := registry(t)
+	r := registry.ForTest(t)
 	cur := mustDesired(t, r, envProvider+caProvider+
 		"create-trust-manager-provider --provider-name Old --type system-default --set enabled:true\n"+
 		"create-trust-manager-provider --provider-name Sys --type system-default --set enabled:true\n").State
@@ -112,7 +99,7 @@ func TestConvergeReport(t *testing.T) {
 }
 
 func TestConvergePrunesMentionedKindsOnly(t *testing.T) {
-	r := registry(t)
+	r := registry.ForTest(t)
 	cur := mustDesired(t, r, envProvider+caProvider).State
 	// The file mentions passphrase providers but no trust manager provider.
 	d := mustDesired(t, r, strings.ReplaceAll(envProvider, "Env", "Env2"))
@@ -127,7 +114,7 @@ func TestConvergePrunesMentionedKindsOnly(t *testing.T) {
 }
 
 func TestConvergeRefusesReplacingReferenced(t *testing.T) {
-	r := registry(t)
+	r := registry.ForTest(t)
 	srv := "create-external-server --server-name S --type smtp --set server-host-name:h --set trust-manager-provider:CA\n"
 	cur := mustDesired(t, r, caProvider+srv).State
 	d := mustDesired(t, r, "create-trust-manager-provider --provider-name CA --type blind-trust --set enabled:true\n"+srv)

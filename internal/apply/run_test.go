@@ -3,12 +3,14 @@ package apply
 import (
 	"errors"
 	"testing"
+
+	"github.com/dsconfig-smtp/dsconfig/internal/registry"
 )
 
 // A dry run reports the change and leaves the state alone; applying the
 // same file to a state that matches it changes nothing.
 func TestRun(t *testing.T) {
-	r := registry(t)
+	r := registry.ForTest(t)
 	cur := mustDesired(t, r, envProvider).State
 	run := &Run{Registry: r, Desired: mustDesired(t, r, "create-passphrase-provider --provider-name Env --type environment-variable --set enabled:true --set environment-variable:Y\n")}
 	if err := run.DryRun(cur); err != nil || len(run.Entries) != 1 {

@@ -6,18 +6,12 @@ import (
 	"testing"
 
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
-	"github.com/dsconfig-smtp/dsconfig/internal/httpauth"
-	"github.com/dsconfig-smtp/dsconfig/internal/mailer"
 	"github.com/dsconfig-smtp/dsconfig/internal/passphrase"
-	"github.com/dsconfig-smtp/dsconfig/internal/tlsconf"
+	"github.com/dsconfig-smtp/dsconfig/internal/registry"
 )
 
 func TestResolverGivesSecretsAndTokenSources(t *testing.T) {
-	r, err := config.NewRegistry(config.Kinds(), config.GlobalTypes(),
-		passphrase.Types(), tlsconf.Types(), httpauth.Types(), mailer.Types())
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := registry.ForTest(t)
 	st := r.InitialState()
 	st.Put(&config.Object{Kind: config.KindPassphraseProvider, Name: "p", Type: passphrase.TypeEnvironmentVariable,
 		Values: map[string][]string{"enabled": {"true"}, "environment-variable": {"SECRET"}}})

@@ -7,24 +7,12 @@ import (
 	"testing"
 
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
-	"github.com/dsconfig-smtp/dsconfig/internal/httpauth"
 	"github.com/dsconfig-smtp/dsconfig/internal/mailer"
-	"github.com/dsconfig-smtp/dsconfig/internal/passphrase"
-	"github.com/dsconfig-smtp/dsconfig/internal/tlsconf"
+	"github.com/dsconfig-smtp/dsconfig/internal/registry"
 )
 
-func registry(t *testing.T) *config.Registry {
-	t.Helper()
-	r, err := config.NewRegistry(config.Kinds(), config.GlobalTypes(),
-		passphrase.Types(), tlsconf.Types(), httpauth.Types(), mailer.Types())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
-}
-
 func TestAFriendly(t *testing.T) {
-	r := registry(t)
+	r := registry.ForTest(t)
 	for kind, want := range map[string]string{
 		config.KindExternalServer:          "an External Server",
 		config.KindHTTPAuthorizationMethod: "an HTTP Authorization Method",
@@ -50,7 +38,7 @@ func TestPropertyFlags(t *testing.T) {
 // The example of create-external-server starts with the SMTP server, the
 // case dsconfig exists for, and gives every mandatory property.
 func TestCreateExampleShowsSMTPFirst(t *testing.T) {
-	k := registry(t).Kind(config.KindExternalServer)
+	k := registry.ForTest(t).Kind(config.KindExternalServer)
 	ex := CreateExample(k)
 	first, _, _ := strings.Cut(ex, "\n")
 	if !strings.Contains(first, "--type "+mailer.TypeSMTP) || strings.Count(ex, "dsconfig create-") != len(k.Types()) {
@@ -62,7 +50,7 @@ func TestCreateExampleShowsSMTPFirst(t *testing.T) {
 }
 
 func TestListProperties(t *testing.T) {
-	r := registry(t)
+	r := registry.ForTest(t)
 	rows, js, err := ListProperties(r, config.KindPassphraseProvider, "environment-variable", false, true)
 	if err != nil || len(rows) == 0 || len(rows) != len(js) || len(rows[0]) != 6 || rows[0][1] != config.KindPassphraseProvider {
 		t.Fatalf("rows %q, %v", rows, err)

@@ -9,29 +9,14 @@ import (
 	"testing"
 
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
-	"github.com/dsconfig-smtp/dsconfig/internal/httpauth"
-	"github.com/dsconfig-smtp/dsconfig/internal/mailer"
 	"github.com/dsconfig-smtp/dsconfig/internal/passphrase"
-	"github.com/dsconfig-smtp/dsconfig/internal/tlsconf"
+	"github.com/dsconfig-smtp/dsconfig/internal/registry"
 )
-
-func registry(t *testing.T) *config.Registry {
-	t.Helper()
-	r, err := config.NewRegistry(config.Kinds(), config.GlobalTypes(),
-		passphrase.Types(), tlsconf.Types(), httpauth.Types(), mailer.Types())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := r.AddBuiltins(tlsconf.Builtins()...); err != nil {
-		t.Fatal(err)
-	}
-	return r
-}
 
 // A store written to a directory is read back from it, restored over
 // the initial state, and its difference written as a batch file.
 func TestStoreFiles(t *testing.T) {
-	r := registry(t)
+	r := registry.ForTest(t)
 	st := r.InitialState()
 	st.Put(&config.Object{Kind: config.KindPassphraseProvider, Name: "p", Type: passphrase.TypeEnvironmentVariable,
 		Values: map[string][]string{"enabled": {"true"}, "environment-variable": {"SECRET"}}})
@@ -64,7 +49,7 @@ func TestStoreFiles(t *testing.T) {
 }
 
 func TestStoreFileErrors(t *testing.T) {
-	r := registry(t)
+	r := registry.ForTest(t)
 	if _, err := ReadStoreFile(r, filepath.Join(t.TempDir(), "missing.yaml")); !errors.Is(err, config.ErrUsage) {
 		t.Errorf("a missing store file: %v", err)
 	}

@@ -5,18 +5,12 @@ import (
 	"testing"
 
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
-	"github.com/dsconfig-smtp/dsconfig/internal/httpauth"
-	"github.com/dsconfig-smtp/dsconfig/internal/mailer"
-	"github.com/dsconfig-smtp/dsconfig/internal/passphrase"
-	"github.com/dsconfig-smtp/dsconfig/internal/tlsconf"
+	"github.com/dsconfig-smtp/dsconfig/internal/registry"
 )
 
 func kind(t *testing.T) *config.Kind {
 	t.Helper()
-	r, err := config.NewRegistry(config.Kinds(), config.GlobalTypes(), passphrase.Types(), tlsconf.Types(), httpauth.Types(), mailer.Types())
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := registry.ForTest(t)
 	return r.Kind(config.KindPassphraseProvider)
 }
 
@@ -72,10 +66,7 @@ func TestCommandHidesSecrets(t *testing.T) {
 // missing too: the client secret's provider with basic-authorization,
 // the key manager provider with private-key-jwt.
 func TestMissingByTypeCheck(t *testing.T) {
-	r, err := config.NewRegistry(config.Kinds(), config.GlobalTypes(), passphrase.Types(), tlsconf.Types(), httpauth.Types(), mailer.Types())
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := registry.ForTest(t)
 	k := r.Kind(config.KindHTTPAuthorizationMethod)
 	typ := k.Type("client-credentials-bearer-token")
 	req := &Request{Kind: k, Create: true, Name: "M", NameGiven: true, Type: typ.Name,

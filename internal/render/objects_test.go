@@ -7,24 +7,12 @@ import (
 	"testing"
 
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
-	"github.com/dsconfig-smtp/dsconfig/internal/httpauth"
-	"github.com/dsconfig-smtp/dsconfig/internal/mailer"
 	"github.com/dsconfig-smtp/dsconfig/internal/passphrase"
-	"github.com/dsconfig-smtp/dsconfig/internal/tlsconf"
+	"github.com/dsconfig-smtp/dsconfig/internal/registry"
 )
 
-func registry(t *testing.T) *config.Registry {
-	t.Helper()
-	r, err := config.NewRegistry(config.Kinds(), config.GlobalTypes(),
-		passphrase.Types(), tlsconf.Types(), httpauth.Types(), mailer.Types())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
-}
-
 func TestColumns(t *testing.T) {
-	k := registry(t).Kind(config.KindPassphraseProvider)
+	k := registry.ForTest(t).Kind(config.KindPassphraseProvider)
 	cols, err := Columns(k, []string{"environment-variable", "enabled"})
 	if err != nil || !slices.Equal(cols, []string{"enabled", "environment-variable"}) {
 		t.Errorf("Columns: %q, %v", cols, err)
@@ -38,7 +26,7 @@ func TestColumns(t *testing.T) {
 // List shows "-" where a column does not apply to an object's type, and
 // masks sensitive values in the table and the JSON.
 func TestListMasksAndMarksMissingColumns(t *testing.T) {
-	r := registry(t)
+	r := registry.ForTest(t)
 	objs := []*config.Object{
 		{Kind: config.KindPassphraseProvider, Name: "env", Type: passphrase.TypeEnvironmentVariable,
 			Values: map[string][]string{"enabled": {"true"}, "environment-variable": {"X"}}},
@@ -61,7 +49,7 @@ func TestListMasksAndMarksMissingColumns(t *testing.T) {
 }
 
 func TestShown(t *testing.T) {
-	typ := registry(t).Kind(config.KindPassphraseProvider).Type(passphrase.TypeEnvironmentVariable)
+	typ := registry.ForTest(t).Kind(config.KindPassphraseProvider).Type(passphrase.TypeEnvironmentVariable)
 	props, err := Shown(typ, []string{"environment-variable"}, false)
 	if err != nil || len(props) != 1 {
 		t.Errorf("Shown of one: %v, %v", props, err)

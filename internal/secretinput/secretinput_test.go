@@ -9,19 +9,13 @@ import (
 	"testing"
 
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
-	"github.com/dsconfig-smtp/dsconfig/internal/httpauth"
-	"github.com/dsconfig-smtp/dsconfig/internal/mailer"
 	"github.com/dsconfig-smtp/dsconfig/internal/passphrase"
-	"github.com/dsconfig-smtp/dsconfig/internal/tlsconf"
+	"github.com/dsconfig-smtp/dsconfig/internal/registry"
 )
 
 func providers(t *testing.T) (*config.Kind, *config.Type) {
 	t.Helper()
-	r, err := config.NewRegistry(config.Kinds(), config.GlobalTypes(),
-		passphrase.Types(), tlsconf.Types(), httpauth.Types(), mailer.Types())
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := registry.ForTest(t)
 	k := r.Kind(config.KindPassphraseProvider)
 	return k, k.Type(passphrase.TypeObscuredValue)
 }
