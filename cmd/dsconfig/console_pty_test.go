@@ -84,10 +84,7 @@ func TestConsoleEdit(t *testing.T) {
 	s.typeText("b\r")
 	s.waitFor(">>>> Passphrase Provider management menu")
 	s.typeText("q\r")
-	if code := s.wait(); code != 0 {
-		t.Fatalf("exit %d; the terminal shows:\n%s", code, s.output())
-	}
-	out := s.output()
+	out := s.succeed()
 	m := regexp.MustCompile(`(?m)^  (dsconfig set-passphrase-provider-prop .*?)\r?$`).FindStringSubmatch(out)
 	if m == nil {
 		t.Fatalf("no equivalent command shown:\n%s", out)
@@ -242,9 +239,7 @@ func TestConsoleCreateSecretDelete(t *testing.T) {
 	s.waitFor("The Passphrase Provider was deleted successfully")
 	s.waitFor("Enter choice: ")
 	s.typeText("q\r")
-	if code := s.wait(); code != 0 {
-		t.Fatalf("exit %d; the terminal shows:\n%s", code, s.output())
-	}
+	s.succeed()
 	// The leak search's needles (clear, URL, hex, base64) in the terminal
 	// and every file of the configuration directory: store, audit log,
 	// archives.
@@ -323,9 +318,7 @@ func TestConsoleShortcutsAndAdvanced(t *testing.T) {
 	s.waitFor("the environment variable SMTP_CLIENT_SECRET is not set")
 	s.waitFor("Enter choice: ")
 	s.typeText("q\r")
-	if code := s.wait(); code != 0 {
-		t.Fatalf("exit %d; the terminal shows:\n%s", code, s.output())
-	}
+	s.succeed()
 	if !bytes.Equal(storeBytes(t, dir), before) {
 		t.Error("the store changed")
 	}
@@ -372,9 +365,7 @@ func TestConsoleGlobalAddRemove(t *testing.T) {
 	s.waitFor("The Global Configuration was modified successfully")
 	s.waitFor("Enter choice: ")
 	s.typeText("q\r")
-	if code := s.wait(); code != 0 {
-		t.Fatalf("exit %d; the terminal shows:\n%s", code, s.output())
-	}
+	s.succeed()
 	if !bytes.Equal(storeBytes(t, dir), before) {
 		t.Errorf("removed and added back, the store is\n%s\nwas\n%s", storeBytes(t, dir), before)
 	}
@@ -402,9 +393,7 @@ func TestConsoleCreateBack(t *testing.T) {
 		t.Errorf("the kind's menu shown %d times, want 2:\n%s", n, s.output())
 	}
 	s.typeText("q\r")
-	if code := s.wait(); code != 0 {
-		t.Fatalf("exit %d; the terminal shows:\n%s", code, s.output())
-	}
+	s.succeed()
 	if _, err := os.Stat(filepath.Join(dir, "config.yaml")); !os.IsNotExist(err) {
 		t.Errorf("the store was written: %v", err)
 	}

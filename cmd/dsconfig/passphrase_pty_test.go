@@ -145,9 +145,7 @@ func TestHiddenPrompt(t *testing.T) {
 	s.typeText(secret + "\r")
 	s.waitFor("Confirm the value of obscured-value: ")
 	s.typeText(secret + "\r")
-	if code := s.wait(); code != 0 {
-		t.Fatalf("exit %d; the terminal shows:\n%s", code, s.output())
-	}
+	s.succeed()
 	if strings.Contains(s.output(), secret) {
 		t.Fatalf("the typed secret was echoed:\n%s", s.output())
 	}
@@ -208,9 +206,7 @@ func TestArgvSecretWarningAtTerminal(t *testing.T) {
 	create := []string{"--config-dir", dir, "create-passphrase-provider", "--provider-name", "Argv",
 		"--type", "obscured-value", "--set", "enabled:true", "--set", "obscured-value:typed-in-argv"}
 	s := startPTY(t, bin, create...)
-	if code := s.wait(); code != 0 {
-		t.Fatalf("exit %d; the terminal shows:\n%s", code, s.output())
-	}
+	s.succeed()
 	const want = "next time give --set obscured-value without a value to be prompted for it, or use --set-from-file obscured-value:FILE"
 	if out := s.output(); !strings.Contains(out, want) || strings.Contains(out, "typed-in-argv") {
 		t.Errorf("the terminal shows:\n%s\nwant the warning %q, without the value", out, want)

@@ -98,7 +98,7 @@ const maxLine = 998
 func encodeBody(text string) (string, string) {
 	// Text that is not ASCII is quoted-printable too: 8bit needs the
 	// server's 8BITMIME, which is not asked for.
-	long := !isASCII(text)
+	long := !IsASCII(text)
 	for l := range strings.SplitSeq(text, "\r\n") {
 		long = long || len(l) > maxLine
 	}
@@ -112,7 +112,9 @@ func encodeBody(text string) (string, string) {
 	return b.String(), "quoted-printable"
 }
 
-func isASCII(s string) bool {
+// IsASCII reports whether s holds only 7-bit characters, which need no
+// MIME encoding.
+func IsASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= 0x80 {
 			return false

@@ -11,6 +11,8 @@ import (
 	"net/mail"
 	"strings"
 	"time"
+
+	"github.com/dsconfig-smtp/dsconfig/internal/mailer"
 )
 
 // DefaultMaxSize is the largest message read from standard input.
@@ -254,12 +256,12 @@ func (p *Prepared) encode(header []field, body []string) {
 	eight, long := false, false
 	for _, l := range body {
 		long = long || len(l) > maxLine
-		eight = eight || !isASCII(l)
+		eight = eight || !mailer.IsASCII(l)
 	}
 	headerEight := false
 	for _, f := range header {
 		for _, l := range f.lines {
-			headerEight = headerEight || !isASCII(l)
+			headerEight = headerEight || !mailer.IsASCII(l)
 		}
 	}
 	multipart := false
@@ -324,7 +326,7 @@ func encodeHeader(header []field) []field {
 	out := make([]field, len(header))
 	for i, f := range header {
 		out[i] = f
-		if isASCII(strings.Join(f.lines, "")) {
+		if mailer.IsASCII(strings.Join(f.lines, "")) {
 			continue
 		}
 		for _, n := range unstructured {
@@ -349,15 +351,6 @@ func render(header []field, body []string) []byte {
 		b.WriteString(l + "\r\n")
 	}
 	return b.Bytes()
-}
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
 }
 
 func messageID(host string) string {
