@@ -10,6 +10,7 @@ import (
 
 	"github.com/dsconfig-smtp/dsconfig/internal/check"
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
+	"github.com/dsconfig-smtp/dsconfig/internal/helptext"
 	"github.com/dsconfig-smtp/dsconfig/internal/history"
 	"github.com/dsconfig-smtp/dsconfig/internal/interactive"
 	"github.com/dsconfig-smtp/dsconfig/internal/registry"
@@ -87,6 +88,8 @@ type factory struct {
 	Getenv   func(string) string
 	// Now is the clock of the audit log, the archive and the reports.
 	Now func() time.Time
+	// Help renders the object commands' help once per kind.
+	Help *helptext.Cache
 
 	// The loaders depend on the global options, known once flags are
 	// parsed. A batch line's work on the batch's transaction (batch.go).
@@ -108,7 +111,7 @@ func newFactory(ios *IOStreams, getenv func(string) string, now func() time.Time
 	if err != nil {
 		return nil, err
 	}
-	f := &factory{IO: ios, Registry: reg, Getenv: getenv, Now: now}
+	f := &factory{IO: ios, Registry: reg, Getenv: getenv, Now: now, Help: &helptext.Cache{}}
 	var notice func(g *globalOptions, msg string)
 	// The store is archived, and its changes recorded in the audit log.
 	f.Store = func(g *globalOptions) (*config.Store, error) {

@@ -197,8 +197,8 @@ func newCmdCreate(f *factory, g *globalOptions, k *config.Kind, runF func(*creat
 	cmd := &cobra.Command{
 		Use:     "create-" + k.Name,
 		Short:   "Creates " + helptext.AFriendly(k),
-		Long:    longWithSecrets(k, helptext.Create(k)),
-		Example: helptext.CreateExample(k),
+		Long:    f.Help.Text(k, "create", func(k *config.Kind) string { return longWithSecrets(k, helptext.Create(k)) }),
+		Example: f.Help.Text(k, "create-example", helptext.CreateExample),
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := o.complete(cmd.Context(), cmd, &o.Type, &o.Props); err != nil {
@@ -257,8 +257,8 @@ func newCmdSetProp(f *factory, g *globalOptions, k *config.Kind, runF func(*setP
 	cmd := &cobra.Command{
 		Use:     "set-" + k.Name + "-prop",
 		Short:   "Modifies " + k.Friendly + " properties",
-		Long:    longWithSecrets(k, helptext.Modify(k)),
-		Example: helptext.SetPropExample(k),
+		Long:    f.Help.Text(k, "set-prop", func(k *config.Kind) string { return longWithSecrets(k, helptext.Modify(k)) }),
+		Example: f.Help.Text(k, "set-prop-example", helptext.SetPropExample),
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := o.complete(cmd.Context(), cmd, nil, &o.Props); err != nil {

@@ -65,3 +65,21 @@ func TestListProperties(t *testing.T) {
 		}
 	}
 }
+
+// A Cache renders a text once per kind and gives it back unchanged; a nil
+// one renders every time.
+func TestCache(t *testing.T) {
+	k := registry.ForTest(t).Kind(config.KindPassphraseProvider)
+	calls := 0
+	render := func(k *config.Kind) string { calls++; return Create(k) }
+	var c Cache
+	if a, b := c.Text(k, "create", render), c.Text(k, "create", render); a != Create(k) || b != a || calls != 1 {
+		t.Errorf("rendered %d times; texts equal: %v", calls, a == b)
+	}
+	c.Text(k, "modify", render)
+	var none *Cache
+	none.Text(k, "create", render)
+	if calls != 3 {
+		t.Errorf("rendered %d times, want 3 (one per text, and the nil cache's)", calls)
+	}
+}
