@@ -273,7 +273,7 @@ func askProperty(ctx context.Context, term *prompt.Terminal, snap *config.Snapsh
 		fmt.Fprintf(term.Out, "  Default: %s\n", p.DefaultText)
 	}
 	if ref, ok := p.Syntax.(config.Reference); ok {
-		return AskReference(ctx, term, snap, r, p, ref)
+		return askReference(ctx, term, snap, r, p, ref)
 	}
 	question := fmt.Sprintf("Enter the value of %s, or q to quit: ", p.Name)
 	if def != "" {
@@ -291,10 +291,10 @@ func askProperty(ctx context.Context, term *prompt.Terminal, snap *config.Snapsh
 	})
 }
 
-// AskReference offers the objects a reference property may name: those
+// askReference offers the objects a reference property may name: those
 // that exist, those created on the spot so far, and a new one, created on
 // the spot (see CreateNew). It returns the name picked.
-func AskReference(ctx context.Context, term *prompt.Terminal, snap *config.Snapshot, r *Request, p *config.PropertyDef, ref config.Reference) (string, error) {
+func askReference(ctx context.Context, term *prompt.Terminal, snap *config.Snapshot, r *Request, p *config.PropertyDef, ref config.Reference) (string, error) {
 	var names []string
 	var choices []prompt.Choice
 	offer := func(name, typ string) {
@@ -344,9 +344,9 @@ func CreateNew(ctx context.Context, term *prompt.Terminal, snap *config.Snapshot
 
 // Commands renders the equivalent non-interactive commands of the
 // completed request: those that create the objects created on the spot,
-// in order, then the request's own (see Command).
+// in order, then the request's own (see command).
 func Commands(r *Request, prompted []config.Mod) []string {
-	return append(NewCommands(r.New), Command(r, prompted))
+	return append(NewCommands(r.New), command(r, prompted))
 }
 
 // NewCommands renders the create-* commands of objects created on the
@@ -354,7 +354,7 @@ func Commands(r *Request, prompted []config.Mod) []string {
 func NewCommands(objs []NewObject) []string {
 	var out []string
 	for _, n := range objs {
-		out = append(out, Command(n.Request, n.Mods))
+		out = append(out, command(n.Request, n.Mods))
 	}
 	return out
 }
@@ -373,12 +373,12 @@ func ShowCommands(term *prompt.Terminal, cmds []string) {
 	fmt.Fprintln(term.Out)
 }
 
-// Command renders the equivalent non-interactive command of the
+// command renders the equivalent non-interactive command of the
 // completed request and the prompted values, as one line for a shell or
 // a batch file. A sensitive value is never shown: a prompted or clear
 // one becomes --set PROP (which prompts for it), a file reference stays
 // one.
-func Command(r *Request, prompted []config.Mod) string {
+func command(r *Request, prompted []config.Mod) string {
 	k := r.Kind
 	var t *config.Type
 	verb := "set-" + k.Name + "-prop"

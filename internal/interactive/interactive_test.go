@@ -46,18 +46,18 @@ func TestLacksAndMissing(t *testing.T) {
 func TestCommandHidesSecrets(t *testing.T) {
 	k := kind(t)
 	r := &Request{Kind: k, Create: true, Name: "Two words", Type: "obscured-value", Set: []string{"enabled:true", "obscured-value:argv-Secret-1"}}
-	got := Command(r, []config.Mod{{Op: config.OpSet, Property: "description", Value: "d"}})
+	got := command(r, []config.Mod{{Op: config.OpSet, Property: "description", Value: "d"}})
 	const want = `dsconfig create-passphrase-provider --provider-name "Two words" --type obscured-value --set enabled:true --set obscured-value --set description:d`
 	if got != want {
 		t.Errorf("Command =\n%s\nwant\n%s", got, want)
 	}
 	r.Set = []string{"enabled:true"}
-	got = Command(r, []config.Mod{{Op: config.OpSet, Property: "obscured-value", Value: "prompted-Secret-2"}})
+	got = command(r, []config.Mod{{Op: config.OpSet, Property: "obscured-value", Value: "prompted-Secret-2"}})
 	if strings.Contains(got, "Secret") || !strings.HasSuffix(got, "--set obscured-value") {
 		t.Errorf("Command = %s", got)
 	}
 	r.Set, r.SetFromFile = nil, []string{"obscured-value:/run/s"}
-	if got = Command(r, nil); !strings.HasSuffix(got, "--set-from-file obscured-value:/run/s") {
+	if got = command(r, nil); !strings.HasSuffix(got, "--set-from-file obscured-value:/run/s") {
 		t.Errorf("Command = %s", got)
 	}
 }
