@@ -493,18 +493,18 @@ func (c *Console) askReference(ctx context.Context, p *config.PropertyDef, ref c
 		return "", err
 	}
 	var names, items []string
-	offer := func(name, typ string) {
+	offer := func(name, typ, note string) {
 		if len(ref.Types) == 0 || slices.Contains(ref.Types, typ) {
 			names = append(names, name)
-			items = append(items, name+"  ("+typ+")")
+			items = append(items, name+"  ("+typ+note+")")
 		}
 	}
 	for _, o := range snap.State.List(ref.Kind) {
-		offer(o.Name, o.Type)
+		offer(o.Name, o.Type, "")
 	}
 	for _, n := range spot.New {
 		if n.Request.Kind.Name == ref.Kind {
-			offer(n.Request.Name, n.Request.Type+", created with this change")
+			offer(n.Request.Name, n.Request.Type, ", created with this change")
 		}
 	}
 	c.printf("\nSelect the value of %s:\n\n", p.Name)

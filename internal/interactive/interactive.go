@@ -297,18 +297,18 @@ func askProperty(ctx context.Context, term *prompt.Terminal, snap *config.Snapsh
 func askReference(ctx context.Context, term *prompt.Terminal, snap *config.Snapshot, r *Request, p *config.PropertyDef, ref config.Reference) (string, error) {
 	var names []string
 	var choices []prompt.Choice
-	offer := func(name, typ string) {
+	offer := func(name, typ, note string) {
 		if len(ref.Types) == 0 || slices.Contains(ref.Types, typ) {
 			names = append(names, name)
-			choices = append(choices, prompt.Choice{Name: name, Synopsis: typ})
+			choices = append(choices, prompt.Choice{Name: name, Synopsis: typ + note})
 		}
 	}
 	for _, o := range snap.State.List(ref.Kind) {
-		offer(o.Name, o.Type)
+		offer(o.Name, o.Type, "")
 	}
 	for _, n := range r.root().New {
 		if n.Request.Kind.Name == ref.Kind {
-			offer(n.Request.Name, n.Request.Type+", created with this change")
+			offer(n.Request.Name, n.Request.Type, ", created with this change")
 		}
 	}
 	k := snap.Registry.Kind(ref.Kind)
