@@ -259,7 +259,7 @@ func Markdown() string {
 	b.WriteString("# Configuration checks\n\n<!-- Generated from Table in internal/check/checks.go by `make docs`; do not edit. -->\n\n")
 	b.WriteString("`dsconfig check-config` runs these checks and prints one line per finding: severity, object, property, what is wrong, and the command that fixes it. ")
 	b.WriteString("It exits 0 when there is no error and 3 when there is one; with `--strict` a warning counts as an error. ")
-	b.WriteString("Online checks run only with `--online`. `create-*` and `set-*-prop` print the findings of the quick checks (no secret, command or network) for the object they touch, as warnings; `--quiet` silences them.\n\n")
+	b.WriteString("Online checks run only with `--online`. `create-*` and `set-*-prop` print the findings of the quick checks (no secret, command or network) for the object they touch, as warnings; a batch file prints them once, at its end, for the objects its lines touched, so that a state a later line corrects is not reported. `--quiet` silences them.\n\n")
 	b.WriteString("| ID | Severity | Finds | Why it matters | Fix | When |\n|---|---|---|---|---|---|\n")
 	for _, c := range Table {
 		when := "check-config"
