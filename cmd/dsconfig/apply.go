@@ -16,7 +16,7 @@ type applyOptions struct {
 	ui
 	Registry *config.Registry
 	Snapshot func(*globalOptions) (*config.Snapshot, error)
-	Update   func(*globalOptions, func(*config.Tx) error, func()) error
+	Update   func(*globalOptions, func(*config.Tx) error, func(*config.Snapshot)) error
 
 	File             string
 	Prune            bool
@@ -82,7 +82,7 @@ func applyRun(_ context.Context, o *applyOptions) error {
 		err = o.Update(o.Global, func(tx *config.Tx) error {
 			tx.Action = fmt.Sprintf("The configuration could not be applied from %s", o.File)
 			return run.Converge(tx.State)
-		}, func() {})
+		}, func(*config.Snapshot) {})
 	}
 	if err != nil && !errors.Is(err, apply.ErrNothingToChange) {
 		return err

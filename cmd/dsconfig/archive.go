@@ -19,7 +19,7 @@ type archiveOptions struct {
 	Registry *config.Registry
 	Store    func(*globalOptions) (*config.Store, error)
 	Snapshot func(*globalOptions) (*config.Snapshot, error)
-	Update   func(*globalOptions, func(*config.Tx) error, func()) error
+	Update   func(*globalOptions, func(*config.Tx) error, func(*config.Snapshot)) error
 	Now      func() time.Time
 
 	Archive string // restore-config-archive --archive
@@ -106,7 +106,7 @@ func restoreRun(_ context.Context, o *archiveOptions) error {
 	return o.Update(o.Global, func(tx *config.Tx) error {
 		tx.Action = fmt.Sprintf("The configuration could not be restored from %s", name)
 		return history.Restore(o.Registry, tx.State, target)
-	}, func() { o.confirm("The configuration was restored from %s", name) })
+	}, func(*config.Snapshot) { o.confirm("The configuration was restored from %s", name) })
 }
 
 // restoreBroken restores an archived store over a store that does not

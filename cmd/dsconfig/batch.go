@@ -189,11 +189,15 @@ func (b batchRunner) execLine(ctx context.Context, tx *config.Tx, l batchfile.Li
 		}
 		return &config.Snapshot{Registry: lf.Registry, State: tx.State, Dir: s.Dir}, nil
 	}
-	lf.Update = func(_ *globalOptions, change func(*config.Tx) error, done func()) error {
+	lf.Update = func(g *globalOptions, change func(*config.Tx) error, done func(*config.Snapshot)) error {
 		if err := applyChange(lf.Registry, tx, change, true); err != nil {
 			return err
 		}
-		done()
+		snap, err := lf.Snapshot(g)
+		if err != nil {
+			return err
+		}
+		done(snap)
 		return nil
 	}
 	o := &rootOptions{Global: *b.global, tree: scopeFor(lf.Registry, l.Args)}

@@ -100,8 +100,8 @@ type factory struct {
 	// packages read it.
 	Snapshot func(*globalOptions) (*config.Snapshot, error)
 	// Update runs one change through the store and, when it has been
-	// saved, calls done.
-	Update func(g *globalOptions, change func(*config.Tx) error, done func()) error
+	// saved, calls done with the configuration as saved.
+	Update func(g *globalOptions, change func(*config.Tx) error, done func(*config.Snapshot)) error
 }
 
 // newFactory returns the factory of one process: the registry, and
@@ -137,19 +137,19 @@ func newFactory(ios *IOStreams, getenv func(string) string, now func() time.Time
 		}
 		return &config.Snapshot{Registry: reg, State: st, Dir: s.Dir}, nil
 	}
-	f.Update = func(g *globalOptions, change func(*config.Tx) error, done func()) error {
+	f.Update = func(g *globalOptions, change func(*config.Tx) error, done func(*config.Snapshot)) error {
 		s, err := f.Store(g)
 		if err != nil {
 			return err
 		}
 		missing := storeMissing(s)
-		_, err = s.Update(func(tx *config.Tx) error {
+		c, err := s.Update(func(tx *config.Tx) error {
 			tx.State.Record()
 			return applyChange(reg, tx, change, false)
 		})
 		if err == nil {
 			notice(g, createdNotice(s, missing))
-			done()
+			done(&config.Snapshot{Registry: reg, State: c.State, Dir: s.Dir})
 		}
 		return err
 	}

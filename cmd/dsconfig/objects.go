@@ -52,7 +52,7 @@ type objectOptions struct {
 	ui
 	Registry *config.Registry
 	Snapshot func(*globalOptions) (*config.Snapshot, error)
-	Update   func(*globalOptions, func(*config.Tx) error, func()) error
+	Update   func(*globalOptions, func(*config.Tx) error, func(*config.Snapshot)) error
 	Kind     *config.Kind
 	Now      func() time.Time
 
@@ -166,19 +166,16 @@ func (p *propFlags) warnArgv(u ui) {
 }
 
 // warnChecks prints, as warnings, what check-config's quick checks (no
-// secret, command or network) find in the object just saved. It is the one
-// hook of the checks into create-* and set-*-prop; they never refuse a
-// change, since the seed allows a "1 s" lifetime for testing.
-func (o objectOptions) warnChecks() {
+// secret, command or network) find in the object just saved; snap is the
+// configuration as saved, so nothing is read again. It is the one hook of
+// the checks into create-* and set-*-prop; they never refuse a change,
+// since the seed allows a "1 s" lifetime for testing.
+func (o objectOptions) warnChecks(snap *config.Snapshot) {
 	if o.Global.Quiet {
 		return
 	}
 	if b := o.Global.batchChecks; b != nil {
 		*b = append(*b, check.Target{Kind: o.Kind.Name, Name: o.Name})
-		return
-	}
-	snap, err := o.Snapshot(o.Global)
-	if err != nil {
 		return
 	}
 	for _, f := range check.Object(snap, o.Kind.Name, o.Name, o.Now()) {
@@ -236,13 +233,13 @@ func createRun(ctx context.Context, o *createOptions) error {
 		}
 		_, err := tx.Create(t, o.Name, mods)
 		return err
-	}, func() {
+	}, func(snap *config.Snapshot) {
 		o.confirmNew(created)
 		o.Props.warnArgv(o.ui)
 		if t.Warning != "" {
 			o.warn("%s", t.Warning)
 		}
-		o.warnChecks()
+		o.warnChecks(snap)
 		o.confirm("The %s was created successfully", k.Friendly)
 	})
 }
@@ -293,10 +290,10 @@ func setPropRun(ctx context.Context, o *setPropOptions) error {
 		}
 		_, err := tx.Modify(k, o.Name, mods)
 		return err
-	}, func() {
+	}, func(snap *config.Snapshot) {
 		o.confirmNew(created)
 		o.Props.warnArgv(o.ui)
-		o.warnChecks()
+		o.warnChecks(snap)
 		o.confirm("The %s was modified successfully", k.Friendly)
 	})
 }
@@ -332,7 +329,7 @@ func deleteRun(_ context.Context, o *deleteOptions) error {
 		obj, err := tx.Delete(o.Kind, o.Name, o.Force)
 		deleted = obj != nil
 		return err
-	}, func() {
+	}, func(*config.Snapshot) {
 		if deleted {
 			o.confirm("The %s was deleted successfully", o.Kind.Friendly)
 		}

@@ -120,7 +120,7 @@ type checker struct {
 	// listed are the SMTP servers in use: the smtp-server list, or the
 	// server named by --server-name.
 	listed map[string]bool
-	// refs maps each object to the objects it refers to.
+	// refs maps each object to the objects it refers to; see allRefs.
 	refs map[ref][]ref
 	// in is the scope; nil means everything.
 	in       map[ref]bool
@@ -130,7 +130,7 @@ type checker struct {
 }
 
 func newChecker(snap *config.Snapshot, now time.Time) (*checker, error) {
-	c := &checker{snap: snap, now: now, listed: map[string]bool{}, refs: map[ref][]ref{}, failed: map[string]bool{}}
+	c := &checker{snap: snap, now: now, listed: map[string]bool{}, failed: map[string]bool{}}
 	g, err := snap.Lookup(config.KindGlobalConfiguration, "")
 	if err != nil {
 		return nil, err
@@ -138,12 +138,35 @@ func newChecker(snap *config.Snapshot, now time.Time) (*checker, error) {
 	for _, n := range g.Values(config.PropSMTPServer) {
 		c.listed[n] = true
 	}
-	for _, k := range snap.Registry.Kinds() {
-		for _, obj := range snap.State.List(k.Name) {
-			c.refs[ref{k.Name, obj.Name}] = c.references(snap.Registry.View(obj))
+	return c, nil
+}
+
+// allRefs maps every object to the objects it refers to. It is built on
+// first use: the checks of one object (Objects) follow the references of
+// a few objects only, and a create-* on a large store should not pay for
+// all of them.
+func (c *checker) allRefs() map[ref][]ref {
+	if c.refs == nil {
+		c.refs = map[ref][]ref{}
+		for _, k := range c.snap.Registry.Kinds() {
+			for _, obj := range c.snap.State.List(k.Name) {
+				c.refs[ref{k.Name, obj.Name}] = c.references(c.snap.Registry.View(obj))
+			}
 		}
 	}
-	return c, nil
+	return c.refs
+}
+
+// refsOf returns the objects r refers to.
+func (c *checker) refsOf(r ref) []ref {
+	if c.refs != nil {
+		return c.refs[r]
+	}
+	obj := c.snap.State.Get(r.kind, r.name)
+	if obj == nil {
+		return nil
+	}
+	return c.references(c.snap.Registry.View(obj))
 }
 
 // references lists the objects v refers to.
@@ -194,7 +217,7 @@ func (c *checker) walk(r ref, fn func(ref)) {
 		}
 		seen[r] = true
 		fn(r)
-		for _, n := range c.refs[r] {
+		for _, n := range c.refsOf(r) {
 			visit(n)
 		}
 	}
@@ -434,7 +457,7 @@ func (c *checker) whole(all bool) {
 		}
 	}
 	used := map[ref]bool{}
-	for r, targets := range c.refs {
+	for r, targets := range c.allRefs() {
 		for _, t := range targets {
 			if t != r {
 				used[t] = true
@@ -484,7 +507,7 @@ func (c *checker) secrets(ctx context.Context, getenv func(string) string) {
 
 // referenced says whether any other object refers to r.
 func (c *checker) referenced(r ref) bool {
-	for from, targets := range c.refs {
+	for from, targets := range c.allRefs() {
 		if from != r && slices.Contains(targets, r) {
 			return true
 		}

@@ -41,11 +41,17 @@ func atLine(n *yaml.Node, format string, args ...any) error {
 // memory out of proportion to its size. The bytes are the same as the
 // whole document's (without line folding nothing depends on the column;
 // TestEncodeAsOneDocument).
-func (r *Registry) Encode(s *State) ([]byte, error) {
+func (r *Registry) Encode(s *State) ([]byte, error) { return r.encodeSized(s, 0) }
+
+// encodeSized is Encode into a buffer made for about size bytes (the size
+// of the previous version of the store, say): a buffer that grows by
+// doubling copies and touches twice the memory of a large store.
+func (r *Registry) encodeSized(s *State, size int) ([]byte, error) {
 	root := mapping()
 	root.HeadComment = storeHeader
 	addPair(root, "version", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: fmt.Sprint(formatVersion)})
 	var buf bytes.Buffer
+	buf.Grow(size + size/8 + 4096)
 	if err := encodeNode(&buf, root, ""); err != nil {
 		return nil, err
 	}

@@ -160,7 +160,7 @@ func (s *Store) prepare(fn func(tx *Tx) error) (*Commit, *KeyFile, error) {
 	if err := s.checkReplacedKey(key, tx.State); err != nil {
 		return nil, nil, err
 	}
-	out, err := s.Registry.Encode(tx.State)
+	out, err := s.Registry.encodeSized(tx.State, len(data))
 	if err != nil {
 		return nil, nil, storeIOError(s.Path(), err)
 	}
