@@ -18,10 +18,6 @@ var (
 	flags     = []string{"useSSL", "useStartTLS", "trustAll", "offline"}
 )
 
-// Names are the long names of every connection option, in the order
-// PingDirectory's documentation lists them.
-func Names() []string { return append(append([]string{}, withValue...), flags...) }
-
 // Strip returns args without the connection options and their values, and
 // the names of the options it removed (each once, as --NAME, in the order
 // first seen). Arguments after "--" are left alone. An option that needs a
