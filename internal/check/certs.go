@@ -55,8 +55,8 @@ func (c *checker) certificate(v config.View, prop string, cert *x509.Certificate
 	when := cert.NotAfter.UTC().Format(time.DateOnly)
 	switch {
 	case !c.now.Before(cert.NotAfter):
-		c.add(CertExpired, kind, name, prop, fmt.Sprintf("the certificate %q expired on %s", cert.Subject.String(), when))
+		c.add(certExpired, kind, name, prop, fmt.Sprintf("the certificate %q expired on %s", cert.Subject.String(), when))
 	case cert.NotAfter.Sub(c.now) < expiringWithin:
-		c.add(CertExpiring, kind, name, prop, fmt.Sprintf("the certificate %q expires on %s, within 30 days", cert.Subject.String(), when))
+		c.add(certExpiring, kind, name, prop, fmt.Sprintf("the certificate %q expires on %s, within 30 days", cert.Subject.String(), when))
 	}
 }

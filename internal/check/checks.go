@@ -27,9 +27,9 @@ const (
 	Notice  Severity = "notice"
 )
 
-// Check is one row of the table: what the check finds, why it matters,
+// checkDef is one row of the table: what the check finds, why it matters,
 // and how to fix it in general; each finding names its own command.
-type Check struct {
+type checkDef struct {
 	ID       string
 	Severity Severity
 	What     string
@@ -44,142 +44,142 @@ type Check struct {
 
 // The check IDs.
 const (
-	NoSMTPServer       = "no-smtp-server"
-	DisabledReference  = "disabled-reference"
-	SecretUnresolved   = "secret-unresolved"
-	CertExpired        = "certificate-expired"
-	ShortTokenLifetime = "short-token-lifetime"
-	StaticToken        = "static-token"
-	UserNameNotAddress = "user-name-not-address"
-	BlindTrust         = "blind-trust"
-	HostnameNotChecked = "hostname-verification-off"
-	PlaintextCreds     = "plaintext-credentials"
-	ConnectionProperty = "connection-property-ignored"
-	SecretFileReadable = "secret-file-readable"
-	ExchangeScope      = "exchange-scope"
-	ExchangeGraphScope = "exchange-graph-scope"
-	ExchangeSubmission = "exchange-submission"
-	GoogleScope        = "google-scope"
-	CertExpiring       = "certificate-expiring"
-	ServerUnlisted     = "server-unlisted"
-	UnusedObject       = "unused-object"
-	LoopbackHTTP       = "loopback-http-endpoint"
-	OnlineToken        = "online-token"
-	OnlineConnect      = "online-connect"
-	OnlineTLS          = "online-tls"
-	OnlineAuth         = "online-auth"
-	TokenClaims        = "token-claims"
+	noSMTPServer       = "no-smtp-server"
+	disabledReference  = "disabled-reference"
+	secretUnresolved   = "secret-unresolved"
+	certExpired        = "certificate-expired"
+	shortTokenLifetime = "short-token-lifetime"
+	staticToken        = "static-token"
+	userNameNotAddress = "user-name-not-address"
+	blindTrust         = "blind-trust"
+	hostnameNotChecked = "hostname-verification-off"
+	plaintextCreds     = "plaintext-credentials"
+	connectionProperty = "connection-property-ignored"
+	secretFileReadable = "secret-file-readable"
+	exchangeScopeCheck = "exchange-scope"
+	exchangeGraphScope = "exchange-graph-scope"
+	exchangeSubmission = "exchange-submission"
+	googleScope        = "google-scope"
+	certExpiring       = "certificate-expiring"
+	serverUnlisted     = "server-unlisted"
+	unusedObject       = "unused-object"
+	loopbackHTTP       = "loopback-http-endpoint"
+	onlineToken        = "online-token"
+	onlineConnect      = "online-connect"
+	onlineTLS          = "online-tls"
+	onlineAuth         = "online-auth"
+	tokenClaims        = "token-claims"
 )
 
-// Table is every check, in the order of docs/checks.md: errors, then
+// table is every check, in the order of docs/checks.md: errors, then
 // warnings, then notices.
-var Table = []Check{
-	{ID: NoSMTPServer, Severity: Error, Quick: true,
+var table = []checkDef{
+	{ID: noSMTPServer, Severity: Error, Quick: true,
 		What: "the global smtp-server list is empty, or names no server",
 		Why:  "without a listed server no mail can be sent",
 		Fix:  "dsconfig set-global-configuration-prop --set smtp-server:NAME"},
-	{ID: DisabledReference, Severity: Error, Quick: true,
+	{ID: disabledReference, Severity: Error, Quick: true,
 		What: "a listed SMTP server uses a disabled HTTP authorization method, passphrase provider or trust manager provider",
 		Why:  "the send fails when it reaches the disabled object",
 		Fix:  "enable the object (--set enabled:true), or point the server at another one"},
-	{ID: SecretUnresolved, Severity: Error,
+	{ID: secretUnresolved, Severity: Error,
 		What: "a passphrase provider in use does not give its secret: an environment variable unset, a file missing, a command failing",
 		Why:  "no token can be requested and no password sent without the secret",
 		Fix:  "dsconfig test-passphrase-provider --provider-name NAME says what failed; set the variable, create the file, or fix the command"},
-	{ID: CertExpired, Severity: Error, Quick: true,
+	{ID: certExpired, Severity: Error, Quick: true,
 		What: "a certificate in a trust store or key store file has expired",
 		Why:  "TLS to a server that relies on it fails",
 		Fix:  "replace the PEM file with current certificates"},
-	{ID: OnlineToken, Severity: Error, Online: true,
+	{ID: onlineToken, Severity: Error, Online: true,
 		What: "--online: an HTTP authorization method in use gives no token",
 		Why:  "no bearer-token authentication can happen",
 		Fix:  "dsconfig get-access-token --method-name NAME shows the server's answer and a hint"},
-	{ID: OnlineConnect, Severity: Error, Online: true,
+	{ID: onlineConnect, Severity: Error, Online: true,
 		What: "--online: a listed SMTP server cannot be reached",
 		Why:  "mail through it fails",
 		Fix:  "check server-host-name, server-port and the network path"},
-	{ID: OnlineTLS, Severity: Error, Online: true,
+	{ID: onlineTLS, Severity: Error, Online: true,
 		What: "--online: TLS with a listed SMTP server fails, for example on an untrusted or expired certificate",
 		Why:  "credentials are never sent without TLS",
 		Fix:  "check smtp-security and the trust-manager-provider"},
-	{ID: OnlineAuth, Severity: Error, Online: true,
+	{ID: onlineAuth, Severity: Error, Online: true,
 		What: "--online: EHLO offers no bearer mechanism the method can use, or AUTH is refused",
 		Why:  "mail through the server fails at AUTH",
 		Fix:  "dsconfig send-test-mail --server-name NAME --quit-after auth --verbose shows the dialogue and a hint"},
-	{ID: ShortTokenLifetime, Severity: Warning, Quick: true,
+	{ID: shortTokenLifetime, Severity: Warning, Quick: true,
 		What: "maximum-token-lifetime is under a minute",
 		Why:  "testing only; remove in production: every send requests a new token",
 		Fix:  "dsconfig set-http-authorization-method-prop --method-name NAME --reset maximum-token-lifetime"},
-	{ID: StaticToken, Severity: Warning, Quick: true,
+	{ID: staticToken, Severity: Warning, Quick: true,
 		What: "a listed SMTP server uses a static-bearer-token method",
 		Why:  "a static token is for testing and troubleshooting only: it expires and cannot be renewed",
 		Fix:  "use a client-credentials-bearer-token method as the server's token-acquisition-method"},
-	{ID: UserNameNotAddress, Severity: Warning, Quick: true,
+	{ID: userNameNotAddress, Severity: Warning, Quick: true,
 		What: "user-name is not an email address (addr-spec) on a server with a token-acquisition-method",
 		Why:  "with bearer tokens user-name is the sender's mailbox; the send fails at MAIL FROM",
 		Fix:  "dsconfig set-external-server-prop --server-name NAME --set user-name:ADDRESS"},
-	{ID: BlindTrust, Severity: Warning, Quick: true,
+	{ID: blindTrust, Severity: Warning, Quick: true,
 		What: "a blind-trust trust manager provider is in use",
 		Why:  "any certificate is accepted, so anyone on the path can read the credentials",
 		Fix:  "use a file-based or system-default trust manager provider"},
-	{ID: HostnameNotChecked, Severity: Warning, Quick: true,
+	{ID: hostnameNotChecked, Severity: Warning, Quick: true,
 		What: "hostname-verification-method is allow-all",
 		Why:  "any certificate from a trusted CA is accepted for any host",
 		Fix:  "dsconfig set-http-authorization-method-prop --method-name NAME --reset hostname-verification-method"},
-	{ID: PlaintextCreds, Severity: Warning, Quick: true,
+	{ID: plaintextCreds, Severity: Warning, Quick: true,
 		What: "smtp-security is none to a host that is not loopback, with a token or a password",
 		Why:  "send-test-mail refuses to send credentials in clear to a remote host",
 		Fix:  "dsconfig set-external-server-prop --server-name NAME --set smtp-security:starttls --set server-port:587"},
-	{ID: ConnectionProperty, Severity: Warning, Quick: true,
+	{ID: connectionProperty, Severity: Warning, Quick: true,
 		What: "smtp-connection-properties holds a name dsconfig does not implement, or a value it cannot use (stores from before the names were checked)",
 		Why:  "the setting is ignored: send-test-mail and send-mail connect without it",
 		Fix:  "dsconfig set-external-server-prop --server-name NAME --remove \"smtp-connection-properties:NAME=VALUE\"; the names are mail.smtp.connectiontimeout, mail.smtp.timeout, mail.smtp.writetimeout, mail.smtp.localhost and mail.smtp.ssl.protocols"},
-	{ID: SecretFileReadable, Severity: Warning,
+	{ID: secretFileReadable, Severity: Warning,
 		What: "a password file in use can be read by group or others",
 		Why:  "other users of the machine can read the secret",
 		Fix:  "chmod 600 FILE"},
-	{ID: ExchangeScope, Severity: Warning, Quick: true,
+	{ID: exchangeScopeCheck, Severity: Warning, Quick: true,
 		What: "a requested-scope for outlook.office365.com does not end in /.default",
 		Why:  "with client credentials Microsoft accepts only <resource>/.default",
 		Fix:  "dsconfig set-http-authorization-method-prop --method-name NAME --set requested-scope:https://outlook.office365.com/.default"},
-	{ID: ExchangeGraphScope, Severity: Warning, Quick: true,
+	{ID: exchangeGraphScope, Severity: Warning, Quick: true,
 		What: "a Microsoft Graph scope (graph.microsoft.com) is requested for SMTP",
 		Why:  "Graph tokens are refused by Exchange Online SMTP (535 5.7.3)",
 		Fix:  "dsconfig set-http-authorization-method-prop --method-name NAME --set requested-scope:https://outlook.office365.com/.default"},
-	{ID: ExchangeSubmission, Severity: Warning, Quick: true,
+	{ID: exchangeSubmission, Severity: Warning, Quick: true,
 		What: "smtp.office365.com with a port other than 587, or smtp-security other than starttls",
 		Why:  "Exchange Online takes authenticated submission on 587 with STARTTLS",
 		Fix:  "dsconfig set-external-server-prop --server-name NAME --set server-port:587 --set smtp-security:starttls"},
-	{ID: GoogleScope, Severity: Warning, Quick: true,
+	{ID: googleScope, Severity: Warning, Quick: true,
 		What: "smtp.gmail.com with a requested scope other than https://mail.google.com/",
 		Why:  "Gmail SMTP accepts only tokens for the full mail scope",
 		Fix:  "dsconfig set-http-authorization-method-prop --method-name NAME --set requested-scope:https://mail.google.com/"},
-	{ID: CertExpiring, Severity: Warning, Quick: true,
+	{ID: certExpiring, Severity: Warning, Quick: true,
 		What: "a certificate in a trust store or key store file, or a server's certificate (--online), expires within 30 days",
 		Why:  "TLS fails once it expires",
 		Fix:  "renew the certificate before it expires"},
-	{ID: TokenClaims, Severity: Warning, Online: true,
+	{ID: tokenClaims, Severity: Warning, Online: true,
 		What: "--online: a JWT from the method does not fit smtp.office365.com: its audience, its roles/scp (SMTP.SendAsApp) or its lifetime",
 		Why:  "Exchange Online refuses such a token at AUTH",
 		Fix:  "request https://outlook.office365.com/.default and grant the application permission SMTP.SendAsApp"},
-	{ID: ServerUnlisted, Severity: Warning, Quick: true,
+	{ID: serverUnlisted, Severity: Warning, Quick: true,
 		What: "an SMTP server is defined but not in the global smtp-server list",
 		Why:  "it is never used to send mail",
 		Fix:  "dsconfig set-global-configuration-prop --add smtp-server:NAME, or delete it"},
-	{ID: UnusedObject, Severity: Notice, Quick: true,
+	{ID: unusedObject, Severity: Notice, Quick: true,
 		What: "a passphrase provider, trust or key manager provider, or HTTP authorization method that nothing uses",
 		Why:  "it does nothing; it may be left over",
 		Fix:  "delete it, or refer to it"},
-	{ID: LoopbackHTTP, Severity: Notice, Quick: true,
+	{ID: loopbackHTTP, Severity: Notice, Quick: true,
 		What: "a token endpoint over http:// to a loopback host",
 		Why:  "allowed for testing only",
 		Fix:  "use the https:// token endpoint in production"},
 }
 
-// Lookup returns the check with the ID; it panics on an unknown ID,
+// lookup returns the check with the ID; it panics on an unknown ID,
 // which is a mistake in this package.
-func Lookup(id string) Check {
-	for _, c := range Table {
+func lookup(id string) checkDef {
+	for _, c := range table {
 		if c.ID == id {
 			return c
 		}
@@ -231,7 +231,7 @@ func (f Finding) Summary() string {
 
 // newFinding fills in the severity from the table.
 func newFinding(id, kind, name, prop, msg string, fix []string) Finding {
-	f := Finding{Check: id, Severity: Lookup(id).Severity, Kind: kind, Name: name, Property: prop, Message: msg}
+	f := Finding{Check: id, Severity: lookup(id).Severity, Kind: kind, Name: name, Property: prop, Message: msg}
 	if fix != nil {
 		f.Fix = batchfile.Format(fix)
 	}
@@ -253,15 +253,15 @@ func Counts(fs []Finding) (errs, warns, notes int) {
 	return errs, warns, notes
 }
 
-// Markdown is docs/checks.md, generated from Table.
+// Markdown is docs/checks.md, generated from table.
 func Markdown() string {
 	var b strings.Builder
-	b.WriteString("# Configuration checks\n\n<!-- Generated from Table in internal/check/checks.go by `make docs`; do not edit. -->\n\n")
+	b.WriteString("# Configuration checks\n\n<!-- Generated from the table in internal/check/checks.go by `make docs`; do not edit. -->\n\n")
 	b.WriteString("`dsconfig check-config` runs these checks and prints one line per finding: severity, object, property, what is wrong, and the command that fixes it. ")
 	b.WriteString("It exits 0 when there is no error and 3 when there is one; with `--strict` a warning counts as an error. ")
 	b.WriteString("Online checks run only with `--online`. `create-*` and `set-*-prop` print the findings of the quick checks (no secret, command or network) for the object they touch, as warnings; a batch file prints them once, at its end, for the objects its lines touched, so that a state a later line corrects is not reported. `--quiet` silences them.\n\n")
 	b.WriteString("| ID | Severity | Finds | Why it matters | Fix | When |\n|---|---|---|---|---|---|\n")
-	for _, c := range Table {
+	for _, c := range table {
 		when := "check-config"
 		switch {
 		case c.Online:
@@ -291,15 +291,15 @@ func mdCode(fix string) string {
 	return fix
 }
 
-// FailedError says that check-config found an error, or, with --strict,
+// failedError says that check-config found an error, or, with --strict,
 // a warning. It is a configuration that is unusable, so it matches
 // config.ErrRejected (exit code 3).
-type FailedError struct {
+type failedError struct {
 	Errors, Warnings int
 	Strict           bool
 }
 
-func (e *FailedError) Error() string {
+func (e *failedError) Error() string {
 	if e.Errors == 0 {
 		return fmt.Sprintf("the configuration has %s (--strict counts them as errors)", plural(e.Warnings, "warning"))
 	}
@@ -307,13 +307,13 @@ func (e *FailedError) Error() string {
 }
 
 // Is makes the failure match config.ErrRejected.
-func (e *FailedError) Is(target error) bool { return target == config.ErrRejected }
+func (e *failedError) Is(target error) bool { return target == config.ErrRejected }
 
-// Verdict returns a *FailedError when the findings fail the check.
+// Verdict returns a *failedError when the findings fail the check.
 func Verdict(fs []Finding, strict bool) error {
 	errs, warns, _ := Counts(fs)
 	if errs > 0 || strict && warns > 0 {
-		return &FailedError{Errors: errs, Warnings: warns, Strict: strict}
+		return &failedError{Errors: errs, Warnings: warns, Strict: strict}
 	}
 	return nil
 }

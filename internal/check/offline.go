@@ -286,7 +286,7 @@ func setServer(name string, args ...string) []string {
 func (c *checker) method(v config.View) {
 	name, k := v.Object.Name, config.KindHTTPAuthorizationMethod
 	if v.Type.Property(propMaxLifetime) != nil && v.IsSet(propMaxLifetime) && v.Duration(propMaxLifetime) < time.Minute {
-		c.add(ShortTokenLifetime, k, name, propMaxLifetime,
+		c.add(shortTokenLifetime, k, name, propMaxLifetime,
 			fmt.Sprintf("%s is under a minute: testing only; remove in production", v.String(propMaxLifetime)),
 			setMethod(name, "--reset", propMaxLifetime)...)
 	}
@@ -294,12 +294,12 @@ func (c *checker) method(v config.View) {
 		return // a static token or an HTTP proxy
 	}
 	if v.String(propHostnameCheck) == "allow-all" {
-		c.add(HostnameNotChecked, k, name, propHostnameCheck,
+		c.add(hostnameNotChecked, k, name, propHostnameCheck,
 			"is allow-all: the token endpoint's certificate is not checked against its host name",
 			setMethod(name, "--reset", propHostnameCheck)...)
 	}
 	if strings.HasPrefix(strings.ToLower(v.String(propEndpoint)), "http://") {
-		c.add(LoopbackHTTP, k, name, propEndpoint, "is http:// to a loopback host: for testing only")
+		c.add(loopbackHTTP, k, name, propEndpoint, "is http:// to a loopback host: for testing only")
 	}
 	c.blindTrust(v)
 	c.scopes(v)
@@ -313,9 +313,9 @@ func (c *checker) scopes(v config.View) {
 		ls := strings.ToLower(s)
 		switch {
 		case strings.Contains(ls, "outlook.office365.com") && !strings.HasSuffix(ls, "/.default"):
-			c.add(ExchangeScope, k, name, propScope, fmt.Sprintf("%q does not end in /.default, which client credentials need", s), fix...)
+			c.add(exchangeScopeCheck, k, name, propScope, fmt.Sprintf("%q does not end in /.default, which client credentials need", s), fix...)
 		case strings.Contains(ls, "graph.microsoft.com") && c.usedBySMTP(name):
-			c.add(ExchangeGraphScope, k, name, propScope, fmt.Sprintf("%q is a Microsoft Graph scope, which Exchange Online SMTP refuses", s), fix...)
+			c.add(exchangeGraphScope, k, name, propScope, fmt.Sprintf("%q is a Microsoft Graph scope, which Exchange Online SMTP refuses", s), fix...)
 		}
 	}
 }
@@ -345,7 +345,7 @@ func (c *checker) blindTrust(v config.View) {
 	}
 	obj := c.snap.State.Get(config.KindTrustManagerProvider, tm)
 	if obj != nil && obj.Type == typeBlindTrust {
-		c.add(BlindTrust, v.Object.Kind, v.Object.Name, propTrustManager,
+		c.add(blindTrust, v.Object.Kind, v.Object.Name, propTrustManager,
 			fmt.Sprintf("%q is blind-trust: any certificate is accepted", tm),
 			c.setCmd(v.Object.Kind, v.Object.Name, "--reset", propTrustManager)...)
 	}
@@ -356,19 +356,19 @@ func (c *checker) server(v config.View) {
 	host, method := v.String(propHost), v.String(propTokenMethod)
 	if method != "" && v.IsSet(propUser) {
 		if mailer.CheckAddress(v.String(propUser)) != nil {
-			c.add(UserNameNotAddress, k, name, propUser,
+			c.add(userNameNotAddress, k, name, propUser,
 				fmt.Sprintf("%q is not an email address (addr-spec): with bearer tokens it is the sender's mailbox", v.String(propUser)),
 				setServer(name, "--set", propUser+":ADDRESS")...)
 		}
 	}
 	creds := method != "" || v.IsSet(propPassword) || v.IsSet(propPassProvider)
 	if v.String(propSecurity) == mailer.SecurityNone && creds && !config.IsLoopbackHost(host) {
-		c.add(PlaintextCreds, k, name, propSecurity,
+		c.add(plaintextCreds, k, name, propSecurity,
 			fmt.Sprintf("is none to %s, which is not loopback: credentials would travel in clear, and send-test-mail refuses", host),
 			setServer(name, "--set", propSecurity+":starttls", "--set", propPort+":587")...)
 	}
 	if strings.EqualFold(host, exchangeHost) && (v.Int(propPort) != 587 || v.String(propSecurity) != mailer.SecurityStartTLS) {
-		c.add(ExchangeSubmission, k, name, propPort,
+		c.add(exchangeSubmission, k, name, propPort,
 			fmt.Sprintf("%s with port %d and smtp-security %s: Exchange Online takes submission on 587 with starttls", host, v.Int(propPort), v.String(propSecurity)),
 			setServer(name, "--set", propPort+":587", "--set", propSecurity+":starttls")...)
 	}
@@ -382,14 +382,14 @@ func (c *checker) server(v config.View) {
 		return
 	}
 	if m.Type == typeStatic && c.listed[name] {
-		c.add(StaticToken, k, name, propTokenMethod,
+		c.add(staticToken, k, name, propTokenMethod,
 			fmt.Sprintf("%q is a static bearer token: for testing and troubleshooting only", method),
 			setServer(name, "--set", propTokenMethod+":METHOD")...)
 	}
 	mv := c.snap.Registry.View(m)
 	if strings.EqualFold(host, gmailHost) && mv.Type.Property(propScope) != nil {
 		if s := mv.Values(propScope); len(s) != 1 || s[0] != gmailScope {
-			c.add(GoogleScope, config.KindHTTPAuthorizationMethod, method, propScope,
+			c.add(googleScope, config.KindHTTPAuthorizationMethod, method, propScope,
 				fmt.Sprintf("is %q, but %s (server %q) needs exactly %s", strings.Join(s, " "), gmailHost, name, gmailScope),
 				setMethod(method, "--set", propScope+":"+gmailScope)...)
 		}
@@ -402,7 +402,7 @@ func (c *checker) server(v config.View) {
 func (c *checker) connectionProperties(v config.View) {
 	for _, kv := range v.Values(propConnProps) {
 		if _, e := mailer.ParseConnectionProperties([]string{kv}); len(e) > 0 {
-			c.add(ConnectionProperty, config.KindExternalServer, v.Object.Name, propConnProps,
+			c.add(connectionProperty, config.KindExternalServer, v.Object.Name, propConnProps,
 				fmt.Sprintf("%q is ignored: %v", kv, e[0]),
 				setServer(v.Object.Name, "--remove", propConnProps+":"+kv)...)
 		}
@@ -419,7 +419,7 @@ func (c *checker) disabled() {
 			}
 			v := c.snap.Registry.View(obj)
 			if v.Type.Property(config.PropEnabled) != nil && !v.Bool(config.PropEnabled) {
-				c.add(DisabledReference, r.kind, r.name, config.PropEnabled,
+				c.add(disabledReference, r.kind, r.name, config.PropEnabled,
 					fmt.Sprintf("is false, but the listed SMTP server %q depends on it", s),
 					c.setCmd(r.kind, r.name, "--set", "enabled:true")...)
 			}
@@ -446,12 +446,12 @@ func (c *checker) whole(all bool) {
 	}
 	k := config.KindGlobalConfiguration
 	if len(c.listed) == 0 {
-		c.add(NoSMTPServer, k, "", config.PropSMTPServer, "is empty: no mail can be sent",
+		c.add(noSMTPServer, k, "", config.PropSMTPServer, "is empty: no mail can be sent",
 			"set-global-configuration-prop", "--set", config.PropSMTPServer+":NAME")
 	}
 	for _, v := range c.objects(config.KindExternalServer, mailer.TypeSMTP) {
 		if !c.listed[v.Object.Name] {
-			c.add(ServerUnlisted, config.KindExternalServer, v.Object.Name, "",
+			c.add(serverUnlisted, config.KindExternalServer, v.Object.Name, "",
 				"is not in the global smtp-server list, so it is never used",
 				"set-global-configuration-prop", "--add", config.PropSMTPServer+":"+v.Object.Name)
 		}
@@ -469,7 +469,7 @@ func (c *checker) whole(all bool) {
 			// A built-in as shipped is meant to wait unused.
 			if !used[ref{kind, obj.Name}] && !c.snap.Registry.IsPristineBuiltin(obj) {
 				kd := c.snap.Registry.Kind(kind)
-				c.add(UnusedObject, kind, obj.Name, "", "nothing refers to it", "delete-"+kind, "--"+kd.NamingArg, obj.Name)
+				c.add(unusedObject, kind, obj.Name, "", "nothing refers to it", "delete-"+kind, "--"+kd.NamingArg, obj.Name)
 			}
 		}
 	}
@@ -497,10 +497,10 @@ func (c *checker) secrets(ctx context.Context, getenv func(string) string) {
 					msg += " (" + h + ")"
 				}
 			}
-			c.add(SecretUnresolved, k, name, "", msg, "test-passphrase-provider", "--provider-name", name)
+			c.add(secretUnresolved, k, name, "", msg, "test-passphrase-provider", "--provider-name", name)
 		}
 		for _, w := range warns {
-			c.add(SecretFileReadable, k, name, "password-file", w)
+			c.add(secretFileReadable, k, name, "password-file", w)
 		}
 	}
 }
@@ -551,11 +551,11 @@ func methodWarnings(snap *config.Snapshot, method string) []string {
 		return nil
 	}
 	if obj.Type == typeStatic {
-		return []string{fmt.Sprintf("http authorization method %q is a static bearer token: for testing and troubleshooting only [%s]", method, StaticToken)}
+		return []string{fmt.Sprintf("http authorization method %q is a static bearer token: for testing and troubleshooting only [%s]", method, staticToken)}
 	}
 	var out []string
 	for _, f := range Object(snap, config.KindHTTPAuthorizationMethod, method, time.Now()) {
-		if f.Check == ShortTokenLifetime {
+		if f.Check == shortTokenLifetime {
 			out = append(out, fmt.Sprintf("http authorization method %q: %s", method, f.Summary()))
 		}
 	}

@@ -100,45 +100,45 @@ func TestOfflineChecks(t *testing.T) {
 		id     string
 		change func(*config.Snapshot)
 	}{
-		{ShortTokenLifetime, func(s *config.Snapshot) { set(s, hm, mth, propMaxLifetime, "1 s") }},
-		{StaticToken, func(s *config.Snapshot) {
+		{shortTokenLifetime, func(s *config.Snapshot) { set(s, hm, mth, propMaxLifetime, "1 s") }},
+		{staticToken, func(s *config.Snapshot) {
 			s.State.Put(&config.Object{Kind: hm, Name: "static", Type: typeStatic, Values: vals{"enabled": {"true"}, "oauth-token-passphrase-provider": {sec}}})
 			set(s, es, srv, propTokenMethod, "static")
 			delete(s.State.Get(gc, "").Values, "x")
 			s.State.Delete(hm, mth) // else it is unused
 		}},
-		{UserNameNotAddress, func(s *config.Snapshot) { set(s, es, srv, propUser, "alerts") }},
-		{PlaintextCreds, func(s *config.Snapshot) {
+		{userNameNotAddress, func(s *config.Snapshot) { set(s, es, srv, propUser, "alerts") }},
+		{plaintextCreds, func(s *config.Snapshot) {
 			set(s, es, srv, propHost, "mail.example.com")
 			set(s, es, srv, propSecurity, "none")
 		}},
-		{BlindTrust, func(s *config.Snapshot) {
+		{blindTrust, func(s *config.Snapshot) {
 			s.State.Put(&config.Object{Kind: config.KindTrustManagerProvider, Name: "trust-all", Type: typeBlindTrust, Values: vals{"enabled": {"true"}}})
 			set(s, es, srv, propTrustManager, "trust-all")
 		}},
-		{HostnameNotChecked, func(s *config.Snapshot) { set(s, hm, mth, propHostnameCheck, "allow-all") }},
-		{ConnectionProperty, func(s *config.Snapshot) { set(s, es, srv, propConnProps, "mail.smtp.starttls.enable=true") }},
-		{ConnectionProperty, func(s *config.Snapshot) { set(s, es, srv, propConnProps, "mail.smtp.timeout=soon") }},
-		{NoSMTPServer, func(s *config.Snapshot) {
+		{hostnameNotChecked, func(s *config.Snapshot) { set(s, hm, mth, propHostnameCheck, "allow-all") }},
+		{connectionProperty, func(s *config.Snapshot) { set(s, es, srv, propConnProps, "mail.smtp.starttls.enable=true") }},
+		{connectionProperty, func(s *config.Snapshot) { set(s, es, srv, propConnProps, "mail.smtp.timeout=soon") }},
+		{noSMTPServer, func(s *config.Snapshot) {
 			set(s, gc, "", config.PropSMTPServer)
 			s.State.Delete(es, srv)
 			s.State.Delete(hm, mth)
 			s.State.Delete(pp, sec)
 		}},
-		{ServerUnlisted, func(s *config.Snapshot) {
+		{serverUnlisted, func(s *config.Snapshot) {
 			s.State.Put(&config.Object{Kind: es, Name: "spare", Type: "smtp", Values: vals{propHost: {"localhost"}}})
 		}},
-		{DisabledReference, func(s *config.Snapshot) { set(s, hm, mth, "enabled", "false") }},
-		{SecretUnresolved, func(s *config.Snapshot) { set(s, pp, sec, "environment-variable", "UNSET_VARIABLE") }},
-		{ExchangeScope, func(s *config.Snapshot) { set(s, hm, mth, propScope, "https://outlook.office365.com/SMTP.Send") }},
-		{ExchangeGraphScope, func(s *config.Snapshot) { set(s, hm, mth, propScope, "https://graph.microsoft.com/.default") }},
-		{ExchangeSubmission, func(s *config.Snapshot) { set(s, es, srv, propPort, "465") }},
-		{ExchangeSubmission, func(s *config.Snapshot) { set(s, es, srv, propSecurity, "ssl") }},
-		{GoogleScope, func(s *config.Snapshot) { set(s, es, srv, propHost, gmailHost) }},
-		{UnusedObject, func(s *config.Snapshot) {
+		{disabledReference, func(s *config.Snapshot) { set(s, hm, mth, "enabled", "false") }},
+		{secretUnresolved, func(s *config.Snapshot) { set(s, pp, sec, "environment-variable", "UNSET_VARIABLE") }},
+		{exchangeScopeCheck, func(s *config.Snapshot) { set(s, hm, mth, propScope, "https://outlook.office365.com/SMTP.Send") }},
+		{exchangeGraphScope, func(s *config.Snapshot) { set(s, hm, mth, propScope, "https://graph.microsoft.com/.default") }},
+		{exchangeSubmission, func(s *config.Snapshot) { set(s, es, srv, propPort, "465") }},
+		{exchangeSubmission, func(s *config.Snapshot) { set(s, es, srv, propSecurity, "ssl") }},
+		{googleScope, func(s *config.Snapshot) { set(s, es, srv, propHost, gmailHost) }},
+		{unusedObject, func(s *config.Snapshot) {
 			s.State.Put(&config.Object{Kind: pp, Name: "left over", Type: "environment-variable", Values: vals{"enabled": {"false"}, "environment-variable": {"X"}}})
 		}},
-		{LoopbackHTTP, func(s *config.Snapshot) { set(s, hm, mth, propEndpoint, "http://127.0.0.1:8080/token") }},
+		{loopbackHTTP, func(s *config.Snapshot) { set(s, hm, mth, propEndpoint, "http://127.0.0.1:8080/token") }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.id, func(t *testing.T) {
@@ -159,8 +159,8 @@ func TestSecretFileChecks(t *testing.T) {
 		skip bool // no file at all
 		want []string
 	}{
-		{"missing", 0, true, []string{SecretUnresolved}},
-		{"world-readable", 0o644, false, []string{SecretFileReadable}},
+		{"missing", 0, true, []string{secretUnresolved}},
+		{"world-readable", 0o644, false, []string{secretFileReadable}},
 		{"private", 0o600, false, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -184,8 +184,8 @@ func TestCommandSecretFails(t *testing.T) {
 	snap := goodSnapshot(t)
 	snap.State.Put(&config.Object{Kind: pp, Name: sec, Type: "command", Values: vals{"enabled": {"true"}, "command-path": {"/bin/false"}}})
 	fs := runOffline(t, snap, Options{})
-	if got := ids(fs); !slices.Equal(got, []string{SecretUnresolved}) {
-		t.Fatalf("findings = %v, want [%s]", got, SecretUnresolved)
+	if got := ids(fs); !slices.Equal(got, []string{secretUnresolved}) {
+		t.Fatalf("findings = %v, want [%s]", got, secretUnresolved)
 	}
 	if !strings.Contains(fs[0].String(), "test-passphrase-provider --provider-name \"SMTP Client Secret\"") {
 		t.Errorf("finding %q does not name the command that says more", fs[0])
@@ -212,8 +212,8 @@ func TestCertificateChecks(t *testing.T) {
 		notAfter time.Time
 		want     []string
 	}{
-		{testNow.Add(-time.Hour), []string{CertExpired}},
-		{testNow.Add(10 * 24 * time.Hour), []string{CertExpiring}},
+		{testNow.Add(-time.Hour), []string{certExpired}},
+		{testNow.Add(10 * 24 * time.Hour), []string{certExpiring}},
 		{testNow.Add(90 * 24 * time.Hour), nil},
 	} {
 		snap := goodSnapshot(t)
@@ -233,11 +233,11 @@ func TestScope(t *testing.T) {
 		propTokenMethod: {mth}}})
 	set(snap, hm, mth, propMaxLifetime, "1 s")
 	got := ids(runOffline(t, snap, Options{ServerName: "spare"}))
-	if want := []string{ShortTokenLifetime, UserNameNotAddress}; !slices.Equal(got, want) {
+	if want := []string{shortTokenLifetime, userNameNotAddress}; !slices.Equal(got, want) {
 		t.Errorf("--server-name spare: %v, want %v", got, want)
 	}
 	got = ids(runOffline(t, snap, Options{MethodName: mth}))
-	if want := []string{ShortTokenLifetime}; !slices.Equal(got, want) {
+	if want := []string{shortTokenLifetime}; !slices.Equal(got, want) {
 		t.Errorf("--method-name: %v, want %v", got, want)
 	}
 	if _, err := Offline(context.Background(), Options{Config: snap, ServerName: "nope"}); err == nil {
@@ -250,10 +250,10 @@ func TestObjectRunsQuickChecksOnly(t *testing.T) {
 	set(snap, pp, sec, "environment-variable", "UNSET_VARIABLE") // needs the secret: not a quick check
 	set(snap, hm, mth, propMaxLifetime, "1 s")
 	set(snap, es, srv, propUser, "alerts")
-	if got := ids(Object(snap, hm, mth, testNow)); !slices.Equal(got, []string{ShortTokenLifetime}) {
+	if got := ids(Object(snap, hm, mth, testNow)); !slices.Equal(got, []string{shortTokenLifetime}) {
 		t.Errorf("method: %v", got)
 	}
-	if got := ids(Object(snap, es, srv, testNow)); !slices.Equal(got, []string{UserNameNotAddress}) {
+	if got := ids(Object(snap, es, srv, testNow)); !slices.Equal(got, []string{userNameNotAddress}) {
 		t.Errorf("server: %v", got)
 	}
 	if got := ids(Object(snap, pp, sec, testNow)); got != nil {
@@ -276,12 +276,12 @@ func TestFindingLine(t *testing.T) {
 func TestTable(t *testing.T) {
 	seen := map[string]bool{}
 	rank := map[Severity]int{Error: 0, Warning: 1, Notice: 2}
-	for i, c := range Table {
+	for i, c := range table {
 		if seen[c.ID] || c.What == "" || c.Why == "" || c.Fix == "" {
 			t.Errorf("check %q: duplicate or incomplete", c.ID)
 		}
 		seen[c.ID] = true
-		if i > 0 && rank[c.Severity] < rank[Table[i-1].Severity] {
+		if i > 0 && rank[c.Severity] < rank[table[i-1].Severity] {
 			t.Errorf("check %q is out of severity order", c.ID)
 		}
 	}

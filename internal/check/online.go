@@ -101,7 +101,7 @@ func (c *checker) token(ctx context.Context, o OnlineOptions, method string, rep
 		step.Detail = err.Error()
 		report(step)
 		c.failed[method] = true
-		c.add(OnlineToken, k, method, "", withHint(err), "get-access-token", "--method-name", method)
+		c.add(onlineToken, k, method, "", withHint(err), "get-access-token", "--method-name", method)
 		return
 	}
 	step.OK, step.Detail = true, fmt.Sprintf("method %q gave a token", method)
@@ -114,7 +114,7 @@ func (c *checker) token(ctx context.Context, o OnlineOptions, method string, rep
 		return // an opaque token, or not for Exchange Online: no claim check
 	}
 	for _, p := range httpauth.ClaimProblems(claims, c.now, true) {
-		c.add(TokenClaims, k, method, "", fmt.Sprintf("claim %s: %s", p.Claim, p.Message), "get-access-token", "--method-name", method)
+		c.add(tokenClaims, k, method, "", fmt.Sprintf("claim %s: %s", p.Claim, p.Message), "get-access-token", "--method-name", method)
 	}
 }
 
@@ -130,7 +130,7 @@ func (c *checker) session(ctx context.Context, o OnlineOptions, server string, r
 	}
 	cands, err := mailer.Candidates(mailer.CandidateOptions{Config: c.snap, Secrets: o.Secrets, Tokens: o.Tokens}, server)
 	if err != nil {
-		c.add(OnlineConnect, config.KindExternalServer, server, "", err.Error())
+		c.add(onlineConnect, config.KindExternalServer, server, "", err.Error())
 		return
 	}
 	mo := &mailer.Options{QuitAfter: mailer.StageAuth, LocalName: o.LocalName, Report: func(st mailer.Step) {
@@ -143,16 +143,16 @@ func (c *checker) session(ctx context.Context, o OnlineOptions, server string, r
 	if err == nil {
 		return
 	}
-	id := OnlineConnect
+	id := onlineConnect
 	var me *mailer.Error
 	if errors.As(err, &me) {
 		switch me.Stage {
 		case mailer.StageToken:
-			id = OnlineToken
+			id = onlineToken
 		case mailer.StageTLS:
-			id = OnlineTLS
+			id = onlineTLS
 		case mailer.StageEHLO, mailer.StageAuth:
-			id = OnlineAuth
+			id = onlineAuth
 		}
 	}
 	c.add(id, config.KindExternalServer, server, "", withHint(err),
@@ -164,7 +164,7 @@ func (c *checker) session(ctx context.Context, o OnlineOptions, server string, r
 func (c *checker) serverCertificate(server string, st mailer.Step) {
 	cert := st.Certificate
 	if left := cert.NotAfter.Sub(c.now); left > 0 && left < expiringWithin {
-		c.add(CertExpiring, config.KindExternalServer, server, "",
+		c.add(certExpiring, config.KindExternalServer, server, "",
 			fmt.Sprintf("the server's certificate %q expires on %s, within 30 days", cert.Subject.String(), cert.NotAfter.UTC().Format(time.DateOnly)))
 	}
 }

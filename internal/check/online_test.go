@@ -105,10 +105,10 @@ func TestOnlineFailures(t *testing.T) {
 		change func(*config.Snapshot)
 		want   string
 	}{
-		{name: "wrong secret", secret: "wrong", want: OnlineToken},
-		{name: "wrong port", change: func(s *config.Snapshot) { set(s, es, srv, propPort, closedPort(t)) }, want: OnlineConnect},
-		{name: "no bearer mechanism", opts: sandbox.Options{Mechanisms: []string{"PLAIN"}, Users: map[string]string{"u": "p"}}, want: OnlineAuth},
-		{name: "untrusted certificate", change: func(s *config.Snapshot) { set(s, es, srv, propTrustManager) }, want: OnlineTLS},
+		{name: "wrong secret", secret: "wrong", want: onlineToken},
+		{name: "wrong port", change: func(s *config.Snapshot) { set(s, es, srv, propPort, closedPort(t)) }, want: onlineConnect},
+		{name: "no bearer mechanism", opts: sandbox.Options{Mechanisms: []string{"PLAIN"}, Users: map[string]string{"u": "p"}}, want: onlineAuth},
+		{name: "untrusted certificate", change: func(s *config.Snapshot) { set(s, es, srv, propTrustManager) }, want: onlineTLS},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			sb := startSandbox(t, tc.opts)
@@ -154,7 +154,7 @@ func TestOnlineExchangeClaims(t *testing.T) {
 		host string
 		want []string
 	}{
-		{exchangeHost, []string{TokenClaims, TokenClaims}}, // aud and roles
+		{exchangeHost, []string{tokenClaims, tokenClaims}}, // aud and roles
 		{"localhost", nil},
 	} {
 		set(snap, es, srv, propHost, tc.host)
