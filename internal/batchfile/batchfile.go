@@ -32,27 +32,27 @@ func (l Line) Where() string { return fmt.Sprintf("%s:%d", l.File, l.Line) }
 // Limits on what a batch file may hold. A store of 100,000 objects
 // exports to about 11 MB and 100,000 commands; the limits leave room for
 // several times that, and bound the memory a batch takes whatever is fed
-// to it (`yes | dsconfig --batch-file -` stops at MaxCommands).
+// to it (`yes | dsconfig --batch-file -` stops at maxCommands).
 const (
-	MaxSize        = 64 << 20 // bytes in the whole file
-	MaxCommands    = 500_000  // commands in the whole file
-	MaxCommandSize = 4 << 20  // bytes in one command, continuation lines included
+	maxFileSize    = 64 << 20 // bytes in the whole file
+	maxCommands    = 500_000  // commands in the whole file
+	maxCommandSize = 4 << 20  // bytes in one command, continuation lines included
 )
 
-// maxSize is MaxSize; tests lower it.
-var maxSize int64 = MaxSize
+// maxSize is maxFileSize; tests lower it.
+var maxSize int64 = maxFileSize
 
-// SyntaxError is a malformed batch file, with the line it is on.
-type SyntaxError struct {
+// syntaxError is a malformed batch file, with the line it is on.
+type syntaxError struct {
 	File string
 	Line int
 	Msg  string
 	Hint string // what to do; empty gives the hint about quoting
 }
 
-func (e *SyntaxError) Error() string        { return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg) }
-func (e *SyntaxError) Is(target error) bool { return target == config.ErrUsage }
-func (e *SyntaxError) ErrorHint() string {
+func (e *syntaxError) Error() string        { return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg) }
+func (e *syntaxError) Is(target error) bool { return target == config.ErrUsage }
+func (e *syntaxError) ErrorHint() string {
 	if e.Hint != "" {
 		return e.Hint
 	}
@@ -60,9 +60,9 @@ func (e *SyntaxError) ErrorHint() string {
 }
 
 // Parse reads a whole batch file, which may be a pipe. name is used in
-// errors. It reads as it goes, and stops with a *SyntaxError at the first
-// malformed line or the first limit passed (MaxSize, MaxCommands,
-// MaxCommandSize), without reading the rest.
+// errors. It reads as it goes, and stops with a *syntaxError at the first
+// malformed line or the first limit passed (maxSize, maxCommands,
+// maxCommandSize), without reading the rest.
 func Parse(name string, r io.Reader) ([]Line, error) {
 	lx := &lexer{file: name, in: bufio.NewReader(&limited{r: r, left: maxSize}), line: 1}
 	if err := lx.lines(); err != nil {
@@ -71,7 +71,7 @@ func Parse(name string, r io.Reader) ([]Line, error) {
 	return lx.out, nil
 }
 
-// limited passes at most MaxSize bytes of r, then fails with errTooLarge.
+// limited passes at most maxSize bytes of r, then fails with errTooLarge.
 type limited struct {
 	r    io.Reader
 	left int64
@@ -81,7 +81,7 @@ var errTooLarge = errors.New("too large")
 
 func (l *limited) Read(p []byte) (int, error) {
 	if l.left <= 0 {
-		// Read one byte more to tell a file of exactly MaxSize bytes
+		// Read one byte more to tell a file of exactly maxSize bytes
 		// from a longer one.
 		var b [1]byte
 		if n, err := l.r.Read(b[:]); n == 0 {
@@ -126,12 +126,12 @@ func (lx *lexer) lines() error {
 	return lx.endCommand()
 }
 
-// readError prefers a failure to read, or a file over MaxSize, to err: a
+// readError prefers a failure to read, or a file over maxSize, to err: a
 // quote left open by a cut-off read is not the file's fault.
 func (lx *lexer) readError(err error) error {
 	switch {
 	case errors.Is(lx.err, errTooLarge):
-		return &SyntaxError{File: lx.file, Line: lx.line,
+		return &syntaxError{File: lx.file, Line: lx.line,
 			Msg:  fmt.Sprintf("the batch file is larger than %s, the limit", config.FormatSize(maxSize)),
 			Hint: "split it into several batch files"}
 	case lx.err != nil:
@@ -186,9 +186,9 @@ func (lx *lexer) next() rune {
 
 func (lx *lexer) step() error {
 	c := lx.next()
-	if lx.cmdBytes > MaxCommandSize {
-		return &SyntaxError{File: lx.file, Line: lx.cmdLine,
-			Msg:  fmt.Sprintf("the command is larger than %s, the limit for one command", config.FormatSize(MaxCommandSize)),
+	if lx.cmdBytes > maxCommandSize {
+		return &syntaxError{File: lx.file, Line: lx.cmdLine,
+			Msg:  fmt.Sprintf("the command is larger than %s, the limit for one command", config.FormatSize(maxCommandSize)),
 			Hint: "check that the command's lines end where they should: a \\ at the end of a line continues the command"}
 	}
 	switch {
@@ -313,9 +313,9 @@ func (lx *lexer) endCommand() error {
 	if len(args) == 0 {
 		return nil
 	}
-	if len(lx.out) == MaxCommands {
-		return &SyntaxError{File: lx.file, Line: lx.cmdLine,
-			Msg:  fmt.Sprintf("the batch file holds more than %d commands, the limit", MaxCommands),
+	if len(lx.out) == maxCommands {
+		return &syntaxError{File: lx.file, Line: lx.cmdLine,
+			Msg:  fmt.Sprintf("the batch file holds more than %d commands, the limit", maxCommands),
 			Hint: "split it into several batch files"}
 	}
 	lx.out = append(lx.out, Line{File: lx.file, Line: lx.cmdLine, Args: args})
@@ -323,7 +323,7 @@ func (lx *lexer) endCommand() error {
 }
 
 func (lx *lexer) errorf(line int, format string, args ...any) error {
-	return &SyntaxError{File: lx.file, Line: line, Msg: fmt.Sprintf(format, args...)}
+	return &syntaxError{File: lx.file, Line: line, Msg: fmt.Sprintf(format, args...)}
 }
 
 // Quote renders one argument for a batch file line, quoting it only when

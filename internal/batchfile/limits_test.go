@@ -31,8 +31,8 @@ func TestParseLimits(t *testing.T) {
 		name, repeat, want string
 		readAtMost         int64
 	}{
-		{"yes", "y\n", "<stdin>:500001: the batch file holds more than 500000 commands, the limit", 2*MaxCommands + 1<<16},
-		{"one endless command", "y", "<stdin>:1: the command is larger than 4 MiB, the limit for one command", MaxCommandSize + 1<<16},
+		{"yes", "y\n", "<stdin>:500001: the batch file holds more than 500000 commands, the limit", 2*maxCommands + 1<<16},
+		{"one endless command", "y", "<stdin>:1: the command is larger than 4 MiB, the limit for one command", maxCommandSize + 1<<16},
 		{"endless blank lines", "\n", "<stdin>:8388609: the batch file is larger than 8 MiB, the limit", 8<<20 + 1<<16},
 		{"endless comment", "#", "<stdin>:1: the batch file is larger than 8 MiB, the limit", 8<<20 + 1<<16},
 	}

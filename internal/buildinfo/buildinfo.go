@@ -26,9 +26,9 @@ import (
 // Set by the linker; see the package documentation.
 var version, commit, date string
 
-// Unknown stands for a value that neither the stamp nor the build
+// unknown stands for a value that neither the stamp nor the build
 // information gives.
-const Unknown = "unknown"
+const unknown = "unknown"
 
 // Info describes one build.
 type Info struct {
@@ -79,7 +79,7 @@ func get(version, commit, date string, bi *debug.BuildInfo) Info {
 	}
 	for _, v := range []*string{&info.Version, &info.Commit, &info.Date} {
 		if *v == "" {
-			*v = Unknown
+			*v = unknown
 		}
 	}
 	return info

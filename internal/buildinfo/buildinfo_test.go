@@ -33,11 +33,11 @@ func TestFromBuildInfo(t *testing.T) {
 // says "(devel)" and that the rest is unknown, rather than nothing.
 func TestDevelWithoutVCS(t *testing.T) {
 	got := get("", "", "", &debug.BuildInfo{GoVersion: "go1.99", Main: debug.Module{Version: "(devel)"}})
-	if got.Version != "(devel)" || got.Commit != Unknown || got.Date != Unknown {
+	if got.Version != "(devel)" || got.Commit != unknown || got.Date != unknown {
 		t.Errorf("got %+v", got)
 	}
 	got = get("", "", "", nil)
-	if got.Version != Unknown || got.Go != runtime.Version() {
+	if got.Version != unknown || got.Go != runtime.Version() {
 		t.Errorf("no build info: got %+v", got)
 	}
 }

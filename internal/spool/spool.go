@@ -186,11 +186,11 @@ func list(dir string, failed bool) ([]Entry, error) {
 
 // Bounds of the files of an entry, read back as regular files only. An
 // envelope is a sender and recipients; a reply is one server reply.
-// MaxMessage is far above send-mail's default --max-size (25 MB).
+// maxMessage is far above send-mail's default --max-size (25 MB).
 const (
 	maxEnvelope = 1 << 20
 	maxReply    = 64 << 10
-	MaxMessage  = 1 << 30
+	maxMessage  = 1 << 30
 )
 
 func read(dir string) (*Entry, error) {
@@ -283,10 +283,10 @@ func (s *Spool) Lock(id string) (*Locked, error) {
 // Message returns the message, in its 7-bit form too when there is one.
 func (l *Locked) Message() (raw, raw7 []byte, err error) {
 	dir := l.s.path(l.ID)
-	if raw, err = config.ReadRegular(filepath.Join(dir, msgFile), MaxMessage); err != nil {
+	if raw, err = config.ReadRegular(filepath.Join(dir, msgFile), maxMessage); err != nil {
 		return nil, nil, fmt.Errorf("queue: %w", err)
 	}
-	raw7, err = config.ReadRegular(filepath.Join(dir, msg7File), MaxMessage)
+	raw7, err = config.ReadRegular(filepath.Join(dir, msg7File), maxMessage)
 	if errors.Is(err, fs.ErrNotExist) {
 		return raw, nil, nil
 	}

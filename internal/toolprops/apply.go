@@ -29,7 +29,7 @@ func EnvName(flag string) string {
 // configuration directory may be missing (nil, nil), and one that cannot
 // be read is an ordinary failure, like any file that cannot be read.
 func Load(path string, explicit bool) (*Defaults, error) {
-	data, err := config.ReadRegular(path, MaxSize)
+	data, err := config.ReadRegular(path, maxSize)
 	switch {
 	case err != nil && explicit:
 		return nil, config.Usagef("", "cannot read the properties file %s: %v", path, err)
@@ -38,7 +38,7 @@ func Load(path string, explicit bool) (*Defaults, error) {
 	case err != nil:
 		return nil, err
 	}
-	return Parse(path, data)
+	return parse(path, data)
 }
 
 // Apply gives the flags of fl that were not set on the command line,

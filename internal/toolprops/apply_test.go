@@ -19,7 +19,7 @@ func TestApplyPrecedence(t *testing.T) {
 	if err := fl.Parse([]string{"--c", "flag"}); err != nil {
 		t.Fatal(err)
 	}
-	file, err := Parse("tools.properties", []byte("a=file\nb-b=file\nc=file\nd=file\n"))
+	file, err := parse("tools.properties", []byte("a=file\nb-b=file\nc=file\nd=file\n"))
 	if err != nil {
 		t.Fatal(err)
 	}

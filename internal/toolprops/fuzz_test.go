@@ -10,7 +10,7 @@ import (
 )
 
 // FuzzCodec checks the Java properties reader: a malformed file is a
-// *SyntaxError, and a file that reads, written back with every key and
+// *syntaxError, and a file that reads, written back with every key and
 // value escaped, reads to the same keys and values.
 func FuzzCodec(f *testing.F) {
 	for _, s := range []string{"a=1\n", "# c\n! c\nA=1\nb : 2\nc\t3\nd\n", "f=x\\\n   y\n", "g\\ h=\\u0041\\=\\:\\\\\n", "dsconfig.port=25\n", "x=${y}\n", "bad=\\u00\n"} {
@@ -19,10 +19,10 @@ func FuzzCodec(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		out := map[string]any{}
 		err := (codec{}).Decode(data, out)
-		var se *SyntaxError
+		var se *syntaxError
 		if err != nil {
 			if !errors.As(err, &se) {
-				t.Errorf("error %v is not a *SyntaxError", err)
+				t.Errorf("error %v is not a *syntaxError", err)
 			}
 			return
 		}

@@ -31,15 +31,15 @@ import (
 // FileName is the tool-defaults file in the configuration directory.
 const FileName = "tools.properties"
 
-// MaxSize bounds the file: a few dozen defaults take a few KiB.
-const MaxSize = 1 << 20
+// maxSize bounds the file: a few dozen defaults take a few KiB.
+const maxSize = 1 << 20
 
 // Defaults are the values of one tools.properties file.
 type Defaults struct{ v *viper.Viper }
 
-// Parse reads the contents of a tools.properties file; path is used in
+// parse reads the contents of a tools.properties file; path is used in
 // errors.
-func Parse(path string, data []byte) (*Defaults, error) {
+func parse(path string, data []byte) (*Defaults, error) {
 	codecs := viper.NewCodecRegistry()
 	if err := codecs.RegisterCodec("properties", codec{}); err != nil {
 		return nil, err
@@ -49,12 +49,12 @@ func Parse(path string, data []byte) (*Defaults, error) {
 	if err := v.ReadConfig(bytes.NewReader(data)); err != nil {
 		// viper's "While parsing config:" would only repeat what the
 		// line number says.
-		var se *SyntaxError
+		var se *syntaxError
 		if errors.As(err, &se) {
 			se.Path = path
 			return nil, se
 		}
-		return nil, &SyntaxError{Path: path, Msg: err.Error()}
+		return nil, &syntaxError{Path: path, Msg: err.Error()}
 	}
 	return &Defaults{v}, nil
 }
@@ -71,22 +71,22 @@ func (d *Defaults) Lookup(name string) string {
 	return d.v.GetString(name)
 }
 
-// SyntaxError is a malformed tools.properties. It names the line, not the
+// syntaxError is a malformed tools.properties. It names the line, not the
 // text, and is a usage error (exit 2).
-type SyntaxError struct {
+type syntaxError struct {
 	Path string
 	Line int // 0 if unknown
 	Msg  string
 }
 
-func (e *SyntaxError) Error() string {
+func (e *syntaxError) Error() string {
 	if e.Line == 0 {
 		return fmt.Sprintf("%s: %s", e.Path, e.Msg)
 	}
 	return fmt.Sprintf("%s:%d: %s", e.Path, e.Line, e.Msg)
 }
 
-func (e *SyntaxError) Is(target error) bool { return target == config.ErrUsage }
+func (e *syntaxError) Is(target error) bool { return target == config.ErrUsage }
 
 // codec is viper's decoder for Java properties. viper has had no
 // properties codec of its own since v1.20; the maintained one,
@@ -111,10 +111,10 @@ func (codec) Decode(b []byte, out map[string]any) error {
 	if err != nil {
 		m := lineRE.FindStringSubmatch(err.Error())
 		if m == nil {
-			return &SyntaxError{Msg: "malformed"}
+			return &syntaxError{Msg: "malformed"}
 		}
 		n, _ := strconv.Atoi(m[1])
-		return &SyntaxError{Line: n, Msg: "the line is malformed: " + describe(m[2])}
+		return &syntaxError{Line: n, Msg: "the line is malformed: " + describe(m[2])}
 	}
 	for _, k := range p.Keys() {
 		v, _ := p.Get(k)

@@ -28,9 +28,9 @@ func TestCodec(t *testing.T) {
 // TestNoExpansion checks that ${...} is read as written, defined or not,
 // and never makes the file fail to load.
 func TestNoExpansion(t *testing.T) {
-	d, err := Parse("tools.properties", []byte("bindPassword=se${cret}\nhome=x\ndsconfig.reason=${home}\nopen=${\n"))
+	d, err := parse("tools.properties", []byte("bindPassword=se${cret}\nhome=x\ndsconfig.reason=${home}\nopen=${\n"))
 	if err != nil {
-		t.Fatalf("Parse: %v", err)
+		t.Fatalf("parse: %v", err)
 	}
 	for name, want := range map[string]string{"bindpassword": "se${cret}", "reason": "${home}", "open": "${"} {
 		if got := d.Lookup(name); got != want {
@@ -40,7 +40,7 @@ func TestNoExpansion(t *testing.T) {
 }
 
 func TestLookupPrefersDsconfig(t *testing.T) {
-	d, err := Parse("p", []byte("script-friendly=true\ndsconfig.script-friendly=false\nldapsearch.baseDN=dc=example\n"))
+	d, err := parse("p", []byte("script-friendly=true\ndsconfig.script-friendly=false\nldapsearch.baseDN=dc=example\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +53,7 @@ func TestLookupPrefersDsconfig(t *testing.T) {
 }
 
 func TestSyntaxError(t *testing.T) {
-	_, err := Parse("tools.properties", []byte("\n\nbindPassword=\\u12zz\n"))
+	_, err := parse("tools.properties", []byte("\n\nbindPassword=\\u12zz\n"))
 	const want = `tools.properties:3: the line is malformed: a \u escape needs four hex digits`
 	if err == nil || err.Error() != want || !errors.Is(err, config.ErrUsage) || strings.Contains(err.Error(), "12zz") {
 		t.Errorf("err = %v, want %q as a usage error", err, want)
