@@ -51,11 +51,11 @@ type CertInfo struct {
 
 // Describe returns the certificate's subject, thumbprints, kid and expiry.
 func (k *KeyPair) Describe() CertInfo {
-	return DescribeSigningCert(k.Leaf)
+	return describeSigningCert(k.Leaf)
 }
 
-// DescribeSigningCert returns c's subject, thumbprints, kid and expiry.
-func DescribeSigningCert(c *x509.Certificate) CertInfo {
+// describeSigningCert returns c's subject, thumbprints, kid and expiry.
+func describeSigningCert(c *x509.Certificate) CertInfo {
 	s1 := sha1.Sum(c.Raw) //nolint:gosec // x5t is SHA-1 by definition
 	s256 := sha256.Sum256(c.Raw)
 	t256 := base64.RawURLEncoding.EncodeToString(s256[:])
@@ -87,9 +87,9 @@ func LoadKeyPair(ctx context.Context, snap *config.Snapshot, secrets SecretResol
 		k, err = parsePEMKeyStore(data)
 	} else {
 		var pin string
-		if p := v.String(PropKeyStorePin); p != "" {
+		if p := v.String(propKeyStorePin); p != "" {
 			if secrets == nil {
-				return nil, fmt.Errorf("key manager provider %q: no passphrase resolver for %s", name, PropKeyStorePin)
+				return nil, fmt.Errorf("key manager provider %q: no passphrase resolver for %s", name, propKeyStorePin)
 			}
 			if pin, err = secrets.Secret(ctx, p); err != nil {
 				return nil, fmt.Errorf("key manager provider %q: the PKCS#12 password: %w", name, err)

@@ -47,7 +47,7 @@ func keyStore(t *testing.T, file string, pinProvider bool) *config.Snapshot {
 	st := config.NewState()
 	vals := map[string][]string{config.PropEnabled: {"true"}, "key-store-file": {file}}
 	if pinProvider {
-		vals[tlsconf.PropKeyStorePin] = []string{"pin"}
+		vals["key-store-pin-passphrase-provider"] = []string{"pin"}
 	}
 	st.Put(&config.Object{Kind: config.KindKeyManagerProvider, Name: "km", Type: tlsconf.TypeFileBased, Values: vals})
 	return &config.Snapshot{Registry: reg, State: st, Dir: t.TempDir()}

@@ -15,7 +15,7 @@ const (
 const (
 	PropTrustStoreFile = "trust-store-file"
 	propKeyStoreFile   = "key-store-file"
-	PropKeyStorePin    = "key-store-pin-passphrase-provider"
+	propKeyStorePin    = "key-store-pin-passphrase-provider"
 )
 
 // Types returns the trust- and key-manager-provider types.
@@ -40,7 +40,7 @@ func Types() []*config.Type {
 				Syntax: config.Path{}, Mandatory: true,
 				Note: "PingDirectory reads a Java key store here; dsconfig reads PEM (key and certificates in any order) or PKCS#12, recognised by the content, not the name. Keep the file mode 0600.",
 			}, {
-				Name: PropKeyStorePin, Synopsis: "The passphrase provider that holds the password of a PKCS#12 key store.",
+				Name: propKeyStorePin, Synopsis: "The passphrase provider that holds the password of a PKCS#12 key store.",
 				Syntax: config.Reference{Kind: config.KindPassphraseProvider}, DefaultText: "an empty password",
 				Note: "Used only when key-store-file is PKCS#12; a PEM key must be unencrypted.",
 			}}},
@@ -50,8 +50,8 @@ func Types() []*config.Type {
 // Names of the built-in trust manager providers, as PingDirectory ships
 // them.
 const (
-	BuiltinJVMDefault = "JVM-Default"
-	BuiltinBlindTrust = "Blind Trust"
+	builtinJVMDefault = "JVM-Default"
+	builtinBlindTrust = "Blind Trust"
 )
 
 // Builtins returns the trust manager providers every store starts with:
@@ -59,9 +59,9 @@ const (
 // so it is disabled until enabled.
 func Builtins() []*config.Object {
 	return []*config.Object{
-		{Kind: config.KindTrustManagerProvider, Name: BuiltinJVMDefault, Type: TypeSystemDefault,
+		{Kind: config.KindTrustManagerProvider, Name: builtinJVMDefault, Type: TypeSystemDefault,
 			Values: map[string][]string{"enabled": {"true"}}},
-		{Kind: config.KindTrustManagerProvider, Name: BuiltinBlindTrust, Type: TypeBlindTrust,
+		{Kind: config.KindTrustManagerProvider, Name: builtinBlindTrust, Type: TypeBlindTrust,
 			Values: map[string][]string{"enabled": {"false"}}},
 	}
 }
