@@ -53,19 +53,19 @@ func TestReadRefuses(t *testing.T) {
 		if err == nil || !strings.HasPrefix(err.Error(), c.want) {
 			t.Errorf("%q: error %v, want %q", c.text, err, c.want)
 		}
-		var le *LineError
+		var le *lineError
 		if !errors.As(err, &le) {
-			t.Errorf("%q: %T is not a *LineError", c.text, err)
+			t.Errorf("%q: %T is not a *lineError", c.text, err)
 		}
 	}
 }
 
-// converge runs Converge on a recording copy of cur.
-func converge(t *testing.T, r *config.Registry, cur *config.State, d *Desired, prune bool) (*config.State, []Entry, error) {
+// convergeCopy runs converge on a recording copy of cur.
+func convergeCopy(t *testing.T, r *config.Registry, cur *config.State, d *Desired, prune bool) (*config.State, []Entry, error) {
 	t.Helper()
 	st := cur.Clone()
 	st.Record()
-	entries, err := Converge(r, st, d, prune)
+	entries, err := converge(r, st, d, prune)
 	return st, entries, err
 }
 
@@ -76,14 +76,14 @@ func TestConvergeReport(t *testing.T) {
 		"create-trust-manager-provider --provider-name Sys --type system-default --set enabled:true\n").State
 	d := mustDesired(t, r, "create-passphrase-provider --provider-name Env --type environment-variable --set enabled:true --set environment-variable:Y\n"+
 		"create-trust-manager-provider --provider-name Sys --type blind-trust --set enabled:true\n"+caProvider)
-	st, entries, err := converge(t, r, cur, d, true)
+	st, entries, err := convergeCopy(t, r, cur, d, true)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []Entry{
-		{ActionReplace, "trust-manager-provider", "Sys", []string{"enabled"}},
-		{ActionDelete, "trust-manager-provider", "Old", []string{}},
-		{ActionModify, "passphrase-provider", "Env", []string{"environment-variable"}},
+		{actionReplace, "trust-manager-provider", "Sys", []string{"enabled"}},
+		{actionDelete, "trust-manager-provider", "Old", []string{}},
+		{actionModify, "passphrase-provider", "Env", []string{"environment-variable"}},
 	}
 	if !slices.EqualFunc(entries, want, func(a, b Entry) bool {
 		return a.Action == b.Action && a.Kind == b.Kind && a.Name == b.Name && slices.Equal(a.Properties, b.Properties)
@@ -93,7 +93,7 @@ func TestConvergeReport(t *testing.T) {
 	if st.Get("trust-manager-provider", "Old") != nil || st.Get("trust-manager-provider", "Sys").Type != "blind-trust" {
 		t.Errorf("the state did not converge")
 	}
-	if _, again, err := converge(t, r, st, d, true); err != nil || len(again) != 0 {
+	if _, again, err := convergeCopy(t, r, st, d, true); err != nil || len(again) != 0 {
 		t.Errorf("converging again: %v, %v; want no entries", again, err)
 	}
 }
@@ -103,11 +103,11 @@ func TestConvergePrunesMentionedKindsOnly(t *testing.T) {
 	cur := mustDesired(t, r, envProvider+caProvider).State
 	// The file mentions passphrase providers but no trust manager provider.
 	d := mustDesired(t, r, strings.ReplaceAll(envProvider, "Env", "Env2"))
-	st, entries, err := converge(t, r, cur, d, false)
+	st, entries, err := convergeCopy(t, r, cur, d, false)
 	if err != nil || len(entries) != 1 || st.Get("passphrase-provider", "Env") == nil {
 		t.Errorf("without --prune: %v, %v; want Env2 created and Env kept", entries, err)
 	}
-	st, entries, err = converge(t, r, cur, d, true)
+	st, entries, err = convergeCopy(t, r, cur, d, true)
 	if err != nil || len(entries) != 2 || st.Get("passphrase-provider", "Env") != nil || st.Get("trust-manager-provider", "CA") == nil {
 		t.Errorf("with --prune: %v, %v; want Env2 created, Env deleted, CA kept", entries, err)
 	}
@@ -118,7 +118,7 @@ func TestConvergeRefusesReplacingReferenced(t *testing.T) {
 	srv := "create-external-server --server-name S --type smtp --set server-host-name:h --set trust-manager-provider:CA\n"
 	cur := mustDesired(t, r, caProvider+srv).State
 	d := mustDesired(t, r, "create-trust-manager-provider --provider-name CA --type blind-trust --set enabled:true\n"+srv)
-	_, _, err := converge(t, r, cur, d, false)
+	_, _, err := convergeCopy(t, r, cur, d, false)
 	want := `Trust Manager Provider "CA" must be deleted and created again (its type or a read-only property changes), but it is still referenced by: External Server "S"`
 	if err == nil || err.Error() != want || !errors.Is(err, config.ErrRejected) {
 		t.Errorf("error %v, want %q", err, want)

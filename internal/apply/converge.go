@@ -9,12 +9,12 @@ import (
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
 )
 
-// Converge changes st into the target that d describes (see Target),
+// converge changes st into the target that d describes (see target),
 // step by step in the planner's order, and returns what changed. st must
 // be recording (State.Record). On error st may be half changed: the
 // caller discards it, as Store.Update does.
-func Converge(r *config.Registry, st *config.State, d *Desired, prune bool) ([]Entry, error) {
-	target, err := Target(r, st, d, prune)
+func converge(r *config.Registry, st *config.State, d *Desired, prune bool) ([]Entry, error) {
+	target, err := target(r, st, d, prune)
 	if err != nil {
 		return nil, err
 	}
@@ -24,7 +24,7 @@ func Converge(r *config.Registry, st *config.State, d *Desired, prune bool) ([]E
 			return nil, stepRefused(r, st, target, ch)
 		}
 	}
-	return Report(r, st.Since(mark)), nil
+	return report(r, st.Since(mark)), nil
 }
 
 // stepRefused explains a planned step that cannot be made: an object to
@@ -47,11 +47,11 @@ func stepRefused(r *config.Registry, st, target *config.State, ch config.Change)
 		"%s cannot be changed while other objects refer to it: %s", r.Describe(o), strings.Join(list, ", "))
 }
 
-// Target is the configuration that st becomes: st with the objects of d
+// target is the configuration that st becomes: st with the objects of d
 // in place of its own, without the pruned ones, and with the sealed
 // values of st kept. It refuses a target that does not validate, naming
 // the line of the desired file that describes the object at fault.
-func Target(r *config.Registry, cur *config.State, d *Desired, prune bool) (*config.State, error) {
+func target(r *config.Registry, cur *config.State, d *Desired, prune bool) (*config.State, error) {
 	t := cur.Clone()
 	for _, k := range r.Kinds() {
 		for _, o := range d.State.List(k.Name) {
@@ -86,7 +86,7 @@ func (d *Desired) withSecretsOf(r *config.Registry, cur *config.State, o *config
 		}
 		if p.Mandatory {
 			l, _ := d.lineOf(o)
-			return nil, &LineError{l, config.Problemf(strings.Replace(secretHint, "PROP", p.Name, 1),
+			return nil, &lineError{l, config.Problemf(strings.Replace(secretHint, "PROP", p.Name, 1),
 				"%s cannot be created by apply-config: its %q is a secret, which a desired file does not hold; an existing one is kept", r.Describe(o), p.Name)}
 		}
 	}
@@ -136,7 +136,7 @@ func (d *Desired) validate(r *config.Registry, t *config.State) error {
 	p := ps[0]
 	err := r.ChangeError("The desired configuration is not valid", ps[:1], nil)
 	if l, ok := d.lineOf(p.Object); ok {
-		return &LineError{l, err}
+		return &lineError{l, err}
 	}
 	return err
 }

@@ -39,7 +39,7 @@ func Read(r *config.Registry, lines []batchfile.Line) (*Desired, error) {
 	tx := &config.Tx{Registry: r, State: d.State, Sealer: noSealer{}}
 	for _, l := range lines {
 		if err := d.run(r, tx, l); err != nil {
-			return nil, &LineError{l, err}
+			return nil, &lineError{l, err}
 		}
 	}
 	return d, nil
@@ -125,7 +125,7 @@ func commandOf(r *config.Registry, name string) (*command, error) {
 
 func (c *command) option(r *config.Registry, opt, val string) error {
 	if prop, _, _ := strings.Cut(val, ":"); opt != "type" && sensitive(c.kind, prop) {
-		return &SecretError{Property: prop}
+		return &secretError{Property: prop}
 	}
 	switch {
 	case opt == c.kind.NamingArg && opt != "":
@@ -185,7 +185,7 @@ func sensitive(k *config.Kind, prop string) bool {
 type noSealer struct{}
 
 func (noSealer) Seal(property, _ string) (string, error) {
-	return "", &SecretError{Property: property}
+	return "", &secretError{Property: property}
 }
 
 var _ config.Sealer = noSealer{}

@@ -3,7 +3,7 @@
 //
 // The desired configuration is a batch file as export-config writes it:
 // create-X and set-X-prop commands, read by [Read] into a [Desired] state
-// without touching any store. [Converge] then turns a current state into
+// without touching any store. [converge] then turns a current state into
 // the target that the desired file describes, with the registry's planner
 // (the code config-diff uses), and reports what it changed, object by
 // object.

@@ -8,15 +8,15 @@ import (
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
 )
 
-// LineError is a problem with one command of the desired file, with
+// lineError is a problem with one command of the desired file, with
 // where it is. It has the class and the hint of the error it wraps.
-type LineError struct {
+type lineError struct {
 	Line batchfile.Line
 	Err  error
 }
 
-func (e *LineError) Error() string { return e.Line.Where() + ": " + e.Err.Error() }
-func (e *LineError) Unwrap() error { return e.Err }
+func (e *lineError) Error() string { return e.Line.Where() + ": " + e.Err.Error() }
+func (e *lineError) Unwrap() error { return e.Err }
 
 // usageError is a command of the desired file that apply-config cannot
 // read; it matches config.ErrUsage.
@@ -33,14 +33,14 @@ func usagef(hint, format string, args ...any) error {
 // secretHint is where a secret goes instead of the desired file.
 const secretHint = "set it once on the host with --set-from-file PROP:PATH, or refer to an environment-variable, file-based or command passphrase provider"
 
-// SecretError is a sensitive property in the desired file. It never
+// secretError is a sensitive property in the desired file. It never
 // holds the value.
-type SecretError struct {
+type secretError struct {
 	Property string
 }
 
-func (e *SecretError) Error() string {
+func (e *secretError) Error() string {
 	return fmt.Sprintf("the desired file gives the sensitive property %q (its value is not shown); a desired file names passphrase providers and holds no secret values", e.Property)
 }
-func (e *SecretError) ErrorHint() string    { return strings.Replace(secretHint, "PROP", e.Property, 1) }
-func (e *SecretError) Is(target error) bool { return target == config.ErrRejected }
+func (e *secretError) ErrorHint() string    { return strings.Replace(secretHint, "PROP", e.Property, 1) }
+func (e *secretError) Is(target error) bool { return target == config.ErrRejected }

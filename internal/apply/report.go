@@ -12,10 +12,10 @@ import (
 
 // The actions of an Entry.
 const (
-	ActionCreate  = "create"
-	ActionModify  = "modify"
-	ActionDelete  = "delete"
-	ActionReplace = "replace" // deleted and created again: its type or a read-only property changed
+	actionCreate  = "create"
+	actionModify  = "modify"
+	actionDelete  = "delete"
+	actionReplace = "replace" // deleted and created again: its type or a read-only property changed
 )
 
 // Entry is what happened to one object. Properties are the names of the
@@ -43,8 +43,8 @@ func NewResult(entries []Entry, dryRun bool) Result {
 	return Result{Changed: len(entries) > 0, DryRun: dryRun, Objects: entries}
 }
 
-// Report describes changes, one entry per object, in their order.
-func Report(r *config.Registry, changes []config.Change) []Entry {
+// report describes changes, one entry per object, in their order.
+func report(r *config.Registry, changes []config.Change) []Entry {
 	var out []Entry
 	for _, ch := range changes {
 		o := ch.Object()
@@ -56,15 +56,15 @@ func Report(r *config.Registry, changes []config.Change) []Entry {
 func action(r *config.Registry, ch config.Change) string {
 	switch {
 	case r.Kind(ch.Object().Kind).Singleton():
-		return ActionModify // it always exists, with its defaults
+		return actionModify // it always exists, with its defaults
 	case ch.Old == nil:
-		return ActionCreate
+		return actionCreate
 	case ch.New == nil:
-		return ActionDelete
+		return actionDelete
 	case r.MustReplace(ch.Old, ch.New):
-		return ActionReplace
+		return actionReplace
 	}
-	return ActionModify
+	return actionModify
 }
 
 // changedProperties names the properties whose values differ between the
@@ -93,7 +93,7 @@ func changedProperties(r *config.Registry, ch config.Change) []string {
 	return names
 }
 
-var pastTense = map[string]string{ActionCreate: "created", ActionModify: "modified", ActionDelete: "deleted", ActionReplace: "replaced"}
+var pastTense = map[string]string{actionCreate: "created", actionModify: "modified", actionDelete: "deleted", actionReplace: "replaced"}
 
 // WriteText writes one line per entry, then a summary; with dryRun the
 // lines say what would be done.

@@ -20,10 +20,10 @@ type Run struct {
 	Entries  []Entry
 }
 
-// Converge changes st as Converge does, and returns ErrNothingToChange
+// Converge changes st as converge does, and returns ErrNothingToChange
 // when nothing changed.
 func (r *Run) Converge(st *config.State) (err error) {
-	r.Entries, err = Converge(r.Registry, st, r.Desired, r.Prune)
+	r.Entries, err = converge(r.Registry, st, r.Desired, r.Prune)
 	if err == nil && len(r.Entries) == 0 {
 		err = ErrNothingToChange
 	}
