@@ -54,15 +54,15 @@ type cacheEntry struct {
 	ReuseUntil  time.Time `json:"reuse_until"`
 }
 
-// CacheError is a token cache that cannot be read or written.
-type CacheError struct {
+// cacheError is a token cache that cannot be read or written.
+type cacheError struct {
 	Path string
 	Err  error
 }
 
-func (e *CacheError) Error() string { return fmt.Sprintf("token cache %s: %v", e.Path, e.Err) }
-func (e *CacheError) Unwrap() error { return e.Err }
-func (e *CacheError) ErrorHint() string {
+func (e *cacheError) Error() string { return fmt.Sprintf("token cache %s: %v", e.Path, e.Err) }
+func (e *cacheError) Unwrap() error { return e.Err }
+func (e *cacheError) ErrorHint() string {
 	return "check the file's permissions, or bypass the cache with --no-token-cache"
 }
 
@@ -71,7 +71,7 @@ type tokenCache struct {
 	key  *config.KeyFile
 	warn func(string)
 	// wait is how long to wait for a lock, of the cache file or of an
-	// entry: the method's response-timeout plus LockSlack.
+	// entry: the method's response-timeout plus lockSlack.
 	wait time.Duration
 }
 
@@ -108,7 +108,7 @@ func (c *tokenCache) getOrFetch(ctx context.Context, key, method string, now fun
 		return fetch()
 	}
 	lock, err := c.lockEntry(ctx, key, c.wait)
-	if ce := (*CacheError)(nil); errors.As(err, &ce) {
+	if ce := (*cacheError)(nil); errors.As(err, &ce) {
 		c.warnf(ce, "requesting a token without it")
 		return fetch()
 	}
@@ -133,7 +133,7 @@ func (c *tokenCache) getOrFetch(ctx context.Context, key, method string, now fun
 // get returns the entry key when it may be reused at now. The error is
 // a cache that could not be opened; one whose pruning could not be
 // written back is used all the same.
-func (c *tokenCache) get(key string, now time.Time) (*Token, *CacheError) {
+func (c *tokenCache) get(key string, now time.Time) (*Token, *cacheError) {
 	var tok *Token
 	ran := false
 	err := c.locked(func(cf *cacheFile) (bool, error) {
@@ -144,24 +144,24 @@ func (c *tokenCache) get(key string, now time.Time) (*Token, *CacheError) {
 		}
 		return changed, nil
 	})
-	if ce := (*CacheError)(nil); !ran && errors.As(err, &ce) {
+	if ce := (*cacheError)(nil); !ran && errors.As(err, &ce) {
 		return nil, ce
 	}
 	return tok, nil
 }
 
 // put stores tok as the entry key.
-func (c *tokenCache) put(key, method string, tok *Token, now time.Time) *CacheError {
+func (c *tokenCache) put(key, method string, tok *Token, now time.Time) *cacheError {
 	err := c.locked(func(cf *cacheFile) (bool, error) {
 		return c.store(cf, key, method, tok, now), nil
 	})
-	if ce := (*CacheError)(nil); errors.As(err, &ce) {
+	if ce := (*cacheError)(nil); errors.As(err, &ce) {
 		return ce
 	}
 	return nil
 }
 
-func (c *tokenCache) warnf(err *CacheError, what string) {
+func (c *tokenCache) warnf(err *cacheError, what string) {
 	if c.warn != nil {
 		c.warn(fmt.Sprintf("%v; %s (%s)", err, what, err.ErrorHint()))
 	}
@@ -210,7 +210,7 @@ func (c *tokenCache) discard(key, access string) error {
 		}
 		return false, nil
 	})
-	if ce := (*CacheError)(nil); !ran && errors.As(err, &ce) {
+	if ce := (*cacheError)(nil); !ran && errors.As(err, &ce) {
 		c.warnf(ce, "the rejected token could not be removed from it")
 		return nil
 	}
@@ -234,14 +234,14 @@ func (cf *cacheFile) prune(now time.Time) bool {
 // empty cache: it only holds what can be obtained again.
 func (c *tokenCache) locked(fn func(*cacheFile) (bool, error)) error {
 	if err := os.MkdirAll(filepath.Dir(c.path), 0o700); err != nil {
-		return &CacheError{c.path, err}
+		return &cacheError{c.path, err}
 	}
 	// A named pipe or a device in the cache's place would block the read
 	// below for ever: refuse anything but a regular file before locking.
 	if fh, err := config.OpenRegular(c.path); err == nil {
 		fh.Close()
 	} else if !errors.Is(err, fs.ErrNotExist) {
-		return &CacheError{c.path, err}
+		return &cacheError{c.path, err}
 	}
 	wait := cmp.Or(c.wait, defaultCacheWait)
 	f, err := lockWait(context.Background(), c.path, wait)
@@ -249,7 +249,7 @@ func (c *tokenCache) locked(fn func(*cacheFile) (bool, error)) error {
 		err = fmt.Errorf("another process has held it locked for more than %s", config.FormatDuration(wait))
 	}
 	if err != nil {
-		return &CacheError{c.path, err}
+		return &cacheError{c.path, err}
 	}
 	defer f.Close()
 	config.TightenMode(c.path) // it holds sealed tokens; see config/perm.go
@@ -257,7 +257,7 @@ func (c *tokenCache) locked(fn func(*cacheFile) (bool, error)) error {
 	changed, err := fn(cf)
 	if changed {
 		if werr := writeCache(f, cf); werr != nil && err == nil {
-			err = &CacheError{c.path, werr}
+			err = &cacheError{c.path, werr}
 		}
 	}
 	return err

@@ -83,7 +83,7 @@ func newClientCredentials(opts *Options, v config.View) (*ccSource, error) {
 		s.transport = opts.WrapTransport(t)
 	}
 	if !opts.NoCache {
-		s.cache = newTokenCache(opts, s.timeout+LockSlack)
+		s.cache = newTokenCache(opts, s.timeout+lockSlack)
 		s.info.CacheFile = s.cache.path
 	}
 	return s, nil

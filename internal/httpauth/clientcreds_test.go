@@ -142,8 +142,8 @@ func TestMargin(t *testing.T) {
 		{0, 0},
 	}
 	for _, tt := range tests {
-		if got := Margin(tt.lifetime); got != tt.want {
-			t.Errorf("Margin(%v) = %v, want %v", tt.lifetime, got, tt.want)
+		if got := margin(tt.lifetime); got != tt.want {
+			t.Errorf("margin(%v) = %v, want %v", tt.lifetime, got, tt.want)
 		}
 	}
 }

@@ -36,7 +36,7 @@ func ConfigWarnings(info Info) []string {
 }
 
 // TokenWarnings returns the known mistakes visible in a token. claims may
-// be nil for an opaque token. The claim checks are those of ClaimChecks,
+// be nil for an opaque token. The claim checks are those of claimChecks,
 // run for Exchange Online when the token's audience says it is for it.
 func TokenWarnings(tok *Token, claims *Claims, now time.Time) []string {
 	var w []string
@@ -86,9 +86,9 @@ func endpointWarnings(info Info) []string {
 	return w
 }
 
-// ClaimCheck is one check of a JWT's claims against what Exchange Online
+// claimCheck is one check of a JWT's claims against what Exchange Online
 // needs. get-access-token and check-config --online share the table.
-type ClaimCheck struct {
+type claimCheck struct {
 	// Claim names what is checked: aud, roles/scp or exp/nbf.
 	Claim string
 	// ExchangeOnly checks run only when the token is known to be for
@@ -105,8 +105,8 @@ type ClaimProblem struct {
 	Message string
 }
 
-// ClaimChecks is the table of claim checks, in order.
-var ClaimChecks = []ClaimCheck{
+// claimChecks is the table of claim checks, in order.
+var claimChecks = []claimCheck{
 	{Claim: "aud", ExchangeOnly: true, check: func(c *Claims, _ time.Time) string {
 		if forOutlook(c) {
 			return ""
@@ -148,7 +148,7 @@ func ClaimProblems(c *Claims, now time.Time, exchange bool) []ClaimProblem {
 	// is checked even when nothing says the server is Exchange Online.
 	graph := !outlook && forGraph(c)
 	var out []ClaimProblem
-	for _, ck := range ClaimChecks {
+	for _, ck := range claimChecks {
 		if ck.ExchangeOnly && !outlook && !(graph && ck.Claim == "aud") {
 			continue
 		}

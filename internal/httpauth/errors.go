@@ -38,7 +38,7 @@ const (
 	ClassTLS          ErrorClass = "tls"                // the TLS handshake failed
 	ClassConnect      ErrorClass = "connect"            // the connection failed
 	ClassStaticReject ErrorClass = "static-rejected"    // a static token was rejected
-	ClassTooLarge     ErrorClass = "response-too-large" // a body longer than MaxResponseSize
+	ClassTooLarge     ErrorClass = "response-too-large" // a body longer than maxResponseSize
 	ClassHTML         ErrorClass = "html-page"          // an HTML page instead of a JSON response
 	ClassProxy        ErrorClass = "proxy-refused"      // a proxy refused the request or the tunnel (407 and others)
 	ClassLocked       ErrorClass = "lock-timeout"       // another process's request of the same token took too long
@@ -134,7 +134,7 @@ func (e *TokenError) detail() string {
 	case ClassNoToken:
 		return fmt.Sprintf("the server answered HTTP %s without an access_token (fields in the response: %s)", e.StatusText, strings.Join(e.Fields, ", "))
 	case ClassTooLarge:
-		return fmt.Sprintf("the server answered HTTP %s with a body larger than %d KiB, the limit (content type %q): %q", e.StatusText, MaxResponseSize>>10, e.ContentType, e.Snippet)
+		return fmt.Sprintf("the server answered HTTP %s with a body larger than %d KiB, the limit (content type %q): %q", e.StatusText, maxResponseSize>>10, e.ContentType, e.Snippet)
 	case ClassTimeout:
 		if e.Status != 0 {
 			return fmt.Sprintf("the server answered HTTP %s but did not finish the body within %s (response-timeout)", e.StatusText, config.FormatDuration(e.Timeout))
@@ -152,7 +152,7 @@ func (e *TokenError) detail() string {
 			holder = fmt.Sprintf("another process (pid %d)", e.HolderPID)
 		}
 		return fmt.Sprintf("%s has been requesting the same token for more than %s (response-timeout plus %s; lock file %s)",
-			holder, config.FormatDuration(e.Timeout), config.FormatDuration(LockSlack), e.LockFile)
+			holder, config.FormatDuration(e.Timeout), config.FormatDuration(lockSlack), e.LockFile)
 	case ClassDNS:
 		return fmt.Sprintf("the host name could not be resolved: %v", e.Err)
 	case ClassTLS:

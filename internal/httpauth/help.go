@@ -37,5 +37,5 @@ is given). A cache file that cannot be opened is bypassed with a warning.
 Exit status: 0 token obtained, 1 --clear-cache failed (or another
 unexpected error), 2 usage, 3 method or secret unusable,
 4 no token could be obtained (the error says what the server answered).`,
-		TraceBodyLimit, config.FormatDuration(MaxMargin), config.FormatDuration(4*MaxMargin), config.FormatDuration(UnknownLifetime))
+		traceBodyLimit, config.FormatDuration(maxMargin), config.FormatDuration(4*maxMargin), config.FormatDuration(unknownLifetime))
 }

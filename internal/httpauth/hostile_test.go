@@ -64,7 +64,7 @@ func TestHostileTokenEndpoints(t *testing.T) {
 			ClassTooLarge, []string{"HTTP 500 Internal Server Error with a body larger than 1024 KiB"}, ""},
 		{"endless body", hugeBody(200, `{"access_token":"`+plantedToken+`","pad":"`, -1, ""),
 			ClassTooLarge, []string{"larger than 1024 KiB"}, ""},
-		{"exactly the limit", hugeBody(200, `{"access_token":"`+plantedToken+`","pad":"`, MaxResponseSize-len(`{"access_token":"`+plantedToken+`","pad":"`)-2, `"}`),
+		{"exactly the limit", hugeBody(200, `{"access_token":"`+plantedToken+`","pad":"`, maxResponseSize-len(`{"access_token":"`+plantedToken+`","pad":"`)-2, `"}`),
 			"", nil, ""},
 		{"headers never sent", stall(nil),
 			ClassTimeout, []string{"no answer within 500 ms (response-timeout)"}, "raise response-timeout"},
@@ -186,7 +186,7 @@ func drip() func(http.ResponseWriter, *http.Request, int) {
 }
 
 // The memory bound holds for the endless body: the server stops being
-// read after about MaxResponseSize, so it can write only that much plus
+// read after about maxResponseSize, so it can write only that much plus
 // what the socket buffers hold.
 func TestEndlessBodyIsReadOnlyToTheLimit(t *testing.T) {
 	var sent atomic.Int64

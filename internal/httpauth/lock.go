@@ -16,10 +16,10 @@ import (
 
 // Locks. The cache file is locked only to read or rewrite it, never
 // during a request. A token request holds the lock of its own cache
-// entry instead: a file in LockDirName named after the entry's key, so
+// entry instead: a file in lockDirName named after the entry's key, so
 // that processes sending through one method wait for one request and
 // reuse its token, while a method whose endpoint hangs delays no other
-// method. A waiter gives up after response-timeout plus LockSlack: the
+// method. A waiter gives up after response-timeout plus lockSlack: the
 // holder's own request must have ended by then, so it is stuck (stopped,
 // or suspended), and its pid, which it writes into the lock file, is
 // named in the error. The OS releases the lock of a process that dies.
@@ -28,13 +28,13 @@ import (
 // opened but not yet locked would let two processes hold "the" lock.
 // There is one per method and set of settings, of a few bytes each.
 
-// LockDirName is the directory of the per-entry lock files, next to the
+// lockDirName is the directory of the per-entry lock files, next to the
 // cache file.
-const LockDirName = "token-cache.d"
+const lockDirName = "token-cache.d"
 
-// LockSlack is how much longer than its response-timeout a process waits
+// lockSlack is how much longer than its response-timeout a process waits
 // for another's request of the same token. A variable for tests.
-var LockSlack = 5 * time.Second
+var lockSlack = 5 * time.Second
 
 // errLockTimeout is a lock not obtained in time.
 var errLockTimeout = errors.New("lock not obtained in time")
@@ -79,9 +79,9 @@ type entryLock struct{ f *lockedfile.File }
 // lockEntry takes the lock of the cache entry key, waiting at most wait.
 // A timeout gives a *TokenError of ClassLocked, naming the holder's pid.
 func (c *tokenCache) lockEntry(ctx context.Context, key string, wait time.Duration) (*entryLock, error) {
-	dir := filepath.Join(filepath.Dir(c.path), LockDirName)
+	dir := filepath.Join(filepath.Dir(c.path), lockDirName)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, &CacheError{dir, err}
+		return nil, &cacheError{dir, err}
 	}
 	path := filepath.Join(dir, key+".lock")
 	f, err := lockWait(ctx, path, wait)
@@ -91,7 +91,7 @@ func (c *tokenCache) lockEntry(ctx context.Context, key string, wait time.Durati
 	case err != nil && ctx.Err() != nil:
 		return nil, err
 	case err != nil:
-		return nil, &CacheError{path, err}
+		return nil, &cacheError{path, err}
 	}
 	config.TightenMode(path)
 	// Best effort: the pid only makes a waiter's message better.

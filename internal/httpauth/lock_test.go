@@ -102,17 +102,17 @@ func TestHangingMethodDelaysNoOther(t *testing.T) {
 
 // A holder of an entry's lock that does not let go (here the test itself,
 // as a stopped process would) makes a waiter fail after response-timeout
-// plus LockSlack, with the holder's pid; nothing is requested.
+// plus lockSlack, with the holder's pid; nothing is requested.
 func TestStuckLockHolderTimesOut(t *testing.T) {
-	defer func(s time.Duration) { LockSlack = s }(LockSlack)
-	LockSlack = 200 * time.Millisecond
+	defer func(s time.Duration) { lockSlack = s }(lockSlack)
+	lockSlack = 200 * time.Millisecond
 	p := newIdP(t, false)
 	f := newFixture(t, p.URL, map[string][]string{propResponseTimeout: {"100 ms"}})
 	src := f.source(t).(*ccSource)
 	if err := src.resolve(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(f.dir, LockDirName, src.key+".lock")
+	path := filepath.Join(f.dir, lockDirName, src.key+".lock")
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +139,7 @@ func TestStuckLockHolderTimesOut(t *testing.T) {
 		t.Errorf("hint = %q", h)
 	}
 	if waited < 300*time.Millisecond || waited > watchdog {
-		t.Errorf("waited %s, want response-timeout plus LockSlack, 300ms", waited)
+		t.Errorf("waited %s, want response-timeout plus lockSlack, 300ms", waited)
 	}
 	if p.count() != 0 {
 		t.Errorf("requests = %d, want none", p.count())

@@ -35,7 +35,7 @@ type Options struct {
 	WrapTransport func(http.RoundTripper) http.RoundTripper
 	// Trace, when set, receives a trace of each token request: the
 	// connection, TLS, the request and the response, with the secret and
-	// the tokens masked (see TraceBodyLimit for the body). A static
+	// the tokens masked (see traceBodyLimit for the body). A static
 	// token makes no request, so there is no trace.
 	Trace io.Writer
 	// Warn, when set, receives problems that do not stop a token from

@@ -20,22 +20,22 @@ import (
 //     obtain time plus 5 minutes: short enough to be safe for any real
 //     token service, long enough to spare a burst of test mails.
 const (
-	MaxMargin       = 10 * time.Minute // the largest renewal margin
-	UnknownLifetime = 5 * time.Minute  // how long a token of unknown lifetime is reused
+	maxMargin       = 10 * time.Minute // the largest renewal margin
+	unknownLifetime = 5 * time.Minute  // how long a token of unknown lifetime is reused
 )
 
-// Margin returns the safety margin for a token with the given lifetime.
-func Margin(lifetime time.Duration) time.Duration {
-	return min(MaxMargin, lifetime/4)
+// margin returns the safety margin for a token with the given lifetime.
+func margin(lifetime time.Duration) time.Duration {
+	return min(maxMargin, lifetime/4)
 }
 
 func reuseUntil(obtained, expiry time.Time, maxLife time.Duration) time.Time {
 	if maxLife > 0 && maxLife <= time.Second {
 		return obtained
 	}
-	until := obtained.Add(UnknownLifetime)
+	until := obtained.Add(unknownLifetime)
 	if !expiry.IsZero() {
-		until = expiry.Add(-Margin(expiry.Sub(obtained)))
+		until = expiry.Add(-margin(expiry.Sub(obtained)))
 	}
 	if maxLife > 0 && obtained.Add(maxLife).Before(until) {
 		until = obtained.Add(maxLife)

@@ -90,7 +90,7 @@ func newServiceAccount(opts *Options, v config.View, subject string) (*ccSource,
 		}
 	}
 	if !opts.NoCache {
-		s.cache = newTokenCache(opts, s.timeout+LockSlack)
+		s.cache = newTokenCache(opts, s.timeout+lockSlack)
 		s.info.CacheFile = s.cache.path
 	}
 	return s, nil

@@ -21,10 +21,10 @@ import (
 	"github.com/dsconfig-smtp/dsconfig/internal/tlsconf"
 )
 
-// TraceBodyLimit is the most of a response body that a trace shows, in
+// traceBodyLimit is the most of a response body that a trace shows, in
 // bytes of the body as shown (token values already replaced); the rest
 // is counted, not shown.
-const TraceBodyLimit = 2048
+const traceBodyLimit = 2048
 
 // A trace (Options.Trace) shows one token request as it happens, in the
 // manner of curl -v: "*" lines say what the client did (proxy, resolved
@@ -237,9 +237,9 @@ func (t *tracer) body(ex *exchange) {
 	if ex.tooLarge {
 		size = fmt.Sprintf("more than %d bytes", ex.read)
 	}
-	if len(text) > TraceBodyLimit || int64(ex.head.Len()) < ex.read {
-		text = strings.ToValidUTF8(text[:min(len(text), TraceBodyLimit)], "") + "..."
-		size += fmt.Sprintf(", the start shown, up to %d bytes", TraceBodyLimit)
+	if len(text) > traceBodyLimit || int64(ex.head.Len()) < ex.read {
+		text = strings.ToValidUTF8(text[:min(len(text), traceBodyLimit)], "") + "..."
+		size += fmt.Sprintf(", the start shown, up to %d bytes", traceBodyLimit)
 	}
 	t.printf("<", "(body, %s) %s", size, text)
 	if title, ok := htmlPage(ex.contentType, ex.head.Bytes()); ok {

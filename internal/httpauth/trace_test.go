@@ -139,11 +139,11 @@ func TestTraceHTMLPage(t *testing.T) {
 		t.Errorf("err = %v, want an html-page error with the title", err)
 	}
 	wantLines(t, trace, "< Content-Type: text/html; charset=utf-8\n",
-		fmt.Sprintf("< (body, 5092 bytes, the start shown, up to %d bytes) <!DOCTYPE html>", TraceBodyLimit),
+		fmt.Sprintf("< (body, 5092 bytes, the start shown, up to %d bytes) <!DOCTYPE html>", traceBodyLimit),
 		`* the token endpoint answered with an HTML page, not JSON (title "Sign in to your account")`)
 	for _, l := range strings.Split(trace, "\n") {
-		if len(l) > TraceBodyLimit+100 {
-			t.Errorf("a trace line of %d bytes: the body is not cut at %d", len(l), TraceBodyLimit)
+		if len(l) > traceBodyLimit+100 {
+			t.Errorf("a trace line of %d bytes: the body is not cut at %d", len(l), traceBodyLimit)
 		}
 	}
 }

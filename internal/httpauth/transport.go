@@ -87,18 +87,18 @@ type exchange struct {
 	retryAfter  string       // the Retry-After header
 	head        bytes.Buffer // the first bytes of the body
 	read        int64        // how many bytes of the body were read
-	tooLarge    bool         // the body goes on past MaxResponseSize
+	tooLarge    bool         // the body goes on past maxResponseSize
 	readErr     error        // what ended reading the body, if not its end
 }
 
 const headLimit = 4096
 
-// MaxResponseSize is the most of a token endpoint's response body that is
+// maxResponseSize is the most of a token endpoint's response body that is
 // read: x/oauth2 stops at 1 MiB, and a longer body is reported as such.
 // A token response is a few KiB at most; the limit keeps a hostile or
 // broken server from filling memory, and response-timeout bounds how long
 // reading it may take.
-const MaxResponseSize = 1 << 20
+const maxResponseSize = 1 << 20
 
 // recorder is the round tripper of one token request. It records the
 // proxy and the response and, for request-method get, moves the form
@@ -191,13 +191,13 @@ type headReader struct {
 }
 
 func (h *headReader) Read(p []byte) (int, error) {
-	if h.ex.read >= MaxResponseSize {
+	if h.ex.read >= maxResponseSize {
 		// x/oauth2 reads no more than this; a reader that does anyway
 		// learns only whether there is more.
 		h.peek()
 		return 0, io.EOF
 	}
-	n, err := h.rc.Read(p[:min(len(p), MaxResponseSize-int(h.ex.read))])
+	n, err := h.rc.Read(p[:min(len(p), maxResponseSize-int(h.ex.read))])
 	if room := headLimit - h.ex.head.Len(); room > 0 {
 		h.ex.head.Write(p[:min(n, room)])
 	}
@@ -205,13 +205,13 @@ func (h *headReader) Read(p []byte) (int, error) {
 	if err != nil && err != io.EOF {
 		h.ex.readErr = err
 	}
-	if err == nil && h.ex.read == MaxResponseSize {
+	if err == nil && h.ex.read == maxResponseSize {
 		h.peek()
 	}
 	return n, err
 }
 
-// peek finds out whether the body goes on past MaxResponseSize.
+// peek finds out whether the body goes on past maxResponseSize.
 func (h *headReader) peek() {
 	if h.ex.tooLarge {
 		return
