@@ -8,9 +8,9 @@ import (
 	"unicode/utf8"
 )
 
-// MaxAddress is the longest envelope address, in octets (RFC 5321
+// maxAddress is the longest envelope address, in octets (RFC 5321
 // §4.5.3.1.3: a path holds 256 octets, angle brackets included).
-const MaxAddress = 254
+const maxAddress = 254
 
 // ParseAddressList splits one --to value at its commas and checks each
 // address with CheckAddress. Quoted local parts are not taken, so a comma
@@ -30,7 +30,7 @@ func ParseAddressList(s string) ([]string, error) {
 // CheckAddress accepts only what may go into MAIL FROM and RCPT TO as it
 // is: a bare addr-spec (RFC 5322 §3.4.1) of printable ASCII, without a
 // display name, angle brackets, comments, quoting or white space, with a
-// domain, at most MaxAddress octets long. Non-ASCII addresses would need
+// domain, at most maxAddress octets long. Non-ASCII addresses would need
 // SMTPUTF8 (RFC 6531), which send-test-mail does not use.
 func CheckAddress(a string) error {
 	if a == "" {
@@ -44,8 +44,8 @@ func CheckAddress(a string) error {
 			return errors.New("it holds a space or a control character")
 		}
 	}
-	if len(a) > MaxAddress {
-		return fmt.Errorf("it is %d octets long: at most %d are allowed", len(a), MaxAddress)
+	if len(a) > maxAddress {
+		return fmt.Errorf("it is %d octets long: at most %d are allowed", len(a), maxAddress)
 	}
 	p, err := mail.ParseAddress(a)
 	if err != nil || p.Name != "" || p.Address != a {

@@ -9,12 +9,12 @@ import (
 // limits a reply line to 512 octets, CRLF included; real servers exceed
 // it now and then (long EHLO keyword lists, verbose rejections), so the
 // line bound is eight times that. A multi-line reply may hold at most
-// MaxReplySize octets in all. Without them an endless greeting line, or
+// maxReplySize octets in all. Without them an endless greeting line, or
 // an endless multi-line reply, would be buffered whole: textproto has no
 // limit.
 const (
-	MaxReplyLine = 4 << 10  // octets in one reply line, CRLF included
-	MaxReplySize = 64 << 10 // octets in one reply, all its lines together
+	maxReplyLine = 4 << 10  // octets in one reply line, CRLF included
+	maxReplySize = 64 << 10 // octets in one reply, all its lines together
 )
 
 // ReplyTooLongError is what reading a reply that breaks a bound returns.
@@ -86,7 +86,7 @@ type boundedConn struct {
 }
 
 func bounded(c net.Conn) net.Conn {
-	return &boundedConn{Conn: c, lim: replyLimiter{maxLine: MaxReplyLine, maxReply: MaxReplySize}}
+	return &boundedConn{Conn: c, lim: replyLimiter{maxLine: maxReplyLine, maxReply: maxReplySize}}
 }
 
 func (c *boundedConn) Read(b []byte) (int, error) {

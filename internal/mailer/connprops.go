@@ -23,9 +23,9 @@ const (
 	propSSLProtocols      = "mail.smtp.ssl.protocols"
 )
 
-// ConnectionPropertyNames lists the names smtp-connection-properties
+// connectionPropertyNames lists the names smtp-connection-properties
 // takes, in the order of its help.
-var ConnectionPropertyNames = []string{propConnectionTimeout, propReadTimeout, propWriteTimeout, propLocalHost, propSSLProtocols}
+var connectionPropertyNames = []string{propConnectionTimeout, propReadTimeout, propWriteTimeout, propLocalHost, propSSLProtocols}
 
 // maxMillis bounds the timeouts, as smtp-timeout is bounded: one hour.
 const maxMillis = 3600000
@@ -89,7 +89,7 @@ func (p *ConnectionProperties) set(name, val string) error {
 	case propSSLProtocols:
 		p.MinTLS, p.MaxTLS, err = protocols(val)
 	default:
-		return fmt.Errorf("%q is not an implemented connection property; use one of %s", name, strings.Join(ConnectionPropertyNames, ", "))
+		return fmt.Errorf("%q is not an implemented connection property; use one of %s", name, strings.Join(connectionPropertyNames, ", "))
 	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)

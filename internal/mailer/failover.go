@@ -157,8 +157,8 @@ func (e *PartialFailureError) Unwrap() error { return e.Errors[len(e.Errors)-1] 
 // ErrorHint returns the last failure's hint.
 func (e *PartialFailureError) ErrorHint() string { return config.HintOf(e.Unwrap()) }
 
-// ServerOf names the server a send error is about, or "".
-func ServerOf(err error) string {
+// serverOf names the server a send error is about, or "".
+func serverOf(err error) string {
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Server
@@ -166,11 +166,11 @@ func ServerOf(err error) string {
 	return ""
 }
 
-// FailedNames names the servers of errs, quoted, in order.
-func FailedNames(errs []error) string {
+// failedNames names the servers of errs, quoted, in order.
+func failedNames(errs []error) string {
 	names := make([]string, len(errs))
 	for i, err := range errs {
-		names[i] = fmt.Sprintf("%q", ServerOf(err))
+		names[i] = fmt.Sprintf("%q", serverOf(err))
 	}
 	return strings.Join(names, ", ")
 }
@@ -186,5 +186,5 @@ func FailoverWarning(res *Result) string {
 	if len(res.Failed) > 1 {
 		servers = "servers"
 	}
-	return fmt.Sprintf("the message went through %q, but the %s before it failed: %s", res.Server, servers, FailedNames(res.Failed))
+	return fmt.Sprintf("the message went through %q, but the %s before it failed: %s", res.Server, servers, failedNames(res.Failed))
 }

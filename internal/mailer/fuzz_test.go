@@ -96,7 +96,7 @@ func FuzzReplyParse(f *testing.F) {
 }
 
 func readReply(data []byte) (int, string, error) {
-	c := &boundedConn{Conn: nil, lim: replyLimiter{maxLine: MaxReplyLine, maxReply: MaxReplySize}}
+	c := &boundedConn{Conn: nil, lim: replyLimiter{maxLine: maxReplyLine, maxReply: maxReplySize}}
 	r := textproto.NewReader(bufio.NewReader(limitedReader{c, bytes.NewReader(data)}))
 	code, msg, err := r.ReadResponse(0)
 	var pe *textproto.Error

@@ -54,7 +54,7 @@ func (m *Message) compose(s *Server, from string, now time.Time) (data []byte, i
 	var b strings.Builder
 	header := func(k, v string) { fmt.Fprintf(&b, "%s: %s\r\n", k, v) }
 	header("Date", now.Format(time.RFC1123Z))
-	// The addresses passed CheckAddress: ASCII, at most MaxAddress
+	// The addresses passed CheckAddress: ASCII, at most maxAddress
 	// octets, so folding between them keeps every line within 998.
 	b.WriteString(foldList("From", []string{"<" + from + ">"}))
 	to := make([]string, len(m.To))
