@@ -42,15 +42,15 @@ func usage(hint, format string, a ...any) error {
 
 const optionsHint = "send-mail takes recipients and -t, -f ADDR, -F NAME, -i, -oi, -v; -oX, -B TYPE, -N, -R, -V, -h, -m, -n, -U and -bm are accepted and ignored"
 
-// LongTakesValue says whether the long option name (without dashes) is
+// longTakesValue says whether the long option name (without dashes) is
 // known and whether it takes a value.
-type LongTakesValue func(name string) (known, value bool)
+type longTakesValue func(name string) (known, value bool)
 
-// ParseArgs parses args as sendmail does: single-dash options of one
+// parseArgs parses args as sendmail does: single-dash options of one
 // letter that may be grouped (-ti), option values joined (-fADDR, -oi)
 // or in the next argument (-f ADDR), and long options, passed on in
 // Args.Long. Options and recipients may be mixed; "--" ends the options.
-func ParseArgs(args []string, long LongTakesValue) (*Args, error) {
+func parseArgs(args []string, long longTakesValue) (*Args, error) {
 	a := &Args{}
 	for i := 0; i < len(args); i++ {
 		arg := args[i]

@@ -41,7 +41,7 @@ func (s *Servers) candidates(serverName string) ([]mailer.Candidate, error) {
 }
 
 func (s *Servers) send(ctx context.Context, cands []mailer.Candidate, m *mailer.Message) error {
-	o := &mailer.Options{Failover: MayFailOver, LocalName: s.LocalName}
+	o := &mailer.Options{Failover: mayFailOver, LocalName: s.LocalName}
 	if s.Reporter != nil {
 		o.Report = s.Reporter(len(cands))
 	}
@@ -81,12 +81,12 @@ func (s *Servers) Deliver(ctx context.Context, r io.Reader, req Request) (queued
 	if req.Host == "" {
 		req.Host, _ = os.Hostname()
 	}
-	p, err := Prepare(r, Input{Args: req.Args, MaxSize: req.MaxSize,
-		DefaultFrom: DefaultSender(s.Config, req.ServerName), Host: req.Host, Now: req.Now})
+	p, err := prepare(r, input{Args: req.Args, MaxSize: req.MaxSize,
+		DefaultFrom: defaultSender(s.Config, req.ServerName), Host: req.Host, Now: req.Now})
 	if err != nil {
 		return "", err
 	}
-	cands = WarnSendAs(cands, p.HeaderFrom, s.Warn)
+	cands = warnSendAs(cands, p.HeaderFrom, s.Warn)
 	err = s.send(ctx, cands, p.Message())
 	switch Classify(err) {
 	case OutcomeTemporary:
@@ -105,7 +105,7 @@ func (s *Servers) Deliver(ctx context.Context, r io.Reader, req Request) (queued
 	return "", err
 }
 
-// ParseCommandLine parses a send-mail command line (ParseArgs), then its
+// ParseCommandLine parses a send-mail command line (parseArgs), then its
 // long options with the flag sets, which hold the command's own and the
 // global options. Args.Long holds "--help" when it was asked for.
 func ParseCommandLine(args []string, sets ...*pflag.FlagSet) (*Args, error) {
@@ -117,7 +117,7 @@ func ParseCommandLine(args []string, sets ...*pflag.FlagSet) (*Args, error) {
 		}
 		return nil
 	}
-	a, err := ParseArgs(args, func(name string) (bool, bool) {
+	a, err := parseArgs(args, func(name string) (bool, bool) {
 		fl := lookup(name)
 		if fl == nil {
 			return name == "help", false

@@ -39,19 +39,19 @@ queued, and 69 when any was moved to failed/.`
 	ListQueuedMailHelp = "Lists the messages in queue/ of the configuration directory, oldest first, then\nthose in queue/failed/ with the reason they failed."
 )
 
-// SystemDir is the configuration directory of a sendmail run whose
+// systemDir is the configuration directory of a sendmail run whose
 // user has none: a system-wide one, for cron and other users' jobs.
-var SystemDir = "/etc/dsconfig"
+var systemDir = "/etc/dsconfig"
 
-// SystemConfigDir returns SystemDir when usual, the directory found the
-// usual way (XDG), does not exist and SystemDir does, and "" otherwise
+// SystemConfigDir returns systemDir when usual, the directory found the
+// usual way (XDG), does not exist and systemDir does, and "" otherwise
 // (keep the usual one).
 func SystemConfigDir(usual string) string {
 	if usual != "" && isDir(usual) {
 		return ""
 	}
-	if isDir(SystemDir) {
-		return SystemDir
+	if isDir(systemDir) {
+		return systemDir
 	}
 	return ""
 }

@@ -35,8 +35,8 @@ func dataErr(hint, format string, a ...any) error {
 	return &DataError{Err: fmt.Errorf(format, a...), Hint: hint}
 }
 
-// Input is what Prepare needs besides the message.
-type Input struct {
+// input is what prepare needs besides the message.
+type input struct {
 	Args    *Args
 	MaxSize int64 // 0: DefaultMaxSize
 	// DefaultFrom is the address of an added From when there is no -f:
@@ -46,8 +46,8 @@ type Input struct {
 	Now         time.Time
 }
 
-// Prepared is a message ready for mailer: the envelope and the text.
-type Prepared struct {
+// prepared is a message ready for mailer: the envelope and the text.
+type prepared struct {
 	Sender     string   // the envelope sender; "" is the server's user-name
 	Recipients []string // the envelope recipients
 	Raw        []byte   // CRLF, not dot-stuffed
@@ -73,10 +73,10 @@ func (f field) value() string {
 
 var addressParser = &mail.AddressParser{WordDecoder: &mime.WordDecoder{}}
 
-// Prepare reads one message from r and makes it ready to send: the
+// prepare reads one message from r and makes it ready to send: the
 // recipients (-t), the sender, Bcc removed, Date and Message-ID added,
 // and the body encoded where RFC 5322 or a 7-bit server needs it.
-func Prepare(r io.Reader, in Input) (*Prepared, error) {
+func prepare(r io.Reader, in input) (*prepared, error) {
 	max := in.MaxSize
 	if max <= 0 {
 		max = DefaultMaxSize
@@ -92,7 +92,7 @@ func Prepare(r io.Reader, in Input) (*Prepared, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Prepared{Sender: in.Args.Sender}
+	p := &prepared{Sender: in.Args.Sender}
 	if header, err = p.envelope(header, in); err != nil {
 		return nil, err
 	}
@@ -196,7 +196,7 @@ func mkField(name, value string) field {
 
 // envelope sets the recipients and the header's sender, removes Bcc and
 // adds a From when there is none.
-func (p *Prepared) envelope(header []field, in Input) ([]field, error) {
+func (p *prepared) envelope(header []field, in input) ([]field, error) {
 	seen := map[string]bool{}
 	add := func(as []string) {
 		for _, a := range as {
@@ -252,7 +252,7 @@ func (p *Prepared) envelope(header []field, in Input) ([]field, error) {
 // encode renders the message. A body with lines over 998 octets is
 // always encoded quoted-printable; an 8-bit body is kept in Raw, for
 // servers that offer 8BITMIME, and encoded in Raw7Bit.
-func (p *Prepared) encode(header []field, body []string) {
+func (p *prepared) encode(header []field, body []string) {
 	eight, long := false, false
 	for _, l := range body {
 		long = long || len(l) > maxLine

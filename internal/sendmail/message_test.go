@@ -9,14 +9,14 @@ import (
 
 var now = time.Date(2026, 11, 30, 4, 0, 0, 0, time.UTC)
 
-func prepare(t *testing.T, msg string, a *Args) (*Prepared, error) {
+func tryPrepare(t *testing.T, msg string, a *Args) (*prepared, error) {
 	t.Helper()
-	return Prepare(strings.NewReader(msg), Input{Args: a, DefaultFrom: "relay@example.com", Host: "host.example", Now: now})
+	return prepare(strings.NewReader(msg), input{Args: a, DefaultFrom: "relay@example.com", Host: "host.example", Now: now})
 }
 
-func mustPrepare(t *testing.T, msg string, a *Args) *Prepared {
+func mustPrepare(t *testing.T, msg string, a *Args) *prepared {
 	t.Helper()
-	p, err := prepare(t, msg, a)
+	p, err := tryPrepare(t, msg, a)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +82,7 @@ func TestPrepareDots(t *testing.T) {
 
 func TestPrepareLongLines(t *testing.T) {
 	long := "Subject: " + strings.Repeat("x", 990) + "\n\nbody\n"
-	_, err := prepare(t, long, &Args{Recipients: []string{"ops@example.com"}})
+	_, err := tryPrepare(t, long, &Args{Recipients: []string{"ops@example.com"}})
 	var de *DataError
 	if !errors.As(err, &de) || !strings.Contains(err.Error(), "header line 1 is 999 octets long: at most 998") {
 		t.Errorf("header over 998: %v (%T), want a *DataError (exit 65)", err, err)
@@ -155,7 +155,7 @@ func TestPrepareRefused(t *testing.T) {
 		{"no recipient", "Subject: x\n\nbody\n", Args{}, "no recipient given", true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := prepare(t, c.msg, &c.args)
+			_, err := tryPrepare(t, c.msg, &c.args)
 			var de *DataError
 			var ue *UsageError
 			if c.usage && !errors.As(err, &ue) || !c.usage && !errors.As(err, &de) {
@@ -166,7 +166,7 @@ func TestPrepareRefused(t *testing.T) {
 			}
 		})
 	}
-	_, err := Prepare(strings.NewReader("Subject: x\n\nbody\n"), Input{Args: &Args{Recipients: []string{"ops@example.com"}}, MaxSize: 10})
+	_, err := prepare(strings.NewReader("Subject: x\n\nbody\n"), input{Args: &Args{Recipients: []string{"ops@example.com"}}, MaxSize: 10})
 	var de *DataError
 	if !errors.As(err, &de) || !strings.Contains(err.Error(), "larger than 10 bytes") {
 		t.Errorf("over --max-size: %v", err)

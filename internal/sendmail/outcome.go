@@ -95,9 +95,9 @@ func classifyToken(te *httpauth.TokenError) Outcome {
 	return OutcomeTemporary
 }
 
-// MayFailOver is mailer.Options.Failover for send-mail: the next server
+// mayFailOver is mailer.Options.Failover for send-mail: the next server
 // is tried only after a connection, TLS or temporary failure.
-func MayFailOver(err error) bool { return Classify(err) == OutcomeTemporary }
+func mayFailOver(err error) bool { return Classify(err) == OutcomeTemporary }
 
 // Warning for a From that Exchange Online accepts only with SendAs.
 func sendAsWarning(server, from, user string) string {
@@ -110,10 +110,10 @@ func isExchangeOnline(host string) bool {
 	return strings.HasSuffix(h, ".office365.com") || strings.HasSuffix(h, ".outlook.com")
 }
 
-// WarnSendAs wraps the candidates so that each, once resolved, warns when
+// warnSendAs wraps the candidates so that each, once resolved, warns when
 // the message's From differs from the server's user-name on Exchange
 // Online.
-func WarnSendAs(cands []mailer.Candidate, headerFrom string, warn func(string)) []mailer.Candidate {
+func warnSendAs(cands []mailer.Candidate, headerFrom string, warn func(string)) []mailer.Candidate {
 	out := make([]mailer.Candidate, len(cands))
 	for i, c := range cands {
 		resolve := c.Resolve
@@ -129,14 +129,14 @@ func WarnSendAs(cands []mailer.Candidate, headerFrom string, warn func(string)) 
 }
 
 // Message turns p into mailer's message.
-func (p *Prepared) Message() *mailer.Message {
+func (p *prepared) Message() *mailer.Message {
 	return &mailer.Message{From: p.Sender, To: p.Recipients, Raw: p.Raw, Raw7Bit: p.Raw7Bit, MessageID: p.MessageID}
 }
 
-// DefaultSender is the user-name of the server a message goes to first:
+// defaultSender is the user-name of the server a message goes to first:
 // the named one, or the first of the global smtp-server list; "" when
 // there is none.
-func DefaultSender(snap *config.Snapshot, serverName string) string {
+func defaultSender(snap *config.Snapshot, serverName string) string {
 	name := serverName
 	if name == "" {
 		g, err := snap.Lookup(config.KindGlobalConfiguration, "")

@@ -54,8 +54,8 @@ func TestClassify(t *testing.T) {
 			if got := Classify(c.err); got != c.want {
 				t.Errorf("Classify = %d, want %d", got, c.want)
 			}
-			if got := MayFailOver(c.err); got != (c.want == OutcomeTemporary) {
-				t.Errorf("MayFailOver = %v", got)
+			if got := mayFailOver(c.err); got != (c.want == OutcomeTemporary) {
+				t.Errorf("mayFailOver = %v", got)
 			}
 		})
 	}
