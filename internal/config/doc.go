@@ -41,13 +41,13 @@
 // so that the command layer maps it to an exit code without knowing each
 // type:
 //
-//   - [ErrUsage]: a malformed command ([UsageError]): an unknown property or
-//     type, a property argument without a separator, conflicting
-//     modifications;
+//   - [ErrUsage]: a malformed command: an unknown property or type, a
+//     property argument without a separator, conflicting modifications;
 //   - [ErrRejected]: a well-formed change that the model refuses: a
-//     [PropertyError], a missing mandatory property, a dangling reference
-//     ([Problem]s, collected in one [ValidationError] so the user can fix
-//     them all at once), a [NotFoundError] or an [ExistsError];
+//     value that does not fit its property, a missing mandatory property,
+//     a dangling reference ([Problem]s, collected in one error so the user
+//     can fix them all at once), a [NotFoundError] or an object that
+//     exists already;
 //   - [ErrStore]: a store file that cannot be parsed or does not validate
 //     ([StoreError]). A store that cannot be read or written at all is a
 //     *StoreError with IO set, which is not a configuration problem and

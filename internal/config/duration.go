@@ -19,8 +19,8 @@ type Duration struct {
 	AllowUnlimited bool
 }
 
-// Unlimited is the canonical value of a duration without limit.
-const Unlimited = "unlimited"
+// unlimited is the canonical value of a duration without limit.
+const unlimited = "unlimited"
 
 var durationUnits = []struct {
 	names []string
@@ -37,9 +37,9 @@ var durationUnits = []struct {
 var durationPartRE = regexp.MustCompile(`^\s*(\d+)\s*([a-zA-Z]*)`)
 
 func (s Duration) Parse(v string) (string, error) {
-	if strings.EqualFold(strings.TrimSpace(v), Unlimited) || strings.TrimSpace(v) == "-1" {
+	if strings.EqualFold(strings.TrimSpace(v), unlimited) || strings.TrimSpace(v) == "-1" {
 		if s.AllowUnlimited {
-			return Unlimited, nil
+			return unlimited, nil
 		}
 		return "", errors.New("unlimited is not allowed here")
 	}
@@ -117,10 +117,10 @@ func unitDuration(unit string) (time.Duration, bool) {
 	return 0, false
 }
 
-// ParseDuration reads a canonical (or any accepted) duration value. It
+// parseDurationValue reads a canonical (or any accepted) duration value. It
 // returns -1 for "unlimited".
-func ParseDuration(v string) (time.Duration, error) {
-	if v == Unlimited {
+func parseDurationValue(v string) (time.Duration, error) {
+	if v == unlimited {
 		return -1, nil
 	}
 	return parseDuration(v, "s")

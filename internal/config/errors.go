@@ -29,24 +29,24 @@ type classed struct{ class error }
 
 func (c classed) Is(target error) bool { return target == c.class }
 
-// UsageError is a malformed command line or property argument.
-type UsageError struct {
+// usageError is a malformed command line or property argument.
+type usageError struct {
 	classed
 	Msg  string
 	Hint string
 }
 
-func usageErr(hint, format string, args ...any) *UsageError {
-	return &UsageError{classed{ErrUsage}, fmt.Sprintf(format, args...), hint}
+func usageErr(hint, format string, args ...any) *usageError {
+	return &usageError{classed{ErrUsage}, fmt.Sprintf(format, args...), hint}
 }
 
-func (e *UsageError) Error() string { return e.Msg }
+func (e *usageError) Error() string { return e.Msg }
 
 // Hinted is an error that carries a hint for the user, printed on its own
 // line after the error.
 type Hinted interface{ ErrorHint() string }
 
-func (e *UsageError) ErrorHint() string { return e.Hint }
+func (e *usageError) ErrorHint() string { return e.Hint }
 
 // NotFoundError says that a named object does not exist.
 type NotFoundError struct {
@@ -67,26 +67,26 @@ func (e *NotFoundError) ErrorHint() string {
 	return fmt.Sprintf("run 'dsconfig list-%s' to see the existing ones", e.Kind.Plural)
 }
 
-// ExistsError says that an object with that name exists already.
-type ExistsError struct {
+// existsError says that an object with that name exists already.
+type existsError struct {
 	classed
 	Kind *Kind
 	Name string
 }
 
-func (e *ExistsError) Error() string {
+func (e *existsError) Error() string {
 	return fmt.Sprintf("There is already another %s with the name %q", e.Kind.Friendly, e.Name)
 }
 
-// PropertyError is a value that does not fit its property.
-type PropertyError struct {
+// propertyError is a value that does not fit its property.
+type propertyError struct {
 	classed
 	Property *PropertyDef
 	Value    string // already masked for sensitive properties
 	Err      error
 }
 
-func (e *PropertyError) Error() string {
+func (e *propertyError) Error() string {
 	msg := fmt.Sprintf("The value %q is not a valid value for the %q property, which must have the following syntax: %s",
 		e.Value, e.Property.Name, e.Property.Syntax.Describe())
 	// A plain mismatch would only repeat the syntax.
@@ -96,7 +96,7 @@ func (e *PropertyError) Error() string {
 	return fmt.Sprintf("%s (%v)", msg, e.Err)
 }
 
-func (e *PropertyError) Unwrap() error { return e.Err }
+func (e *propertyError) Unwrap() error { return e.Err }
 
 // Problem is one thing wrong with an object: what the change or the
 // store would violate.
@@ -119,14 +119,14 @@ type MissingError struct {
 	Property string
 }
 
-// ValidationError collects every problem found in one change, so the user
+// validationError collects every problem found in one change, so the user
 // can fix them all at once.
-type ValidationError struct {
+type validationError struct {
 	Action   string // e.g. `The HTTP Authorization Method "x" could not be created`
 	Problems []error
 }
 
-func (e *ValidationError) Error() string {
+func (e *validationError) Error() string {
 	if len(e.Problems) == 1 {
 		return e.Action + " because of the following reason: " + e.Problems[0].Error()
 	}
@@ -138,15 +138,15 @@ func (e *ValidationError) Error() string {
 	return b.String()
 }
 
-func (e *ValidationError) Is(target error) bool { return target == ErrRejected }
+func (e *validationError) Is(target error) bool { return target == ErrRejected }
 
 // Unwrap exposes the problems to errors.Is and errors.As.
-func (e *ValidationError) Unwrap() []error { return e.Problems }
+func (e *validationError) Unwrap() []error { return e.Problems }
 
 // ErrorHint returns the first problem's hint. When that is a missing
 // mandatory property, the hint adds every missing one, so that one more
 // try is enough.
-func (e *ValidationError) ErrorHint() string {
+func (e *validationError) ErrorHint() string {
 	for _, p := range e.Problems {
 		var h Hinted
 		if !errors.As(p, &h) || h.ErrorHint() == "" {
@@ -160,7 +160,7 @@ func (e *ValidationError) ErrorHint() string {
 	return ""
 }
 
-func (e *ValidationError) missingHint() string {
+func (e *validationError) missingHint() string {
 	var sets []string
 	for _, p := range e.Problems {
 		if m, ok := p.(*MissingError); ok {

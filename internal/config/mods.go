@@ -137,7 +137,7 @@ type Sealer interface {
 // Apply performs mods on o, which is of type t. creating allows read-only
 // properties to be set. Usage errors (unknown properties, conflicting
 // modifications) are returned at once; every other problem is collected
-// into a ValidationError so the user sees them all.
+// into a validationError so the user sees them all.
 func Apply(t *Type, o *Object, mods []Mod, creating bool, sealer Sealer) error {
 	if err := checkModTargets(t, mods); err != nil {
 		return err
@@ -147,7 +147,7 @@ func Apply(t *Type, o *Object, mods []Mod, creating bool, sealer Sealer) error {
 		a.apply(m)
 	}
 	if len(a.problems) > 0 {
-		return &ValidationError{Problems: a.problems}
+		return &validationError{Problems: a.problems}
 	}
 	return nil
 }
@@ -250,7 +250,7 @@ func (a *applier) parse(p *PropertyDef, v string, strict bool) (string, bool) {
 	}
 	c, err := parse(v)
 	if err != nil {
-		a.problems = append(a.problems, &PropertyError{classed{ErrRejected}, p, maskIf(p, v), err})
+		a.problems = append(a.problems, &propertyError{classed{ErrRejected}, p, maskIf(p, v), err})
 		return "", false
 	}
 	if !p.Sensitive {
@@ -271,8 +271,8 @@ func (a *applier) parse(p *PropertyDef, v string, strict bool) (string, bool) {
 	return sealed, true
 }
 
-// Opener opens sealed values; the store's KeyFile is one.
-type Opener interface {
+// opener opens sealed values; the store's KeyFile is one.
+type opener interface {
 	Open(property, sealed string) (string, error)
 }
 
@@ -281,7 +281,7 @@ type Opener interface {
 // is kept as given only if it opens under this store's key for this
 // property: a value sealed elsewhere would be unreadable later.
 func (a *applier) acceptSealed(p *PropertyDef, v string) (string, bool) {
-	op, ok := a.sealer.(Opener)
+	op, ok := a.sealer.(opener)
 	if !ok {
 		a.fail("", "the %q property cannot take a value in encrypted form here", p.Name)
 		return "", false

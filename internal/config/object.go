@@ -136,6 +136,6 @@ func (v View) Duration(prop string) time.Duration {
 	if s == "" {
 		return 0
 	}
-	d, _ := ParseDuration(s)
+	d, _ := parseDurationValue(s)
 	return d
 }

@@ -11,9 +11,9 @@ import (
 // Tx, so that one command and a whole batch go through the same code, and
 // the store is written once at the end.
 
-// Find returns the named object of kind k from s, or a *NotFoundError that
+// find returns the named object of kind k from s, or a *NotFoundError that
 // suggests a near name.
-func Find(s *State, k *Kind, name string) (*Object, error) {
+func find(s *State, k *Kind, name string) (*Object, error) {
 	if k.Singleton() {
 		if o := s.Get(k.Name, ""); o != nil {
 			return o, nil
@@ -64,7 +64,7 @@ func (tx *Tx) Create(t *Type, name string, mods []Mod) (*Object, error) {
 	}
 	tx.Action = fmt.Sprintf("The %s %q could not be created", k.Friendly, name)
 	if tx.State.Get(k.Name, name) != nil {
-		return nil, &ExistsError{classed{ErrRejected}, k, name}
+		return nil, &existsError{classed{ErrRejected}, k, name}
 	}
 	o := &Object{Kind: k.Name, Name: name, Type: t.Name, Values: map[string][]string{}}
 	if err := tx.apply(t, o, mods, true); err != nil {
@@ -80,7 +80,7 @@ func (tx *Tx) Modify(k *Kind, name string, mods []Mod) (*Object, error) {
 	if k.Singleton() {
 		tx.Action = "The " + k.Friendly + " could not be modified"
 	}
-	cur, err := Find(tx.State, k, name)
+	cur, err := find(tx.State, k, name)
 	if err != nil {
 		return nil, err
 	}
@@ -95,7 +95,7 @@ func (tx *Tx) Modify(k *Kind, name string, mods []Mod) (*Object, error) {
 func (tx *Tx) apply(t *Type, o *Object, mods []Mod, creating bool) error {
 	tx.Changed = append(tx.Changed, o)
 	err := Apply(t, o, mods, creating, tx.Sealer)
-	if ve, ok := err.(*ValidationError); ok {
+	if ve, ok := err.(*validationError); ok {
 		ve.Action = tx.Action
 	}
 	return err
@@ -106,7 +106,7 @@ func (tx *Tx) apply(t *Type, o *Object, mods []Mod, creating bool) error {
 // error and nil is returned.
 func (tx *Tx) Delete(k *Kind, name string, force bool) (*Object, error) {
 	tx.Action = fmt.Sprintf("The %s %q could not be deleted", k.Friendly, name)
-	o, err := Find(tx.State, k, name)
+	o, err := find(tx.State, k, name)
 	if err != nil {
 		if force {
 			return nil, nil

@@ -17,8 +17,8 @@ const (
 	// archive's uncompressed content; a store of 100,000 objects is
 	// about 30 MiB.
 	MaxStoreSize = 64 << 20
-	// MaxKeyFileSize bounds encryption-key, which holds 64 hex digits.
-	MaxKeyFileSize = 4 << 10
+	// maxKeyFileSize bounds encryption-key, which holds 64 hex digits.
+	maxKeyFileSize = 4 << 10
 )
 
 // ErrNotRegular is returned for a path that must be a regular file but is
@@ -63,7 +63,7 @@ func ReadRegular(path string, limit int64) ([]byte, error) {
 	size := int64(0)
 	if fi, err := f.Stat(); err == nil {
 		if fi.Size() > limit {
-			return nil, &fs.PathError{Op: "read", Path: path, Err: LimitError(limit)}
+			return nil, &fs.PathError{Op: "read", Path: path, Err: limitError(limit)}
 		}
 		size = fi.Size()
 	}
@@ -90,13 +90,13 @@ func readLimited(r io.Reader, limit, size int64) ([]byte, error) {
 		return nil, err
 	}
 	if int64(buf.Len()) > limit {
-		return nil, LimitError(limit)
+		return nil, limitError(limit)
 	}
 	return buf.Bytes(), nil
 }
 
-// LimitError is the error for input over limit bytes.
-func LimitError(limit int64) error {
+// limitError is the error for input over limit bytes.
+func limitError(limit int64) error {
 	return tooLargeError(limit)
 }
 

@@ -72,7 +72,7 @@ func (k *KeyFile) load() ([]byte, error) {
 	if k.replacement != nil {
 		return k.replacement, nil
 	}
-	data, err := ReadRegular(k.Path, MaxKeyFileSize)
+	data, err := ReadRegular(k.Path, maxKeyFileSize)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%w: %s (values in the store were encrypted with a key kept in that file)", ErrKeyMissing, k.Path)
 	}

@@ -25,7 +25,7 @@ func (s *Snapshot) Lookup(kind, name string) (View, error) {
 	if k == nil {
 		panic("config: lookup of unregistered kind " + kind)
 	}
-	o, err := Find(s.State, k, name)
+	o, err := find(s.State, k, name)
 	if err != nil {
 		return View{}, err
 	}

@@ -223,24 +223,24 @@ func (s *Store) checkReplacedKey(key *KeyFile, st *State) error {
 	if len(left) == 0 {
 		return nil
 	}
-	return &KeyLostError{Path: key.Path, Left: left}
+	return &keyLostError{Path: key.Path, Left: left}
 }
 
-// KeyLostError refuses a change that would seal values under a new key
+// keyLostError refuses a change that would seal values under a new key
 // while others remain sealed under the lost one.
-type KeyLostError struct {
+type keyLostError struct {
 	Path string
 	Left []string // "Passphrase Provider "x" obscured-value"
 }
 
-func (e *KeyLostError) Error() string {
+func (e *keyLostError) Error() string {
 	return fmt.Sprintf("%v: %s; a new key can be made only by a change that gives every sensitive value again, and these would still be encrypted with the lost key: %s",
 		ErrKeyMissing, e.Path, strings.Join(e.Left, ", "))
 }
 
-func (e *KeyLostError) Unwrap() error     { return ErrKeyMissing }
-func (e *KeyLostError) Is(t error) bool   { return t == ErrRejected }
-func (e *KeyLostError) ErrorHint() string { return LostKeyProcedure }
+func (e *keyLostError) Unwrap() error     { return ErrKeyMissing }
+func (e *keyLostError) Is(t error) bool   { return t == ErrRejected }
+func (e *keyLostError) ErrorHint() string { return LostKeyProcedure }
 
 func (s *Store) validateChange(tx *Tx) error {
 	ps := s.Registry.Validate(tx.State)

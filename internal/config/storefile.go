@@ -48,21 +48,21 @@ func (s *Store) lock() (func(), error) {
 				r.unlock()
 			}
 		}()
-		return nil, &LockError{Path: s.Path() + ".lock", Waited: timeout}
+		return nil, &lockError{Path: s.Path() + ".lock", Waited: timeout}
 	}
 }
 
-// LockError says that another process held the store lock for too long.
-type LockError struct {
+// lockError says that another process held the store lock for too long.
+type lockError struct {
 	Path   string
 	Waited time.Duration
 }
 
-func (e *LockError) Error() string {
+func (e *lockError) Error() string {
 	return fmt.Sprintf("another dsconfig is modifying the configuration (waited %s for %s)", FormatDuration(e.Waited), e.Path)
 }
 
-func (e *LockError) ErrorHint() string {
+func (e *lockError) ErrorHint() string {
 	return "wait for it to finish and run the command again"
 }
 

@@ -161,7 +161,7 @@ func TestPropertyErrorReasons(t *testing.T) {
 			t.Errorf("%T.Parse(%q) succeeded", c.syntax, c.value)
 			continue
 		}
-		pe := &PropertyError{Property: &PropertyDef{Name: "p", Syntax: c.syntax}, Value: c.value, Err: err}
+		pe := &propertyError{Property: &PropertyDef{Name: "p", Syntax: c.syntax}, Value: c.value, Err: err}
 		if got := pe.Error(); !strings.HasSuffix(got, "which must have the following "+c.end) {
 			t.Errorf("%T %q: %s\nwant it to end with %q", c.syntax, c.value, got, c.end)
 		}

@@ -124,7 +124,7 @@ func checkValues(p *PropertyDef, vals []string) []error {
 			if err == nil {
 				err = fmt.Errorf("not in canonical form %q", c)
 			}
-			errs = append(errs, &PropertyError{classed{ErrRejected}, p, maskIf(p, v), err})
+			errs = append(errs, &propertyError{classed{ErrRejected}, p, maskIf(p, v), err})
 		}
 	}
 	return errs
@@ -252,7 +252,7 @@ func (r *Registry) ChangeError(action string, ps []ObjectProblem, changed []*Obj
 	if action == "" {
 		action = "The change was rejected"
 	}
-	return &ValidationError{Action: action, Problems: errs}
+	return &validationError{Action: action, Problems: errs}
 }
 
 // Record is one change as the audit log writes it: the command that makes
