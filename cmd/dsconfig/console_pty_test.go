@@ -27,12 +27,7 @@ var createEnv = []string{"create-passphrase-provider", "--provider-name", "Env",
 // propNumber returns the number the console's property table gives prop.
 func propNumber(t *testing.T, s *ptySession, prop string) string {
 	t.Helper()
-	s.waitFor(")  " + prop + " ")
-	m := regexp.MustCompile(`(\d+)\)  `+regexp.QuoteMeta(prop)+` `).FindAllStringSubmatch(s.output(), -1)
-	if m == nil {
-		t.Fatalf("no %s in the property table:\n%s", prop, s.output())
-	}
-	return m[len(m)-1][1]
+	return menuNumber(t, s, " "+prop+" ")
 }
 
 // openEnv opens the console on dir and goes to the property table of the

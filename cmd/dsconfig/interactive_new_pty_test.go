@@ -88,6 +88,9 @@ func menuNumber(t *testing.T, s *ptySession, label string) string {
 	t.Helper()
 	s.waitFor(") " + label)
 	m := regexp.MustCompile(`(\d+)\) `+regexp.QuoteMeta(label)).FindAllStringSubmatch(s.output(), -1)
+	if m == nil {
+		t.Fatalf("no %q in the menu:\n%s", label, s.output())
+	}
 	return m[len(m)-1][1]
 }
 

@@ -142,16 +142,18 @@ func newRoot(f *factory, o *rootOptions) *cobra.Command {
 		},
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error { return preRun(cmd, f.Getenv, g) },
 	}
+	// A tree built for one subcommand never prints the version (an option
+	// of the root alone) or the root's help, and never completes (a
+	// completion request builds the whole tree); a bare --version never
+	// prints the help either.
 	if o.tree.only == "" {
-		// --version is an option of the root alone, so a tree built for
-		// one subcommand never prints the version.
-		// Nor does it print the root's help, so neither is built.
 		root.Version = buildinfo.Get().Version
 		root.SetVersionTemplate(buildinfo.Get().Template())
-		root.Long = rootLong + exitCodeTable()
 	} else {
-		// Nor does it complete: completion builds the whole tree.
 		root.CompletionOptions.DisableDefaultCmd = true
+	}
+	if o.tree == (treeScope{}) {
+		root.Long = rootLong + exitCodeTable()
 	}
 	root.Flags().BoolP("version", "V", false, "print the version of dsconfig")
 	root.Flags().BoolVar(&o.HelpAll, "help-all", false, "print help that lists every subcommand with its description")

@@ -22,6 +22,9 @@ func (c *checker) certificates() {
 	for _, k := range []struct{ kind, prop string }{
 		{config.KindTrustManagerProvider, propTrustFile}, {config.KindKeyManagerProvider, propKeyFile}} {
 		for _, v := range c.objects(k.kind, typeFileBased) {
+			if !c.asked(v) {
+				continue
+			}
 			data, err := config.ReadRegular(c.snap.Path(v.String(k.prop)), maxPEM)
 			if err != nil {
 				continue

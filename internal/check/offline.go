@@ -93,9 +93,9 @@ func Objects(snap *config.Snapshot, targets []Target, now time.Time) []Finding {
 	if err != nil {
 		return nil
 	}
-	want := map[ref]bool{}
+	c.about = map[ref]bool{}
 	for _, t := range targets {
-		want[ref{t.Kind, t.Name}] = true
+		c.about[ref{t.Kind, t.Name}] = true
 		if t.Kind == config.KindExternalServer {
 			c.listed[t.Name] = true // a server being set up counts as in use
 		}
@@ -103,7 +103,7 @@ func Objects(snap *config.Snapshot, targets []Target, now time.Time) []Finding {
 	c.quick()
 	var out []Finding
 	for _, f := range c.out() {
-		if want[ref{f.Kind, f.Name}] {
+		if c.about[ref{f.Kind, f.Name}] {
 			out = append(out, f)
 		}
 	}
@@ -123,7 +123,11 @@ type checker struct {
 	// refs maps each object to the objects it refers to; see allRefs.
 	refs map[ref][]ref
 	// in is the scope; nil means everything.
-	in       map[ref]bool
+	in map[ref]bool
+	// about, when set (Objects), are the objects whose findings are
+	// wanted: quick skips the checks that can find nothing about them,
+	// such as reading every trust store after a create-*.
+	about    map[ref]bool
 	findings []Finding
 	// failed are the methods that gave no token online.
 	failed map[string]bool
@@ -260,13 +264,23 @@ func (c *checker) objects(kind string, types ...string) []config.View {
 // quick runs the checks that need no secret, command or network.
 func (c *checker) quick() {
 	for _, v := range c.objects(config.KindHTTPAuthorizationMethod) {
-		c.method(v)
+		if c.asked(v) {
+			c.method(v)
+		}
 	}
 	for _, v := range c.objects(config.KindExternalServer, mailer.TypeSMTP) {
-		c.server(v)
+		// A server's checks also report on its method (Google's scope).
+		if c.asked(v) || c.about[ref{config.KindHTTPAuthorizationMethod, v.String(propTokenMethod)}] {
+			c.server(v)
+		}
 	}
 	c.disabled()
 	c.certificates()
+}
+
+// asked reports whether findings about v are wanted (see about).
+func (c *checker) asked(v config.View) bool {
+	return c.about == nil || c.about[ref{v.Object.Kind, v.Object.Name}]
 }
 
 // setCmd is the set-X-prop command for an object, with args.

@@ -483,37 +483,27 @@ func (c *Console) askValue(ctx context.Context, p *config.PropertyDef, spot *int
 	})
 }
 
-// askReference offers the objects a reference property may name: those
-// that exist, those created on the spot for the pending changes, and a
-// new one, added to spot (interactive.CreateNew). The store checks the
+// askReference offers the objects a reference property may name
+// (interactive.Candidates, with those created on the spot for the pending
+// changes), and a new one, added to spot (interactive.CreateNew). The store checks the
 // reference again when the change is applied.
 func (c *Console) askReference(ctx context.Context, p *config.PropertyDef, ref config.Reference, spot *interactive.Request) (string, error) {
 	snap, err := c.Snapshot()
 	if err != nil {
 		return "", err
 	}
-	var names, items []string
-	offer := func(name, typ, note string) {
-		if len(ref.Types) == 0 || slices.Contains(ref.Types, typ) {
-			names = append(names, name)
-			items = append(items, name+"  ("+typ+note+")")
-		}
-	}
-	for _, o := range snap.State.List(ref.Kind) {
-		offer(o.Name, o.Type, "")
-	}
-	for _, n := range spot.New {
-		if n.Request.Kind.Name == ref.Kind {
-			offer(n.Request.Name, n.Request.Type, ", created with this change")
-		}
+	objs := interactive.Candidates(snap, spot, ref)
+	var items []string
+	for _, o := range objs {
+		items = append(items, o.Name+"  ("+o.Label+")")
 	}
 	c.printf("\nSelect the value of %s:\n\n", p.Name)
 	i, err := c.menu(ctx, append(items, "Create a new "+c.Registry.Kind(ref.Kind).Friendly), true)
 	if err != nil {
 		return "", err
 	}
-	if i < len(names) {
-		return names[i], nil
+	if i < len(objs) {
+		return objs[i].Name, nil
 	}
 	return interactive.CreateNew(ctx, c.Term, snap, spot, p, ref)
 }

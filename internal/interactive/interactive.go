@@ -291,16 +291,20 @@ func askProperty(ctx context.Context, term *prompt.Terminal, snap *config.Snapsh
 	})
 }
 
-// askReference offers the objects a reference property may name: those
-// that exist, those created on the spot so far, and a new one, created on
-// the spot (see CreateNew). It returns the name picked.
-func askReference(ctx context.Context, term *prompt.Terminal, snap *config.Snapshot, r *Request, p *config.PropertyDef, ref config.Reference) (string, error) {
-	var names []string
-	var choices []prompt.Choice
+// Candidate is an object a reference property may name.
+type Candidate struct {
+	Name string
+	// Label is its type, and whether it is created with this change.
+	Label string
+}
+
+// Candidates are the objects ref may name, of the types it allows: those
+// in snap, then those r's change creates on the spot.
+func Candidates(snap *config.Snapshot, r *Request, ref config.Reference) []Candidate {
+	var out []Candidate
 	offer := func(name, typ, note string) {
 		if len(ref.Types) == 0 || slices.Contains(ref.Types, typ) {
-			names = append(names, name)
-			choices = append(choices, prompt.Choice{Name: name, Synopsis: typ + note})
+			out = append(out, Candidate{Name: name, Label: typ + note})
 		}
 	}
 	for _, o := range snap.State.List(ref.Kind) {
@@ -311,14 +315,26 @@ func askReference(ctx context.Context, term *prompt.Terminal, snap *config.Snaps
 			offer(n.Request.Name, n.Request.Type, ", created with this change")
 		}
 	}
+	return out
+}
+
+// askReference offers the Candidates of a reference property, and a new
+// object, created on the spot (see CreateNew). It returns the name
+// picked.
+func askReference(ctx context.Context, term *prompt.Terminal, snap *config.Snapshot, r *Request, p *config.PropertyDef, ref config.Reference) (string, error) {
+	objs := Candidates(snap, r, ref)
+	var choices []prompt.Choice
+	for _, o := range objs {
+		choices = append(choices, prompt.Choice{Name: o.Name, Synopsis: o.Label})
+	}
 	k := snap.Registry.Kind(ref.Kind)
 	choices = append(choices, prompt.Choice{Name: "Create a new " + k.Friendly})
 	i, err := term.Choose(ctx, fmt.Sprintf("Select the value of %s:", p.Name), choices)
 	if err != nil {
 		return "", err
 	}
-	if i < len(names) {
-		return names[i], nil
+	if i < len(objs) {
+		return objs[i].Name, nil
 	}
 	return CreateNew(ctx, term, snap, r, p, ref)
 }

@@ -75,12 +75,19 @@ func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	return nil
 }
 
+// maxMessage bounds a message the sandbox keeps in memory, without
+// advertising SIZE, which would change the EHLO reply clients see.
+const maxMessage = 32 << 20
+
 // Data stores the message. The 250 reply carries a queue ID, as Postfix
 // and Exchange do; go-smtp writes an *SMTPError's code as given.
 func (s *session) Data(r io.Reader) error {
-	data, err := io.ReadAll(r)
+	data, err := io.ReadAll(io.LimitReader(r, maxMessage+1))
 	if err != nil {
 		return err
+	}
+	if len(data) > maxMessage {
+		return &smtp.SMTPError{Code: 552, EnhancedCode: smtp.EnhancedCode{5, 3, 4}, Message: "Message size exceeds fixed limit"}
 	}
 	s.sb.mu.Lock()
 	n := len(s.sb.messages) + 1
