@@ -83,14 +83,22 @@ func TestPromptedNewReferenceQuit(t *testing.T) {
 }
 
 // menuNumber returns the number the console's menu gives the entry that
-// starts with label.
+// starts with label. It reads the menu shown after what was last
+// awaited; failing that, the one last awaited, for a caller that has
+// already waited for the menu's prompt; failing both, it waits.
 func menuNumber(t *testing.T, s *ptySession, label string) string {
 	t.Helper()
-	s.waitFor(") " + label)
-	m := regexp.MustCompile(`(\d+)\) `+regexp.QuoteMeta(label)).FindAllStringSubmatch(s.output(), -1)
-	if m == nil {
-		t.Fatalf("no %q in the menu:\n%s", label, s.output())
+	re := regexp.MustCompile(`(\d+)\) ` + regexp.QuoteMeta(label))
+	out := s.output()
+	if s.seen < len(out) && re.MatchString(out[s.seen:]) {
+		s.waitFor(") " + label)
+	} else if re.MatchString(out[:s.seen]) {
+		m := re.FindAllStringSubmatch(out[:s.seen], -1)
+		return m[len(m)-1][1]
+	} else {
+		s.waitFor(") " + label)
 	}
+	m := re.FindAllStringSubmatch(s.output()[:s.seen], -1)
 	return m[len(m)-1][1]
 }
 

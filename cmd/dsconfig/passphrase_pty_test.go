@@ -42,6 +42,7 @@ type ptySession struct {
 	mu   sync.Mutex
 	out  bytes.Buffer
 	done chan struct{}
+	seen int // the end of what waitFor last found
 }
 
 func startPTY(t *testing.T, bin string, args ...string) *ptySession {
@@ -76,14 +77,22 @@ func (s *ptySession) output() string {
 	return s.out.String()
 }
 
-// waitFor waits until the terminal shows text. The deadline only guards
-// against a hung test.
+// waitFor waits until the terminal shows text after what the previous
+// waitFor found. Searching only the new output keeps a prompt that is
+// shown again, such as "Enter choice: ", from matching its earlier copy
+// before the program has got there. The deadline only guards against a
+// hung test.
 func (s *ptySession) waitFor(text string) {
 	s.t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
-	for !strings.Contains(s.output(), text) {
+	for {
+		out := s.output()
+		if i := strings.Index(out[s.seen:], text); i >= 0 {
+			s.seen += i + len(text)
+			return
+		}
 		if time.Now().After(deadline) {
-			s.t.Fatalf("the terminal never showed %q; it shows:\n%s", text, s.output())
+			s.t.Fatalf("the terminal never showed %q after what was last awaited; it shows:\n%s\n[awaited up to here]\n%s", text, out[:s.seen], out[s.seen:])
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
