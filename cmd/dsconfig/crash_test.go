@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -12,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/dsconfig-smtp/dsconfig/internal/config"
 )
 
 // TestCrashConsistency kills the built dsconfig during writes, at each
@@ -64,8 +67,8 @@ func TestCrashConsistency(t *testing.T) {
 	for c.kills < want {
 		c.randomKill()
 	}
-	t.Logf("%d killed writes (%d by strace at %d distinct syscalls, %d at random times), %d of them inside the locked write; %d writes ran to the end",
-		c.kills, c.injectedKills, len(c.sites), c.kills-c.injectedKills, c.inside, c.completed)
+	t.Logf("%d killed writes (%d by strace at %d distinct syscalls, %d at random times), %d of them inside the locked write; %d writes ran to the end; at %d of the %d checks the validation record vouched for the store, which then loaded whole without it",
+		c.kills, c.injectedKills, len(c.sites), c.kills-c.injectedKills, c.inside, c.completed, c.records, c.kills+c.completed)
 }
 
 type crashRun struct {
@@ -74,8 +77,8 @@ type crashRun struct {
 	dir         string
 	step        int
 
-	kills, injectedKills, inside, completed int
-	sites                                   map[string]bool
+	kills, injectedKills, inside, completed, records int
+	sites                                            map[string]bool
 }
 
 // writeArgs is the next write: in turn a creation, a change of a sealed
@@ -195,7 +198,27 @@ func (c *crashRun) check(dir string) {
 	if as, _ := os.ReadDir(filepath.Join(dir, "archived-configs")); len(as) > 3 {
 		t.Fatalf("step %d: %d archived versions, max 3", c.step, len(as))
 	}
+	c.checkRecord(dir)
 	c.checkReplay(dir)
+}
+
+// checkRecord checks that a validation record that vouches for the store
+// vouches for a valid one: the store, read without the record, decodes
+// and validates whole.
+func (c *crashRun) checkRecord(dir string) {
+	store, _ := os.ReadFile(filepath.Join(dir, "config.yaml"))
+	rec, err := os.ReadFile(filepath.Join(dir, config.CheckedFileName))
+	if err != nil || !bytes.HasSuffix(rec, fmt.Appendf(nil, "store-sha256 %x\n", sha256.Sum256(store))) {
+		return
+	}
+	c.records++
+	bare := c.t.TempDir()
+	if err := os.WriteFile(filepath.Join(bare, "config.yaml"), store, 0o600); err != nil {
+		c.t.Fatal(err)
+	}
+	if _, err := c.run(bare, "list-passphrase-providers"); err != nil {
+		c.t.Fatalf("step %d: the validation record vouches for a store that does not load whole: %v", c.step, err)
+	}
 }
 
 // checkReplay replays the audit log on an empty directory with the same

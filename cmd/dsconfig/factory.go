@@ -8,6 +8,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/dsconfig-smtp/dsconfig/internal/buildinfo"
 	"github.com/dsconfig-smtp/dsconfig/internal/check"
 	"github.com/dsconfig-smtp/dsconfig/internal/config"
 	"github.com/dsconfig-smtp/dsconfig/internal/helptext"
@@ -119,8 +120,10 @@ func newFactory(ios *IOStreams, getenv func(string) string, now func() time.Time
 		if err != nil {
 			return nil, err
 		}
-		s := &config.Store{Dir: dir, Registry: reg, LogPath: history.AuditLogPath(dir)}
-		s.BeforeCommit = []func(*config.Commit) error{history.ArchiveHook(dir, f.Now, g.MaxArchives), history.AuditHook(f.Now, g.Reason)}
+		s := &config.Store{Dir: dir, Registry: reg, LogPath: history.AuditLogPath(dir), Build: buildinfo.Identity()}
+		archive := history.NewArchiver(dir, f.Now, g.MaxArchives)
+		s.Loaded = []func([]byte){archive.Start}
+		s.BeforeCommit = []func(*config.Commit) error{archive.Commit, history.AuditHook(f.Now, g.Reason)}
 		return s, nil
 	}
 	f.Snapshot = func(g *globalOptions) (*config.Snapshot, error) {

@@ -18,6 +18,7 @@ package buildinfo
 
 import (
 	"fmt"
+	"os"
 	"runtime"
 	"runtime/debug"
 	"strings"
@@ -96,4 +97,30 @@ func (i Info) String() string {
 // template) that prints it literally, whatever braces it holds.
 func (i Info) Template() string {
 	return strings.ReplaceAll(i.String(), "{{", `{{"{{"}}`)
+}
+
+// Identity names this build's code, for what only the same code may
+// trust (the configuration store's validation record). A clean build is
+// named by its version and commit. A build from a modified or unknown
+// tree is not pinned by its commit, so its executable's size and
+// modification time are added; without those, it has no identity and
+// the result is "".
+func Identity() string {
+	return identity(Get(), os.Executable)
+}
+
+func identity(i Info, executable func() (string, error)) string {
+	id := i.Version + " " + i.Commit
+	if i.Commit != unknown && !strings.HasSuffix(i.Commit, " (modified)") {
+		return id
+	}
+	path, err := executable()
+	if err != nil {
+		return ""
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return ""
+	}
+	return fmt.Sprintf("%s %d %d", id, fi.Size(), fi.ModTime().UnixNano())
 }

@@ -1,6 +1,9 @@
 package buildinfo
 
 import (
+	"errors"
+	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"strings"
@@ -65,5 +68,37 @@ func TestTemplatePrintsLiterally(t *testing.T) {
 	}
 	if b.String() != i.String() {
 		t.Errorf("template printed %q, want %q", b.String(), i.String())
+	}
+}
+
+func TestIdentity(t *testing.T) {
+	exe := filepath.Join(t.TempDir(), "dsconfig")
+	if err := os.WriteFile(exe, []byte("binary"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	found := func() (string, error) { return exe, nil }
+	lost := func() (string, error) { return "", errors.New("no executable") }
+
+	clean := Info{Version: "v1.2.0", Commit: "0123abcd"}
+	if got := identity(clean, lost); got != "v1.2.0 0123abcd" {
+		t.Errorf("a clean build: %q", got)
+	}
+	for _, i := range []Info{{Version: "(devel)", Commit: "0123abcd (modified)"}, {Version: "(devel)", Commit: unknown}} {
+		got := identity(i, found)
+		if !strings.HasPrefix(got, i.Version+" "+i.Commit+" 6 ") {
+			t.Errorf("%q: the executable is not named: %q", i.Commit, got)
+		}
+		if err := os.WriteFile(exe, []byte("rebuilt"), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if again := identity(i, found); again == got {
+			t.Errorf("%q: a rebuilt executable has the same identity %q", i.Commit, got)
+		}
+		if err := os.WriteFile(exe, []byte("binary"), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if got := identity(i, lost); got != "" {
+			t.Errorf("%q without an executable: %q, want none", i.Commit, got)
+		}
 	}
 }

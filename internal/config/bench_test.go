@@ -3,6 +3,7 @@ package config_test
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -107,6 +108,77 @@ func BenchmarkUpdate(b *testing.B) {
 			if err := os.WriteFile(s.Path(), data, 0o600); err != nil {
 				b.Fatal(err)
 			}
+			b.StartTimer()
+			if _, err := s.Update(func(tx *config.Tx) error {
+				_, err := tx.Create(k.Type("environment-variable"), "new", mods)
+				return err
+			}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// vouchedStore returns a store of n providers that its validation record
+// vouches for, and a function that puts its files back as they are now.
+func vouchedStore(b *testing.B, r *config.Registry, n int) (*config.Store, func()) {
+	s := &config.Store{Dir: b.TempDir(), Registry: r, Build: "bench"}
+	if err := os.WriteFile(s.Path(), storeFile(b, r, n), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	k := r.Kind("passphrase-provider")
+	if _, err := s.Update(func(tx *config.Tx) error {
+		_, err := tx.Create(k.Type("environment-variable"), "seed", mustMods(b, "enabled:true", "environment-variable:SEED"))
+		return err
+	}); err != nil {
+		b.Fatal(err)
+	}
+	var saved [][]byte
+	paths := []string{s.Path(), filepath.Join(s.Dir, config.CheckedFileName)}
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		saved = append(saved, data)
+	}
+	return s, func() {
+		for i, p := range paths {
+			if err := os.WriteFile(p, saved[i], 0o600); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+// BenchmarkLoadVouched is what a read of one object pays in the store
+// when the validation record vouches for it: the file is read and hashed,
+// and only the object asked for is decoded.
+func BenchmarkLoadVouched(b *testing.B) {
+	r := registry(b)
+	benchSizes(b, func(b *testing.B, n int) {
+		s, _ := vouchedStore(b, r, n)
+		for b.Loop() {
+			st, err := s.Load()
+			if err != nil || st.Get("passphrase-provider", "p000000") == nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkUpdateVouched is BenchmarkUpdate on a store the validation
+// record vouches for: the change is validated with what names it, and
+// the objects it does not touch are written as they were.
+func BenchmarkUpdateVouched(b *testing.B) {
+	r := registry(b)
+	benchSizes(b, func(b *testing.B, n int) {
+		s, restore := vouchedStore(b, r, n)
+		k := r.Kind("passphrase-provider")
+		mods := mustMods(b, "enabled:true", "environment-variable:NEW")
+		for b.Loop() {
+			b.StopTimer()
+			restore()
 			b.StartTimer()
 			if _, err := s.Update(func(tx *config.Tx) error {
 				_, err := tx.Create(k.Type("environment-variable"), "new", mods)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -41,41 +42,113 @@ func atLine(n *yaml.Node, format string, args ...any) error {
 // memory out of proportion to its size. The bytes are the same as the
 // whole document's (without line folding nothing depends on the column;
 // TestEncodeAsOneDocument).
-func (r *Registry) Encode(s *State) ([]byte, error) { return r.encodeSized(s, 0) }
+func (r *Registry) Encode(s *State) ([]byte, error) {
+	p, err := r.encodeFile(s, 0)
+	return p.join(), err
+}
 
-// encodeSized is Encode into a buffer made for about size bytes (the size
-// of the previous version of the store, say): a buffer that grows by
-// doubling copies and touches twice the memory of a large store.
-func (r *Registry) encodeSized(s *State, size int) ([]byte, error) {
+// encodeFile is Encode as pieces. A state loaded whole is encoded into
+// a buffer made for about size bytes (the size of the previous version of
+// the store, say): a buffer that grows by doubling copies and touches
+// twice the memory of a large store. One backed by a raw file keeps the
+// sections and runs of objects it did not touch as they are.
+func (r *Registry) encodeFile(s *State, size int) (pieces, error) {
 	root := mapping()
 	root.HeadComment = storeHeader
 	addPair(root, "version", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: fmt.Sprint(formatVersion)})
-	var buf bytes.Buffer
-	buf.Grow(size + size/8 + 4096)
-	if err := encodeNode(&buf, root, ""); err != nil {
+	w := &fileWriter{}
+	if s.raw != nil {
+		w.raw = s.raw.data
+		size = 0
+	}
+	w.Grow(size + size/8 + 4096)
+	if err := encodeNode(&w.Buffer, root, ""); err != nil {
 		return nil, err
 	}
 	for _, k := range r.kinds {
-		if k.Singleton() {
-			if o := s.Get(k.Name, ""); o != nil && len(o.Values) > 0 {
-				if err := r.encodeObject(&buf, k.Name, o, ""); err != nil {
-					return nil, err
-				}
-			}
-			continue
+		if err := r.encodeSection(w, s, k); err != nil {
+			return nil, err
 		}
-		objs := s.List(k.Name)
-		if len(objs) == 0 {
-			continue
+	}
+	return w.pieces(), nil
+}
+
+// encodeSection writes kind k's section, or the singleton k.
+func (r *Registry) encodeSection(w *fileWriter, s *State, k *Kind) error {
+	switch {
+	case s.raw != nil && s.unchanged(k):
+		sec := s.raw.sections[k.Name]
+		w.keep(sec.start, sec.end)
+		return nil
+	case s.raw != nil && !k.Singleton() && !s.whole[k.Name]:
+		return r.encodeMerged(w, s, k)
+	case k.Singleton():
+		if o := s.Get(k.Name, ""); o != nil && len(o.Values) > 0 {
+			return r.encodeObject(&w.Buffer, k.Name, o, "")
 		}
-		buf.WriteString(k.Plural + ":\n")
-		for _, o := range objs {
-			if err := r.encodeObject(&buf, o.Name, o, "  "); err != nil {
-				return nil, err
+		return nil
+	}
+	objs := s.List(k.Name)
+	if len(objs) == 0 {
+		return nil
+	}
+	w.WriteString(k.Plural + ":\n")
+	for _, o := range objs {
+		if err := r.encodeObject(&w.Buffer, o.Name, o, "  "); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// encodeMerged writes the section of kind k of a state backed by a raw
+// file, when only some of its objects have been decoded, put or deleted:
+// the runs of objects in between are kept as the file has them, and the
+// others encoded, each where name order puts it. An object decoded and
+// left as it was encodes to the bytes it was decoded from, so the result
+// is what encoding the whole state would give.
+func (r *Registry) encodeMerged(w *fileWriter, s *State, k *Kind) error {
+	var names []string
+	for name := range s.objects[k.Name] {
+		names = append(names, name)
+	}
+	for name := range s.gone[k.Name] {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	body := s.raw.body(k)
+	// The header goes in once something follows it: a section whose
+	// objects were all deleted is not written.
+	header := false
+	emit := func() {
+		if !header {
+			w.WriteString(k.Plural + ":\n")
+			header = true
+		}
+	}
+	keep := func(start, end int) {
+		if start < end {
+			emit()
+			w.keep(start, end)
+		}
+	}
+	pos := body.start
+	for _, name := range names {
+		at, found := s.raw.seek(k, pos, body.end, name)
+		keep(pos, at)
+		pos = at
+		if found {
+			pos = s.raw.objectEnd(at, body.end)
+		}
+		if o := s.objects[k.Name][name]; o != nil {
+			emit()
+			if err := r.encodeObject(&w.Buffer, name, o, "  "); err != nil {
+				return err
 			}
 		}
 	}
-	return buf.Bytes(), nil
+	keep(pos, body.end)
+	return nil
 }
 
 // encodeObject writes "key:" and o's values below it.

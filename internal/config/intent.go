@@ -43,29 +43,41 @@ func (s *Store) intentPath() string {
 }
 
 // writeIntent records, before the store is renamed, what the log gets
-// once it is.
-func (s *Store) writeIntent(store []byte, text string) error {
+// once it is. sum is the new store file's SHA-256. It returns the intent,
+// nil when there is nothing to log.
+func (s *Store) writeIntent(sum [sha256.Size]byte, text string) (*intent, error) {
 	if s.LogPath == "" || text == "" {
-		return nil
+		return nil, nil
 	}
 	var size int64
 	if fi, err := os.Stat(s.LogPath); err == nil {
 		size = fi.Size()
 	}
-	sum := sha256.Sum256(store)
 	data := fmt.Sprintf("%s\nstore-sha256 %s\nlog-size %d\n\n%s", intentMagic, hex.EncodeToString(sum[:]), size, text)
 	path := s.intentPath()
 	fh, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
-		return storeIOError(path, err)
+		return nil, storeIOError(path, err)
 	}
 	_, werr := fh.WriteString(data)
 	if err := errors.Join(werr, fh.Sync(), fh.Close()); err != nil {
 		os.Remove(path)
-		return storeIOError(path, err)
+		return nil, storeIOError(path, err)
 	}
 	syncDir(s.Dir)
-	return nil
+	return &intent{storeSum: hex.EncodeToString(sum[:]), logSize: size, text: text}, nil
+}
+
+// finishIntent appends the intent's text to the log once the store is in
+// place, by the writer that renamed it: it still holds the lock and knows
+// the rename was made, so it need not read the store back as
+// settleIntent does. A failure leaves the intent for the next command to
+// settle: the change is made, and the next write will not go ahead
+// without logging it.
+func (s *Store) finishIntent(in *intent) {
+	if in != nil && appendLog(s.LogPath, in.logSize, in.text) == nil {
+		s.dropIntent()
+	}
 }
 
 // dropIntent forgets an intent whose change was not made.

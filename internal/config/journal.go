@@ -42,7 +42,7 @@ func (s *State) Mark() int {
 
 func (s *State) note(kind, name string) {
 	if j := s.journal; j != nil && !j.off {
-		j.entries = append(j.entries, journalEntry{kind, name, s.objects[kind][name]})
+		j.entries = append(j.entries, journalEntry{kind, name, s.Get(kind, name)})
 	}
 }
 

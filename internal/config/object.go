@@ -32,13 +32,93 @@ func (o *Object) Clone() *Object {
 type State struct {
 	objects map[string]map[string]*Object // kind → name → object
 	journal *journal                      // see Record; nil when off
+
+	// A State that Load made from a file a validation record vouches for
+	// decodes its objects only as they are asked for (rawstore.go).
+	// objects then holds what has been decoded, put or created; gone, what
+	// has been deleted since; whole, the kinds decoded entirely; touched,
+	// every object put or deleted, for validateChange.
+	raw     *rawStore
+	gone    map[string]map[string]bool
+	whole   map[string]bool
+	touched []objectKey
 }
+
+type objectKey struct{ kind, name string }
 
 // NewState returns an empty configuration.
 func NewState() *State { return &State{objects: map[string]map[string]*Object{}} }
 
 // Get returns the named object of kind, or nil. A singleton's name is "".
-func (s *State) Get(kind, name string) *Object { return s.objects[kind][name] }
+func (s *State) Get(kind, name string) *Object {
+	if o := s.objects[kind][name]; o != nil || s.raw == nil || s.whole[kind] || s.gone[kind][name] {
+		return o
+	}
+	k := s.raw.reg.Kind(kind)
+	if k == nil {
+		return nil
+	}
+	o, ok := s.raw.find(k, name)
+	if !ok {
+		s.decodeKind(k)
+		return s.objects[kind][name]
+	}
+	if o != nil {
+		s.keep(o)
+	}
+	return o
+}
+
+// keep adds an object decoded from the raw file, which is not a change.
+func (s *State) keep(o *Object) {
+	if s.objects[o.Kind] == nil {
+		s.objects[o.Kind] = map[string]*Object{}
+	}
+	s.objects[o.Kind][o.Name] = o
+}
+
+// decodeKind decodes every object of k that is not decoded, put or
+// deleted yet.
+func (s *State) decodeKind(k *Kind) {
+	if s.raw == nil || s.whole[k.Name] {
+		return
+	}
+	for _, o := range s.raw.all(k) {
+		if s.objects[k.Name][o.Name] == nil && !s.gone[k.Name][o.Name] {
+			s.keep(o)
+		}
+	}
+	s.whole[k.Name] = true
+}
+
+// decodeAll decodes the whole file, for what walks every object.
+func (s *State) decodeAll() {
+	if s.raw == nil {
+		return
+	}
+	for _, k := range s.raw.reg.kinds {
+		s.decodeKind(k)
+	}
+}
+
+// decodeContaining decodes every object whose text in the raw file holds
+// text, unless it has been put or deleted since.
+func (s *State) decodeContaining(text string) {
+	for _, h := range s.raw.containing(text) {
+		name := ""
+		if !h.k.Singleton() {
+			name = s.raw.name(h.k, h.span.start)
+		}
+		s.Get(h.k.Name, name)
+	}
+}
+
+// unchanged reports whether nothing of kind k has been decoded, put or
+// deleted, so that its section is written as the raw file has it.
+func (s *State) unchanged(k *Kind) bool {
+	_, has := s.raw.sections[k.Name]
+	return has && len(s.objects[k.Name]) == 0 && len(s.gone[k.Name]) == 0
+}
 
 // Put adds or replaces o.
 func (s *State) Put(o *Object) {
@@ -47,16 +127,32 @@ func (s *State) Put(o *Object) {
 		s.objects[o.Kind] = map[string]*Object{}
 	}
 	s.objects[o.Kind][o.Name] = o
+	if s.raw != nil {
+		delete(s.gone[o.Kind], o.Name)
+		s.touched = append(s.touched, objectKey{o.Kind, o.Name})
+	}
 }
 
 // Delete removes the named object.
 func (s *State) Delete(kind, name string) {
 	s.note(kind, name)
 	delete(s.objects[kind], name)
+	if s.raw != nil {
+		if s.gone[kind] == nil {
+			s.gone[kind] = map[string]bool{}
+		}
+		s.gone[kind][name] = true
+		s.touched = append(s.touched, objectKey{kind, name})
+	}
 }
 
 // List returns the objects of kind sorted by name.
 func (s *State) List(kind string) []*Object {
+	if s.raw != nil {
+		if k := s.raw.reg.Kind(kind); k != nil {
+			s.decodeKind(k)
+		}
+	}
 	var out []*Object
 	for _, o := range s.objects[kind] {
 		out = append(out, o)
@@ -68,6 +164,7 @@ func (s *State) List(kind string) []*Object {
 // Clone returns a deep copy of s, so that a batch or a dry run can work on
 // it without touching the original.
 func (s *State) Clone() *State {
+	s.decodeAll()
 	c := NewState()
 	for _, m := range s.objects {
 		for _, o := range m {

@@ -1,7 +1,7 @@
 package config
 
 import (
-	"bytes"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -25,6 +25,12 @@ type Store struct {
 	// LockTimeout bounds the wait for another dsconfig to finish. Zero
 	// means 30 seconds.
 	LockTimeout time.Duration
+	// Loaded hooks see the store file an Update has just loaded (nil when
+	// there is none), before the change is made, so that work on the
+	// version being replaced can run meanwhile; a BeforeCommit hook
+	// finishes it. They must not write anything: the change may yet fail,
+	// or change nothing.
+	Loaded []func(before []byte)
 	// Hooks run after a change has been validated and encoded, while the
 	// lock is still held. The audit log and the archive use them. A hook
 	// that fails aborts the change.
@@ -33,6 +39,10 @@ type Store struct {
 	// the new store is in place, and never before (intent.go): the audit
 	// log.
 	LogPath string
+	// Build names the code that validates, for the validation record
+	// (checked.go): a record another build wrote is not trusted. Empty
+	// means no record is read or written.
+	Build string
 
 	// beforeRename is a test hook that runs between writing the temporary
 	// file and renaming it into place.
@@ -41,12 +51,16 @@ type Store struct {
 
 // Commit describes one change about to be, or just, written.
 type Commit struct {
-	Before, After []byte // encoded store files
-	State         *State
-	Tx            *Tx
+	Before []byte // the store file being replaced; nil if there was none
+	State  *State
+	Tx     *Tx
 	// Log is the text for LogPath, set by a BeforeCommit hook.
-	Log string
+	Log   string
+	after pieces // the new store file
 }
+
+// After returns the new store file.
+func (c *Commit) After() []byte { return c.after.join() }
 
 // Path is the store file's path.
 func (s *Store) Path() string { return filepath.Join(s.Dir, StoreFileName) }
@@ -73,6 +87,11 @@ func (s *Store) load() (*State, []byte, error) {
 		return nil, nil, storeIOError(s.Path(), err)
 	}
 	TightenMode(s.Path())
+	if s.vouched(data) {
+		st := NewState()
+		st.raw, st.gone, st.whole = newRawStore(s.Registry, data), map[string]map[string]bool{}, map[string]bool{}
+		return st, data, nil
+	}
 	st, err := s.Registry.Decode(data)
 	if err != nil {
 		return nil, nil, s.decodeError(err)
@@ -129,7 +148,7 @@ func (s *Store) Update(fn func(tx *Tx) error) (*Commit, error) {
 		return nil, err
 	}
 	c, key, err := s.prepare(fn)
-	if err != nil || bytes.Equal(c.Before, c.After) {
+	if err != nil || c.after.equal(c.Before) {
 		return c, err
 	}
 	if err := s.commit(c, key); err != nil {
@@ -144,6 +163,9 @@ func (s *Store) prepare(fn func(tx *Tx) error) (*Commit, *KeyFile, error) {
 	before, data, err := s.load()
 	if err != nil {
 		return nil, nil, err
+	}
+	for _, h := range s.Loaded {
+		h(data)
 	}
 	key := s.KeyFile()
 	key.Create = !before.HasSealed()
@@ -160,11 +182,11 @@ func (s *Store) prepare(fn func(tx *Tx) error) (*Commit, *KeyFile, error) {
 	if err := s.checkReplacedKey(key, tx.State); err != nil {
 		return nil, nil, err
 	}
-	out, err := s.Registry.encodeSized(tx.State, len(data))
+	out, err := s.Registry.encodeFile(tx.State, len(data))
 	if err != nil {
 		return nil, nil, storeIOError(s.Path(), err)
 	}
-	return &Commit{Before: data, After: out, State: tx.State, Tx: tx}, key, nil
+	return &Commit{Before: data, after: out, State: tx.State, Tx: tx}, key, nil
 }
 
 // commit runs the hooks and writes the prepared change, with the new key
@@ -178,12 +200,14 @@ func (s *Store) commit(c *Commit, key *KeyFile) error {
 	if err := key.Publish(); err != nil {
 		return storeIOError(key.Path, err)
 	}
-	err := s.writeIntent(c.After, c.Log)
+	sum := c.after.sum()
+	in, err := s.writeIntent(sum, c.Log)
 	if err == nil {
-		err = s.write(c.After)
+		err = s.write(c.after)
 	}
 	if err == nil {
-		s.finishIntent()
+		s.writeChecked(sum)
+		s.finishIntent(in)
 		return nil
 	}
 	s.dropIntent()
@@ -194,12 +218,6 @@ func (s *Store) commit(c *Commit, key *KeyFile) error {
 	}
 	return err
 }
-
-// finishIntent appends the intent's text to the log once the store is in
-// place. A failure leaves the intent for the next command to settle: the
-// change is made, and the next write will not go ahead without logging
-// it.
-func (s *Store) finishIntent() { _ = s.settleIntent() }
 
 // checkReplacedKey lets a change seal under a new key, while the key file
 // is missing, only if it leaves no value sealed under another key: those
@@ -243,7 +261,7 @@ func (e *keyLostError) Is(t error) bool   { return t == ErrRejected }
 func (e *keyLostError) ErrorHint() string { return LostKeyProcedure }
 
 func (s *Store) validateChange(tx *Tx) error {
-	ps := s.Registry.Validate(tx.State)
+	ps := s.Registry.validateChanged(tx.State)
 	if len(ps) == 0 {
 		return nil
 	}
@@ -298,16 +316,16 @@ func (s *Store) ReplaceBroken(now time.Time, r BrokenReplacement) (string, error
 	if r.Log != nil {
 		text = r.Log(aside)
 	}
-	err = s.writeIntent(r.Data, text)
+	in, err := s.writeIntent(sha256.Sum256(r.Data), text)
 	if err == nil {
-		err = s.write(r.Data)
+		err = s.write(pieces{r.Data})
 	}
 	if err != nil {
 		s.dropIntent()
 		os.Remove(aside)
 		return "", err
 	}
-	s.finishIntent()
+	s.finishIntent(in)
 	return aside, nil
 }
 
@@ -341,6 +359,11 @@ func (s *Store) keepBroken(now time.Time, data []byte) (string, error) {
 // st needs the existing key file. A missing key may be created only while
 // it is false: otherwise a new key would silently replace the lost one.
 func (st *State) HasSealed() bool {
+	if st.raw != nil {
+		// Only an object whose text holds the prefix can hold a sealed
+		// value.
+		st.decodeContaining(sealPrefix)
+	}
 	for _, m := range st.objects {
 		for _, o := range m {
 			for _, vs := range o.Values {

@@ -15,7 +15,7 @@ import (
 )
 
 func newStore(t testing.TB) *config.Store {
-	return &config.Store{Dir: t.TempDir(), Registry: registry(t)}
+	return &config.Store{Dir: t.TempDir(), Registry: registry(t), Build: "test"}
 }
 
 func mustMods(t testing.TB, set ...string) []config.Mod {

@@ -69,7 +69,7 @@ func (e *lockError) ErrorHint() string {
 // write replaces the store file atomically: a temporary file in the same
 // directory is written, synced and renamed over the old one, so a reader
 // or a crash sees either the old file or the new one, never a mix.
-func (s *Store) write(data []byte) (err error) {
+func (s *Store) write(data pieces) (err error) {
 	f, err := os.CreateTemp(s.Dir, "."+StoreFileName+".tmp-*")
 	if err != nil {
 		return storeIOError(s.Path(), err)
@@ -80,7 +80,7 @@ func (s *Store) write(data []byte) (err error) {
 			os.Remove(f.Name())
 		}
 	}()
-	_, werr := f.Write(data)
+	werr := data.writeTo(f)
 	// Sync before rename: after a crash the rename may otherwise be
 	// visible before the data, leaving an empty store.
 	if err := errors.Join(werr, f.Chmod(0o600), f.Sync(), f.Close()); err != nil {

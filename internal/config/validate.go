@@ -29,6 +29,7 @@ func (r *Registry) Describe(o *Object) string {
 // Validate checks the whole state: every object on its own (see
 // CheckObject) and every reference between objects.
 func (r *Registry) Validate(s *State) []ObjectProblem {
+	s.decodeAll()
 	if r.valid(s) {
 		return nil
 	}
@@ -47,6 +48,48 @@ func (r *Registry) Validate(s *State) []ObjectProblem {
 		if r.Kind(kind) == nil {
 			for _, o := range objs {
 				out = append(out, ObjectProblem{o, problem("", "%q is not a known kind of configuration object", kind)})
+			}
+		}
+	}
+	return out
+}
+
+// validateChanged is Validate for a state changed since it was loaded.
+// A state loaded whole is validated whole. One backed by a raw file
+// (rawstore.go) was valid as loaded, and an object's problems depend only
+// on itself and the objects it refers to (CheckObject, checkRefs); so it
+// suffices to check what was put, and what refers to anything put or
+// deleted. Every object that refers to one by name holds the name in its
+// text, written as it is when plainSafe; the objects decoded so far are
+// checked too, which costs little and includes everything put.
+func (r *Registry) validateChanged(s *State) []ObjectProblem {
+	if s.raw == nil {
+		return r.Validate(s)
+	}
+	for _, key := range s.touched {
+		if key.name != "" && !plainSafe(key.name) {
+			return r.Validate(s)
+		}
+	}
+	for _, key := range s.touched {
+		if key.name != "" {
+			s.decodeContaining(key.name)
+		}
+	}
+	var out []ObjectProblem
+	for _, k := range r.kinds {
+		names := make([]string, 0, len(s.objects[k.Name]))
+		for name := range s.objects[k.Name] {
+			names = append(names, name)
+		}
+		slices.Sort(names)
+		for _, name := range names {
+			o := s.objects[k.Name][name]
+			for _, err := range r.CheckObject(o) {
+				out = append(out, ObjectProblem{o, err})
+			}
+			for _, err := range r.checkRefs(s, o) {
+				out = append(out, ObjectProblem{o, err})
 			}
 		}
 	}

@@ -64,38 +64,95 @@ type ArchiveEntry struct {
 	Size int64
 }
 
-// ArchiveHook, a config.Store BeforeCommit hook, writes the store being
-// replaced to the archive of the configuration directory dir, stamped
-// with now, after pruning the oldest versions so that at most max remain. Failing to archive
-// cancels the change: the archive is how a bad change is undone.
-func ArchiveHook(dir string, now func() time.Time, max int) func(c *config.Commit) error {
-	return func(c *config.Commit) error {
-		if c.Before == nil || max == 0 {
-			return nil
-		}
-		adir := filepath.Join(dir, ArchiveDirName)
-		// Prune first, to one under the bound, so that a kill between the
-		// two steps never leaves more than max versions.
-		if err := pruneArchive(adir, max-1); err != nil {
-			return err
-		}
-		if err := writeArchive(adir, now(), c.Before); err != nil {
-			return fmt.Errorf("cannot archive the current configuration, so nothing was changed: %w", err)
-		}
-		return nil
-	}
+// Archiver writes the store being replaced by each change to the archive
+// of a configuration directory. Compressing a large store is most of the
+// cost of archiving it, so Start does it on another goroutine as soon as
+// the store is loaded, while the change is made, validated and encoded;
+// Commit then writes the result. A change that fails or changes nothing
+// leaves the compressed copy unused and writes no file.
+type Archiver struct {
+	dir string
+	now func() time.Time
+	max int
+	job *gzipJob
 }
 
-func writeArchive(adir string, t time.Time, data []byte) error {
-	if err := os.MkdirAll(adir, 0o700); err != nil {
+// gzipJob is the compression of one loaded store file.
+type gzipJob struct {
+	before []byte
+	done   chan struct{}
+	gz     []byte
+}
+
+// NewArchiver returns the Archiver of the configuration directory dir,
+// which stamps versions with now and keeps at most max of them.
+func NewArchiver(dir string, now func() time.Time, max int) *Archiver {
+	return &Archiver{dir: dir, now: now, max: max}
+}
+
+// Start, a config.Store Loaded hook, starts compressing the store file
+// just loaded.
+func (a *Archiver) Start(before []byte) {
+	a.job = nil
+	if before == nil || a.max == 0 {
+		return
+	}
+	j := &gzipJob{before: before, done: make(chan struct{})}
+	go func() {
+		defer close(j.done)
+		j.gz = compress(before)
+	}()
+	a.job = j
+}
+
+// Commit, a config.Store BeforeCommit hook, writes the store being
+// replaced, stamped with now, after pruning the oldest versions so that at
+// most max remain. Failing to archive cancels the change: the archive is
+// how a bad change is undone.
+func (a *Archiver) Commit(c *config.Commit) error {
+	if c.Before == nil || a.max == 0 {
+		return nil
+	}
+	var gz []byte
+	if j := a.job; j != nil && sameBytes(j.before, c.Before) {
+		<-j.done
+		gz = j.gz
+	} else {
+		gz = compress(c.Before)
+	}
+	adir := filepath.Join(a.dir, ArchiveDirName)
+	// Prune first, to one under the bound, so that a kill between the
+	// two steps never leaves more than max versions.
+	if err := pruneArchive(adir, a.max-1); err != nil {
 		return err
 	}
+	if err := writeArchive(adir, a.now(), gz); err != nil {
+		return fmt.Errorf("cannot archive the current configuration, so nothing was changed: %w", err)
+	}
+	return nil
+}
+
+// sameBytes reports whether a and b are the same slice, not merely equal
+// ones: the job is for the file this change loaded.
+func sameBytes(a, b []byte) bool {
+	return len(a) == len(b) && len(a) > 0 && &a[0] == &b[0]
+}
+
+// compress gzips data. BestSpeed: a write archives the whole previous
+// store, and the default level costs several times as much for little
+// less space.
+func compress(data []byte) []byte {
 	var buf bytes.Buffer
-	// BestSpeed: a write archives the whole previous store, and the
-	// default level costs several times as much for little less space.
+	buf.Grow(len(data)/8 + 512)
 	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
-	zw.Write(data)
-	if err := zw.Close(); err != nil {
+	zw.Write(data) // writes to a bytes.Buffer do not fail
+	zw.Close()
+	return buf.Bytes()
+}
+
+// writeArchive writes the compressed version gz under the time t.
+func writeArchive(adir string, t time.Time, gz []byte) error {
+	if err := os.MkdirAll(adir, 0o700); err != nil {
 		return err
 	}
 	stamp := t.UTC().Format(archiveTimeLayout)
@@ -104,7 +161,7 @@ func writeArchive(adir string, t time.Time, data []byte) error {
 		if seq > 1 {
 			name = fmt.Sprintf("config-%s-%d.yaml.gz", stamp, seq)
 		}
-		err := writeNew(filepath.Join(adir, name), buf.Bytes())
+		err := writeNew(filepath.Join(adir, name), gz)
 		if !errors.Is(err, fs.ErrExist) {
 			return err
 		}
