@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -20,12 +21,26 @@ import (
 // Main runs dsconfig with args and returns the exit code. It is the only
 // place that prints errors.
 func Main(args []string, io *IOStreams, getenv func(string) string) int {
+	if versionOnly(args) {
+		// The commonest probe of an installed binary, answered before the
+		// registry and the command tree are built: it then costs about
+		// what starting the process does. The text is the command tree's.
+		if _, err := fmt.Fprint(io.Out, buildinfo.Get()); err != nil {
+			return exitError
+		}
+		return exitOK
+	}
 	f, err := newFactory(io, getenv, time.Now)
 	if err != nil {
 		printError(io.ErrOut, "dsconfig", err)
 		return exitError
 	}
 	return run(f, args)
+}
+
+// versionOnly reports whether args ask for the version and nothing else.
+func versionOnly(args []string) bool {
+	return len(args) == 1 && (args[0] == "--version" || args[0] == "-V" || args[0] == "version")
 }
 
 // run runs dsconfig with args on the factory f.
