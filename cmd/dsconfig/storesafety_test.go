@@ -2,10 +2,14 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/dsconfig-smtp/dsconfig/internal/config"
 )
 
 // TestOutputFileRefusesConfigDir checks that --output-file never writes
@@ -97,4 +101,61 @@ func TestStoreNamesCheckedOnLoad(t *testing.T) {
 	if readStore(t, dir) != nil {
 		t.Error("store written")
 	}
+}
+
+// TestHandEditAfterRecord checks that a store the validation record
+// vouched for, once edited by hand, is checked whole again: a read
+// reports the problem with its line, a write is refused and changes no
+// file, and once the edit is undone the next write records the store
+// again.
+func TestHandEditAfterRecord(t *testing.T) {
+	dir, _ := provisioned(t, "")
+	record := filepath.Join(dir, config.CheckedFileName)
+	if _, err := os.Stat(record); err != nil {
+		t.Fatalf("no validation record after provisioning: %v", err)
+	}
+	good := readStore(t, dir)
+	bad := bytes.Replace(good, []byte("    server-port: \"587\"\n"), []byte("    server-port: \"99999\"\n"), 1)
+	if bytes.Equal(bad, good) {
+		t.Fatalf("the edit did not apply to\n%s", good)
+	}
+	writeFile(t, filepath.Join(dir, "config.yaml"), string(bad))
+	before := dirFiles(t, dir)
+	r := dsRun(t, dir, "get-external-server-prop", "--server-name", "Exchange Online")
+	if r.Code != 3 || !strings.Contains(r.Err, "config.yaml:") || !strings.Contains(r.Err, "99999") {
+		t.Errorf("read of the edited store: exit %d, stderr %q", r.Code, r.Err)
+	}
+	r = dsRun(t, dir, "create-passphrase-provider", "--provider-name", "New", "--type", "environment-variable",
+		"--set", "enabled:true", "--set", "environment-variable:NEW")
+	if r.Code != 3 {
+		t.Errorf("write to the edited store: exit %d, stderr %q", r.Code, r.Err)
+	}
+	if after := dirFiles(t, dir); after != before {
+		t.Errorf("the directory changed:\n%s\nwas\n%s", after, before)
+	}
+	writeFile(t, filepath.Join(dir, "config.yaml"), string(good))
+	dsMust(t, dir, "create-passphrase-provider", "--provider-name", "New", "--type", "environment-variable",
+		"--set", "enabled:true", "--set", "environment-variable:NEW")
+	rec, err := os.ReadFile(record)
+	if err != nil || !bytes.HasSuffix(rec, fmt.Appendf(nil, "store-sha256 %x\n", sha256.Sum256(readStore(t, dir)))) {
+		t.Errorf("the record after the write does not name the store (%v):\n%s", err, rec)
+	}
+}
+
+// dirFiles lists the names, sizes and times of the files in dir.
+func dirFiles(t *testing.T, dir string) string {
+	t.Helper()
+	des, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	for _, de := range des {
+		fi, err := de.Info()
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&b, "%s %d %s\n", de.Name(), fi.Size(), fi.ModTime())
+	}
+	return b.String()
 }
