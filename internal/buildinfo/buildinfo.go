@@ -22,6 +22,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strings"
+	"sync"
 )
 
 // Set by the linker; see the package documentation.
@@ -105,9 +106,11 @@ func (i Info) Template() string {
 // tree is not pinned by its commit, so its executable's size and
 // modification time are added; without those, it has no identity and
 // the result is "".
-func Identity() string {
-	return identity(Get(), os.Executable)
-}
+func Identity() string { return onceIdentity() }
+
+// onceIdentity computes Identity once per process: a batch asks for it
+// for every line.
+var onceIdentity = sync.OnceValue(func() string { return identity(Get(), os.Executable) })
 
 func identity(i Info, executable func() (string, error)) string {
 	id := i.Version + " " + i.Commit
