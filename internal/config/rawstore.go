@@ -12,6 +12,9 @@ import "bytes"
 //   - within a section, an object starts at a line indented two spaces,
 //     its name, and its lines run to the next such line or the section's
 //     end; objects are in name order;
+//   - a name yaml writes as a complex key ("? name", for one longer than
+//     128 characters) has its values on a line indented two spaces that
+//     starts with ":", part of the same object;
 //   - every deeper line is indented at least four spaces, block scalars
 //     included.
 //
@@ -29,6 +32,8 @@ var (
 	newline = []byte("\n")
 	indent2 = []byte("\n  ")
 	indent4 = []byte("    ")
+	// complexValue starts the values of a complex key ("? name").
+	complexValue = []byte("  :")
 )
 
 // span is a half-open byte range of rawStore.data.
@@ -73,14 +78,18 @@ func lineEnd(s []byte, i int) int {
 	return len(s)
 }
 
+// startsObject reports whether the line at i, in a section, is an
+// object's name line. Blank lines belong to the object before (yaml
+// writes a block scalar's empty lines without indent), and so do lines
+// indented four spaces or more, and the ": " line of a complex key.
+func (r *rawStore) startsObject(i int) bool {
+	line := r.data[i:]
+	return line[0] != '\n' && !bytes.HasPrefix(line, indent4) && !bytes.HasPrefix(line, complexValue)
+}
+
 // objectEnd returns where the object whose name line starts at i ends.
 func (r *rawStore) objectEnd(i, sectionEnd int) int {
-	for i = lineEnd(r.data, i); i < sectionEnd; i = lineEnd(r.data, i) {
-		// Blank lines belong to the object too: yaml writes a block
-		// scalar's empty lines without indent.
-		if !bytes.HasPrefix(r.data[i:], indent4) && r.data[i] != '\n' {
-			break
-		}
+	for i = lineEnd(r.data, i); i < sectionEnd && !r.startsObject(i); i = lineEnd(r.data, i) {
 	}
 	return min(i, sectionEnd)
 }
@@ -140,7 +149,7 @@ func (r *rawStore) nextObject(i, end int) int {
 		i = lineEnd(r.data, i)
 	}
 	for ; i < end; i = lineEnd(r.data, i) {
-		if !bytes.HasPrefix(r.data[i:], indent4) && r.data[i] != '\n' {
+		if r.startsObject(i) {
 			return i
 		}
 	}
@@ -251,13 +260,12 @@ func (r *rawStore) enclosing(k *Kind, sec span, at int) span {
 	if k.Singleton() {
 		return sec
 	}
-	// The object's name line is the last line before at indented two
-	// spaces exactly; the header line ends with the newline before the
-	// first one.
+	// The object's name line is the last line before at that starts an
+	// object; the header line ends with the newline before the first one.
 	i := at
 	for {
 		i = bytes.LastIndex(r.data[sec.start:i], indent2) + sec.start
-		if r.data[i+3] != ' ' {
+		if r.startsObject(i + 1) {
 			break
 		}
 	}
