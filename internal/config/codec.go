@@ -44,7 +44,10 @@ func atLine(n *yaml.Node, format string, args ...any) error {
 // TestEncodeAsOneDocument).
 func (r *Registry) Encode(s *State) ([]byte, error) {
 	p, err := r.encodeFile(s, 0)
-	return p.join(), err
+	if err != nil {
+		return nil, err
+	}
+	return p.join(), nil
 }
 
 // encodeFile is Encode as pieces. A state loaded whole is encoded into
