@@ -35,6 +35,13 @@
 // atomically (storefile.go): a crash or a refused change leaves the old
 // file. Every file there is kept mode 0600 (perm.go).
 //
+// A write also leaves a validation record (checked.go): the hash of the
+// file it validated and wrote. A load that finds the file it names reads
+// it as a raw store (rawstore.go), decoding objects only as they are asked
+// for, and a change to it validates only what the change touched and
+// writes the rest of the file as it was (pieces.go). Any other file is
+// decoded and validated whole.
+//
 // # Errors
 //
 // Every error of this package belongs to one class, tested with errors.Is,
