@@ -103,7 +103,8 @@ func (i Info) Template() string {
 // Identity names this build's code, for what only the same code may
 // trust (the configuration store's validation record). A clean build is
 // named by its version and commit. A build from a modified or unknown
-// tree is not pinned by its commit, so its executable's size and
+// tree (the go command's "(modified)", or make's stamp from git describe
+// --dirty) is not pinned by its commit, so its executable's size and
 // modification time are added; without those, it has no identity and
 // the result is "".
 func Identity() string { return onceIdentity() }
@@ -114,7 +115,8 @@ var onceIdentity = sync.OnceValue(func() string { return identity(Get(), os.Exec
 
 func identity(i Info, executable func() (string, error)) string {
 	id := i.Version + " " + i.Commit
-	if i.Commit != unknown && !strings.HasSuffix(i.Commit, " (modified)") {
+	dirty := strings.HasSuffix(i.Commit, " (modified)") || strings.HasSuffix(i.Version, "-dirty")
+	if i.Commit != unknown && !dirty {
 		return id
 	}
 	path, err := executable()

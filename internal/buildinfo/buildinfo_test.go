@@ -83,7 +83,8 @@ func TestIdentity(t *testing.T) {
 	if got := identity(clean, lost); got != "v1.2.0 0123abcd" {
 		t.Errorf("a clean build: %q", got)
 	}
-	for _, i := range []Info{{Version: "(devel)", Commit: "0123abcd (modified)"}, {Version: "(devel)", Commit: unknown}} {
+	for _, i := range []Info{{Version: "(devel)", Commit: "0123abcd (modified)"}, {Version: "(devel)", Commit: unknown},
+		{Version: "v1.2.0-3-g0123abc-dirty", Commit: "0123abcd"}} {
 		got := identity(i, found)
 		if !strings.HasPrefix(got, i.Version+" "+i.Commit+" 6 ") {
 			t.Errorf("%q: the executable is not named: %q", i.Commit, got)
