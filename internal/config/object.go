@@ -58,11 +58,7 @@ func (s *State) Get(kind, name string) *Object {
 	if k == nil {
 		return nil
 	}
-	o, ok := s.raw.find(k, name)
-	if !ok {
-		s.decodeKind(k)
-		return s.objects[kind][name]
-	}
+	o := s.raw.find(k, name)
 	if o != nil {
 		s.keep(o)
 	}
@@ -105,12 +101,18 @@ func (s *State) decodeAll() {
 // text, unless it has been put or deleted since.
 func (s *State) decodeContaining(text string) {
 	for _, h := range s.raw.containing(text) {
-		name := ""
-		if !h.k.Singleton() {
-			name = s.raw.name(h.k, h.span.start)
-		}
-		s.Get(h.k.Name, name)
+		s.hit(h)
 	}
+}
+
+// hit returns the object at h as the state has it now: decoded from the
+// raw file, or as put since; nil if deleted since.
+func (s *State) hit(h rawHit) *Object {
+	name := ""
+	if !h.k.Singleton() {
+		name = s.raw.name(h.k, h.span.start)
+	}
+	return s.Get(h.k.Name, name)
 }
 
 // unchanged reports whether nothing of kind k has been decoded, put or

@@ -94,29 +94,26 @@ func (r *rawStore) objectEnd(i, sectionEnd int) int {
 	return min(i, sectionEnd)
 }
 
-// find decodes the named object of kind k. ok is false when the name
-// cannot be looked up by its text (see plainKey); the caller then decodes
-// the whole kind.
-func (r *rawStore) find(k *Kind, name string) (o *Object, ok bool) {
+// find decodes the named object of kind k, or returns nil. It bisects
+// the section (seek), so that looking for a name, there or not, reads a
+// dozen name lines, not the file.
+func (r *rawStore) find(k *Kind, name string) *Object {
 	sec, has := r.sections[k.Name]
-	if !has {
-		return nil, true
-	}
-	if k.Singleton() {
+	switch {
+	case !has:
+		return nil
+	case k.Singleton():
 		if name != "" {
-			return nil, true
+			return nil
 		}
-		return r.decode(k, sec), true
+		return r.decode(k, sec)
 	}
-	if !plainKey(name) {
-		return nil, false
+	body := r.body(k)
+	at, found := r.seek(k, body.start, body.end, name)
+	if !found {
+		return nil
 	}
-	at := bytes.Index(r.data[sec.start:sec.end], []byte("\n  "+name+":\n"))
-	if at < 0 {
-		return nil, true
-	}
-	start := sec.start + at + 1
-	return r.decode(k, span{start, r.objectEnd(start, sec.end)}), true
+	return r.decode(k, span{at, r.objectEnd(at, body.end)})
 }
 
 // seek returns where, in the section of kind k, the object called name

@@ -359,20 +359,30 @@ func (s *Store) keepBroken(now time.Time, data []byte) (string, error) {
 // st needs the existing key file. A missing key may be created only while
 // it is false: otherwise a new key would silently replace the lost one.
 func (st *State) HasSealed() bool {
-	if st.raw != nil {
-		// Only an object whose text holds the prefix can hold a sealed
-		// value.
-		st.decodeContaining(sealPrefix)
-	}
 	for _, m := range st.objects {
 		for _, o := range m {
-			for _, vs := range o.Values {
-				for _, v := range vs {
-					if IsSealed(v) {
-						return true
-					}
-				}
+			if o.hasSealed() {
+				return true
 			}
+		}
+	}
+	if st.raw == nil {
+		return false
+	}
+	// Only an object whose text holds the prefix can hold a sealed value;
+	// one is enough, so they are decoded until one does.
+	for _, h := range st.raw.containing(sealPrefix) {
+		if o := st.hit(h); o != nil && o.hasSealed() {
+			return true
+		}
+	}
+	return false
+}
+
+func (o *Object) hasSealed() bool {
+	for _, vs := range o.Values {
+		if slices.ContainsFunc(vs, IsSealed) {
+			return true
 		}
 	}
 	return false

@@ -54,6 +54,10 @@ func (r *Registry) Validate(s *State) []ObjectProblem {
 	return out
 }
 
+// maxReferrerScans is the most names validateChanged looks for in the
+// file; see there.
+const maxReferrerScans = 32
+
 // validateChanged is Validate for a state changed since it was loaded.
 // A state loaded whole is validated whole. One backed by a raw file
 // (rawstore.go) was valid as loaded, and an object's problems depend only
@@ -62,19 +66,30 @@ func (r *Registry) Validate(s *State) []ObjectProblem {
 // deleted. Every object that refers to one by name holds the name in its
 // text, written as it is when plainSafe; the objects decoded so far are
 // checked too, which costs little and includes everything put.
+//
+// Each name is found by reading the whole file, so a change to more than
+// maxReferrerScans objects (a large batch) is validated whole instead: one
+// decode of the file then costs less than that many reads of it.
 func (r *Registry) validateChanged(s *State) []ObjectProblem {
 	if s.raw == nil {
 		return r.Validate(s)
 	}
+	names := map[string]bool{}
 	for _, key := range s.touched {
-		if key.name != "" && !plainSafe(key.name) {
+		if key.name != "" {
+			names[key.name] = true
+		}
+	}
+	if len(names) > maxReferrerScans {
+		return r.Validate(s)
+	}
+	for name := range names {
+		if !plainSafe(name) {
 			return r.Validate(s)
 		}
 	}
-	for _, key := range s.touched {
-		if key.name != "" {
-			s.decodeContaining(key.name)
-		}
+	for name := range names {
+		s.decodeContaining(name)
 	}
 	var out []ObjectProblem
 	for _, k := range r.kinds {
